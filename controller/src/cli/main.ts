@@ -1,0 +1,59 @@
+// The netapprox command line: `netapprox <command> [options]`. Each command lives in
+// commands/<name>.ts and is loaded only when used, so one command's dependencies
+// never slow down another.
+import { CliError, type Command } from "./command.js";
+
+const commands: Record<string, () => Promise<{ command: Command }>> = {};
+
+/** Registers a command module; called once per command below. */
+function register(name: string, load: () => Promise<{ command: Command }>): void {
+  commands[name] = load;
+}
+
+// Commands are registered here, one line each.
+
+function usage(): string {
+  const lines = ["usage: netapprox <command> [options]", "", "commands:"];
+  return [
+    ...lines,
+    ...Object.keys(commands)
+      .sort()
+      .map((c) => `  ${c}`),
+    "",
+    "netapprox <command> --help shows a command's options",
+  ].join("\n");
+}
+
+/** Runs the CLI and returns the process exit code; never throws. */
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (load === undefined) {
+    console.error(`netapprox: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const { command } = await load();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(`usage: netapprox ${name} ${command.usage}\n\n${command.description}`);
+      return 0;
+    }
+    return await command.run(rest);
+  } catch (err) {
+    // Expected failures (bad input, unreachable switch) print one clear message;
+    // anything else is a bug and keeps its stack for the report.
+    if (
+      err instanceof CliError ||
+      (err instanceof Error && "userFacing" in err && err.userFacing === true)
+    ) {
+      console.error(`netapprox ${name}: ${err.message}`);
+      return err instanceof CliError ? err.exitCode : 1;
+    }
+    console.error(`netapprox ${name}: internal error:`, err);
+    return 70;
+  }
+}

@@ -1,0 +1,13 @@
+// Tests are TypeScript run as ESM (the package is "type": "module"); ts-jest only
+// transpiles, type errors are caught by `npm run typecheck`.
+export default {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  extensionsToTreatAsEsm: [".ts"],
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json", isolatedModules: true }],
+  },
+  testTimeout: 30000,
+};

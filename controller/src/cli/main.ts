@@ -6,7 +6,7 @@ import { CliError, type Command } from "./command.js";
 const commands: Record<string, () => Promise<{ command: Command }>> = {};
 
 /** Registers a command module; called once per command below. */
-function register(name: string, load: () => Promise<{ command: Command }>): void {
+export function register(name: string, load: () => Promise<{ command: Command }>): void {
   commands[name] = load;
 }
 

@@ -11,6 +11,8 @@ export function register(name: string, load: () => Promise<{ command: Command }>
 }
 
 // Commands are registered here, one line each.
+register("alloc", () => import("./commands/alloc.js"));
+register("topo", () => import("./commands/topo.js"));
 
 function usage(): string {
   const lines = ["usage: netapprox <command> [options]", "", "commands:"];

@@ -1,0 +1,382 @@
+// The netapprox bandwidth allocation (our design, see docs/allocation.md) and the baselines
+// it is compared with, from one entry point:
+//
+//   allocate(topology, routing, demands, policy) -> Allocation
+//
+// netapprox:
+//  1. exact traffic has first claim: E_l from declared flows routed over ECMP (or measured);
+//  2. guarantees g_j = f_j V_j / D_j (deadline) or the floor, water-filled by weight into
+//     min(beta C_l, C_l - E_l) on every link, so that they are all met when they fit;
+//  3. the residual R_l = max(0, C_l - E_l) is shared by weighted max-min water-filling over
+//     all links at once with a_j >= g_j;
+//  4. meters CIR = g_j, PIR = a_j (1 + h) at each ingress switch (by the share of the job's
+//     traffic entering there), LE thresholds, queue rates that sum to each port's capacity.
+// C_l is the link's data capacity: its capacity minus the share kept for the control class.
+// A job split by ECMP puts a fraction of its rate on every link of its paths (even split per
+// hop); a job with several source or destination hosts spreads evenly over its host pairs.
+import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
+import { resolveFlows, resolvePolicy, type ResolvedJob } from "../policy/resolve.js";
+import type { ExactFlow, Policy } from "../policy/types.js";
+import type { Routing } from "../routing/routing.js";
+import { HOST_SIDE, type Network } from "../topology/network.js";
+import type { Topology } from "../topology/types.js";
+import { exactLinkLoad } from "./demand.js";
+import { buildClassPlan, featuresOf, portPlan } from "./ports.js";
+import type {
+  Allocation,
+  Classifier,
+  JobAllocation,
+  LinkSummary,
+  MeterSettings,
+  SwitchPlan,
+} from "./types.js";
+import { waterFill } from "./waterfill.js";
+
+export interface AllocationDemands {
+  /** Exact flows in addition to those the policy declares (host names or addresses). */
+  exactFlows?: readonly ExactFlow[];
+  /** Measured exact load per egress port, "switch:port" -> bit/s (replaces the declared load). */
+  measured?: ReadonlyMap<string, number>;
+}
+
+export function allocate(
+  topology: Topology,
+  routing: Routing,
+  demands: AllocationDemands,
+  policy: Policy,
+): Allocation {
+  const net = routing.network;
+  if (net.topology !== topology) {
+    throw new Error("allocate: the routing was computed for a different topology");
+  }
+  const { jobs, flows } = resolvePolicy(policy, net);
+  const extraIssues: ConfigIssue[] = [];
+  const extra = resolveFlows(
+    demands.exactFlows ?? [],
+    net,
+    (path: ConfigPath, message: string) => extraIssues.push({ file: "demands", path, message }),
+    ["exactFlows"],
+  );
+  if (extraIssues.length > 0) throw new ConfigError(extraIssues);
+  const exact = exactLinkLoad(routing, {
+    exactFlows: extra.length === 0 ? flows : [...flows, ...extra],
+    ...(demands.measured === undefined ? {} : { measured: demands.measured }),
+  });
+
+  const k = policy.knobs;
+  const L = net.linkCount;
+  const dataCapacity = new Float64Array(L);
+  const residual = new Float64Array(L);
+  for (let l = 0; l < L; l++) {
+    dataCapacity[l] = net.linkCapacity[l]! * (1 - k.controlShare);
+    residual[l] = Math.max(0, dataCapacity[l]! - exact[l]!);
+  }
+
+  const incidence = jobIncidence(routing, jobs);
+  const J = jobs.length;
+  const requested = Float64Array.from(jobs, (r) =>
+    r.job.deadline !== null ? (8 * r.job.fraction * r.job.volume) / r.job.deadline : k.guaranteeFloor,
+  );
+  const features = featuresOf(policy.allocator);
+
+  let guaranteed: Float64Array | null = null;
+  let allocated: Float64Array | null = null;
+  let bottleneck: Int32Array | null = null;
+  if (policy.allocator === "netapprox") {
+    const weight = Float64Array.from(jobs, (r) => r.job.weight);
+    const guaranteeCap = new Float64Array(L);
+    for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
+    const granted = waterFill({
+      jobCount: J,
+      linkCount: L,
+      weight,
+      lower: new Float64Array(J),
+      upper: requested,
+      ...incidence,
+      capacity: guaranteeCap,
+    });
+    guaranteed = granted.rate;
+    const shared = waterFill({
+      jobCount: J,
+      linkCount: L,
+      weight,
+      lower: guaranteed,
+      upper: new Float64Array(J).fill(Infinity),
+      ...incidence,
+      capacity: residual,
+    });
+    allocated = shared.rate;
+    bottleneck = shared.bottleneck;
+  }
+
+  // Per-link sums of guarantees and allocations.
+  const linkGuaranteed = new Float64Array(L);
+  const linkAllocated = new Float64Array(L);
+  const linkJobs = new Int32Array(L);
+  for (let j = 0; j < J; j++) {
+    for (let i = incidence.jobStart[j]!; i < incidence.jobStart[j + 1]!; i++) {
+      const l = incidence.link[i]!;
+      linkJobs[l]!++;
+      if (guaranteed !== null && allocated !== null) {
+        linkGuaranteed[l]! += guaranteed[j]! * incidence.fraction[i]!;
+        linkAllocated[l]! += allocated[j]! * incidence.fraction[i]!;
+      }
+    }
+  }
+
+  const meterOf = (index: number, cirBits: number, pirBits: number): MeterSettings => {
+    const cir = Math.floor(cirBits / 8);
+    const pir = Math.floor(pirBits / 8);
+    return {
+      index,
+      cir,
+      pir,
+      cbs: Math.max(k.mtu, Math.ceil(cir * k.meterBurst)),
+      pbs: Math.max(k.mtu, Math.ceil(pir * k.meterBurst)),
+    };
+  };
+
+  const classifiers: Classifier[][] = net.switches.map(() => []);
+  const jobAllocations: JobAllocation[] = jobs.map((r, j) => {
+    const g = guaranteed?.[j] ?? null;
+    const a = allocated?.[j] ?? null;
+    const ingress = incidence.ingress[j]!.map(({ switch: s, share }) => {
+      const meter =
+        features.meters && g !== null && a !== null
+          ? meterOf(r.job.id, g * share, a * (1 + k.headroom) * share)
+          : null;
+      if (features.classify !== "none") {
+        classifiers[s]!.push({ jobId: r.job.id, action: features.classify, meter });
+      }
+      return { switch: net.switches[s]!.name, share, meter };
+    });
+    const b = bottleneck?.[j] ?? -1;
+    return {
+      id: r.job.id,
+      name: r.job.name,
+      weight: r.job.weight,
+      match: {
+        src: r.srcPrefixes,
+        dst: r.dstPrefixes,
+        protocol: r.job.match.protocol,
+        srcPort: r.job.match.srcPort,
+        dstPort: r.job.match.dstPort,
+      },
+      requestedGuarantee: requested[j]!,
+      guaranteed: g,
+      allocated: a,
+      normalisedShare: a === null ? null : a / r.job.weight,
+      bottleneck: b >= 0 ? net.linkName(b) : null,
+      ingress,
+    };
+  });
+
+  const allocates = guaranteed !== null;
+  const links: LinkSummary[] = [];
+  for (let l = 0; l < L; l++) {
+    const fromPort = net.linkFromPort[l]!;
+    const toPort = net.linkToPort[l]!;
+    const approx = allocates ? linkAllocated[l]! : 0;
+    links.push({
+      name: net.linkName(l),
+      from: net.nodeName(net.linkFrom[l]!),
+      fromPort: fromPort === HOST_SIDE ? null : fromPort,
+      to: net.nodeName(net.linkTo[l]!),
+      toPort: toPort === HOST_SIDE ? null : toPort,
+      capacity: net.linkCapacity[l]!,
+      dataCapacity: dataCapacity[l]!,
+      exactLoad: exact[l]!,
+      guaranteed: allocates ? linkGuaranteed[l]! : null,
+      allocated: allocates ? linkAllocated[l]! : null,
+      utilisation: (exact[l]! + approx) / net.linkCapacity[l]!,
+      jobs: linkJobs[l]!,
+    });
+  }
+
+  const classes = buildClassPlan(policy);
+  const switches: SwitchPlan[] = net.switches.map((sw, s) => ({
+    name: sw.name,
+    deviceId: sw.deviceId,
+    target: sw.target,
+    hostPorts: net.switchHosts[s]!.map((h) => {
+      const host = net.hosts[h]!;
+      return { port: host.port, host: host.name, ipv4: host.ipv4, mac: host.mac };
+    }),
+    classifiers: classifiers[s]!.sort((x, y) => x.jobId - y.jobId),
+    ports: [...net.portLink[s]!.entries()]
+      .sort((x, y) => x[0] - y[0])
+      .map(([port, l]) =>
+        portPlan({
+          network: net,
+          link: l,
+          port,
+          target: sw.target,
+          policy,
+          exactLoad: exact[l]!,
+          residual: residual[l]!,
+          guaranteed: linkGuaranteed[l]!,
+          bestEffort: Math.max(0, linkAllocated[l]! - linkGuaranteed[l]!),
+        }),
+      ),
+  }));
+
+  return {
+    allocator: policy.allocator,
+    features,
+    classes,
+    knobs: policy.knobs,
+    jobs: jobAllocations,
+    links,
+    switches,
+  };
+}
+
+interface Incidence {
+  jobStart: Int32Array;
+  link: Int32Array;
+  fraction: Float64Array;
+  /** Per job: switches where its traffic enters, with the share entering at each. */
+  ingress: { switch: number; share: number }[][];
+}
+
+/**
+ * For every job, the links it crosses and the fraction of its rate on each: its traffic
+ * spreads evenly over its (source host, destination host) pairs and, within a pair, evenly
+ * at every ECMP hop.
+ */
+function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): Incidence {
+  const net = routing.network;
+  const J = jobs.length;
+  const jobStart = new Int32Array(J + 1);
+  const out = new GrowingIncidence();
+  const ingress: { switch: number; share: number }[][] = [];
+  const acc = new SparseSum(net.linkCount);
+  for (let j = 0; j < J; j++) {
+    const { srcHosts, dstHosts } = jobs[j]!;
+    if (srcHosts.length === 1 && dstHosts.length === 1) {
+      const shares = routing.linkShares(srcHosts[0]!, dstHosts[0]!);
+      out.append(shares.links, shares.fractions);
+      ingress.push([{ switch: net.hostSwitch[srcHosts[0]!]!, share: 1 }]);
+    } else {
+      ingress.push(spreadJob(routing, net, srcHosts, dstHosts, acc));
+      out.appendSparse(acc);
+    }
+    jobStart[j + 1] = out.length;
+  }
+  const { link, fraction } = out.finish();
+  return { jobStart, link, fraction, ingress };
+}
+
+/** Accumulates a multi-host job's link fractions into `acc`; returns its ingress shares. */
+function spreadJob(
+  routing: Routing,
+  net: Network,
+  srcHosts: readonly number[],
+  dstHosts: readonly number[],
+  acc: SparseSum,
+): { switch: number; share: number }[] {
+  const dstSet = new Set(dstHosts);
+  const srcSet = new Set(srcHosts);
+  const pairs = srcHosts.length * dstHosts.length - srcHosts.filter((h) => dstSet.has(h)).length;
+  const srcBySwitch = new Map<number, number>();
+  const dstBySwitch = new Map<number, number>();
+  const ingress = new Map<number, number>();
+  for (const a of srcHosts) {
+    const partners = dstHosts.length - (dstSet.has(a) ? 1 : 0);
+    if (partners === 0) continue;
+    acc.add(net.hostUplink[a]!, partners / pairs);
+    const s = net.hostSwitch[a]!;
+    srcBySwitch.set(s, (srcBySwitch.get(s) ?? 0) + 1);
+    ingress.set(s, (ingress.get(s) ?? 0) + partners / pairs);
+  }
+  for (const b of dstHosts) {
+    const partners = srcHosts.length - (srcSet.has(b) ? 1 : 0);
+    if (partners === 0) continue;
+    acc.add(net.hostDownlink[b]!, partners / pairs);
+    const t = net.hostSwitch[b]!;
+    dstBySwitch.set(t, (dstBySwitch.get(t) ?? 0) + 1);
+  }
+  // Hosts that are both source and destination pair with everyone but themselves; pairs
+  // across two switches never involve the same host, so the switch counts multiply.
+  for (const [s, ns] of [...srcBySwitch].sort((x, y) => x[0] - y[0])) {
+    for (const [t, nt] of [...dstBySwitch].sort((x, y) => x[0] - y[0])) {
+      if (s === t) continue;
+      const weight = (ns * nt) / pairs;
+      const fabric = routing.fabricShares(s, t);
+      for (let i = 0; i < fabric.links.length; i++) acc.add(fabric.links[i]!, weight * fabric.fractions[i]!);
+    }
+  }
+  return [...ingress]
+    .sort((x, y) => x[0] - y[0])
+    .map(([s, share]) => ({ switch: s, share }));
+}
+
+/** A sparse vector over links: add in any order, read back in link order. */
+class SparseSum {
+  readonly value: Float64Array;
+  readonly touched: number[] = [];
+  private readonly marked: Uint8Array;
+
+  constructor(size: number) {
+    this.value = new Float64Array(size);
+    this.marked = new Uint8Array(size);
+  }
+
+  add(i: number, v: number): void {
+    if (this.marked[i] === 0) {
+      this.marked[i] = 1;
+      this.touched.push(i);
+    }
+    this.value[i]! += v;
+  }
+
+  /** Calls f for every entry in index order and clears. */
+  drain(f: (i: number, v: number) => void): void {
+    this.touched.sort((a, b) => a - b);
+    for (const i of this.touched) {
+      f(i, this.value[i]!);
+      this.value[i] = 0;
+      this.marked[i] = 0;
+    }
+    this.touched.length = 0;
+  }
+}
+
+/** Append-only (link, fraction) pairs in typed arrays that double as they fill. */
+class GrowingIncidence {
+  private link = new Int32Array(1024);
+  private fraction = new Float64Array(1024);
+  length = 0;
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.link.length) return;
+    let size = this.link.length * 2;
+    while (size < this.length + n) size *= 2;
+    const link = new Int32Array(size);
+    link.set(this.link.subarray(0, this.length));
+    const fraction = new Float64Array(size);
+    fraction.set(this.fraction.subarray(0, this.length));
+    this.link = link;
+    this.fraction = fraction;
+  }
+
+  append(links: Int32Array, fractions: Float64Array): void {
+    this.reserve(links.length);
+    this.link.set(links, this.length);
+    this.fraction.set(fractions, this.length);
+    this.length += links.length;
+  }
+
+  appendSparse(acc: SparseSum): void {
+    this.reserve(acc.touched.length);
+    acc.drain((i, v) => {
+      this.link[this.length] = i;
+      this.fraction[this.length] = v;
+      this.length++;
+    });
+  }
+
+  finish(): { link: Int32Array; fraction: Float64Array } {
+    return { link: this.link.slice(0, this.length), fraction: this.fraction.slice(0, this.length) };
+  }
+}

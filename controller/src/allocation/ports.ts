@@ -1,0 +1,152 @@
+// Per-allocator behaviour and per-port settings: which classes map to which queue, how a
+// port's capacity is divided between its priority queues, and the early-drop thresholds.
+//
+// BMv2 paces every priority queue by its own rate and has no aggregate port rate, and a
+// busy high queue does not starve a low one, so the division of a link between queues is
+// set here: control gets its share, the best-effort queue what the allocation gave
+// approximate jobs beyond their guarantees, and the exact queue (exact traffic plus
+// guarantees) the rest, including any slack. The rates sum to the link capacity.
+// On Tofino the traffic manager does strict priority itself; the plan carries the shaping
+// rate, priorities and colour-drop limits for the deployment's TM configuration.
+import type { AllocatorName, Policy } from "../policy/types.js";
+import type { Network } from "../topology/network.js";
+import { HOST_SIDE } from "../topology/network.js";
+import type { Target } from "../topology/types.js";
+import type { ClassName, ClassPlan, Features, PortPlan, QueuePlan, TofinoPortPlan } from "./types.js";
+
+export function featuresOf(allocator: AllocatorName): Features {
+  switch (allocator) {
+    case "netapprox":
+      return { meters: true, earlyDrop: true, classify: "meter", transport: "approximate" };
+    case "priority-only":
+      // Approximate packets go to the low queue, nothing limits them there.
+      return { meters: false, earlyDrop: false, classify: "mark-best-effort", transport: "approximate" };
+    case "oblivious":
+      // The network treats approximate traffic as exact; the application approximates over TCP.
+      return { meters: false, earlyDrop: false, classify: "none", transport: "tcp" };
+    case "udp-blast":
+      // Line-rate UDP with no support from the network at all.
+      return { meters: false, earlyDrop: false, classify: "none", transport: "udp-line-rate" };
+  }
+}
+
+/** Whether approximate DSCP values get their own treatment (else they ride as exact). */
+function approximateAware(allocator: AllocatorName): boolean {
+  return allocator === "netapprox" || allocator === "priority-only";
+}
+
+export function buildClassPlan(policy: Policy): ClassPlan {
+  const c = policy.classes;
+  const aware = approximateAware(policy.allocator);
+  const dscp = [
+    { dscp: c.control.dscp, class: "control" as const, queue: c.control.queue },
+    { dscp: c.exact.dscp, class: "exact" as const, queue: c.exact.queue },
+    {
+      dscp: c.guaranteed.dscp,
+      class: (aware ? "approximate_guaranteed" : "exact") as ClassName,
+      queue: c.exact.queue,
+    },
+    {
+      dscp: c.bestEffort.dscp,
+      class: (aware ? "approximate_best_effort" : "exact") as ClassName,
+      queue: aware ? c.bestEffort.queue : c.exact.queue,
+    },
+  ].sort((a, b) => a.dscp - b.dscp);
+  return {
+    dscp,
+    defaultQueue: c.exact.queue,
+    guaranteedDscp: c.guaranteed.dscp,
+    bestEffortDscp: c.bestEffort.dscp,
+    priorityQueues: Math.max(c.control.queue, c.exact.queue, c.bestEffort.queue) + 1,
+  };
+}
+
+export interface PortInput {
+  network: Network;
+  /** The directed link leaving this port. */
+  link: number;
+  port: number;
+  target: Target;
+  policy: Policy;
+  /** bit/s */
+  exactLoad: number;
+  /** Data capacity minus exact load. */
+  residual: number;
+  /** Sum of guarantees on the link (netapprox). */
+  guaranteed: number;
+  /** Allocated beyond guarantees on the link (netapprox). */
+  bestEffort: number;
+}
+
+export function portPlan(input: PortInput): PortPlan {
+  const { network: net, link: l, policy } = input;
+  const k = policy.knobs;
+  const c = policy.classes;
+  const capacity = net.linkCapacity[l]!;
+  const buffer = net.linkBuffer[l]!;
+  const allocator = policy.allocator;
+
+  // Bit rate the best-effort queue needs, by allocator.
+  const lowBits =
+    allocator === "netapprox" ? input.bestEffort : allocator === "priority-only" ? input.residual : 0;
+  const bitsPerPacket = 8 * k.meanPacketSize;
+  const total = Math.max(3, Math.round(capacity / bitsPerPacket));
+  const control = Math.max(1, Math.round(total * k.controlShare));
+  // Every queue keeps at least 1 packet/s: a rate of 0 would mean "unpaced" to BMv2.
+  const low = Math.min(Math.max(1, Math.round(lowBits / bitsPerPacket)), total - control - 1);
+  const high = total - control - low;
+  const lowClasses: ClassName[] = approximateAware(allocator) ? ["approximate_best_effort"] : [];
+  const highClasses: ClassName[] = ["exact", "approximate_guaranteed"];
+  const queues: QueuePlan[] = [
+    { queue: c.bestEffort.queue, classes: lowClasses, ratePps: low, depthPackets: buffer },
+    { queue: c.exact.queue, classes: highClasses, ratePps: high, depthPackets: buffer },
+    { queue: c.control.queue, classes: ["control"], ratePps: control, depthPackets: buffer },
+  ];
+
+  const earlyDrop = allocator === "netapprox";
+  const leThreshold = earlyDrop ? Math.min(k.leThreshold, buffer) : null;
+  let tofino: TofinoPortPlan | null = null;
+  if (input.target === "tofino") {
+    tofino = {
+      shapingRate: capacity,
+      queues: [
+        {
+          queue: c.bestEffort.queue,
+          priority: c.bestEffort.queue,
+          classes: lowClasses,
+          minRate: lowBits,
+          depthPackets: buffer,
+          yellowLimitPackets: leThreshold,
+        },
+        {
+          queue: c.exact.queue,
+          priority: c.exact.queue,
+          classes: highClasses,
+          minRate: input.exactLoad + (earlyDrop ? input.guaranteed : 0),
+          depthPackets: buffer,
+          yellowLimitPackets: null,
+        },
+        {
+          queue: c.control.queue,
+          priority: c.control.queue,
+          classes: ["control"],
+          minRate: capacity * k.controlShare,
+          depthPackets: buffer,
+          yellowLimitPackets: null,
+        },
+      ],
+    };
+  }
+  const toPort = net.linkToPort[l]!;
+  return {
+    port: input.port,
+    peer: net.nodeName(net.linkTo[l]!),
+    peerPort: toPort === HOST_SIDE ? null : toPort,
+    capacity,
+    buffer,
+    leThreshold,
+    ecnThreshold: k.ecnThreshold === null ? null : Math.min(k.ecnThreshold, buffer),
+    queues,
+    tofino,
+  };
+}

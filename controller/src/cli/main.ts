@@ -13,6 +13,15 @@ export function register(name: string, load: () => Promise<{ command: Command }>
 // Commands are registered here, one line each.
 register("alloc", () => import("./commands/alloc.js"));
 register("topo", () => import("./commands/topo.js"));
+register("approx-marking", () => import("./commands/approx-marking.js"));
+register("approx-recv", () => import("./commands/approx-recv.js"));
+register("approx-send", () => import("./commands/approx-send.js"));
+register("blast-recv", () => import("./commands/blast-recv.js"));
+register("blast-send", () => import("./commands/blast-send.js"));
+register("exact-gen", () => import("./commands/exact-gen.js"));
+register("exact-sink", () => import("./commands/exact-sink.js"));
+register("tcp-recv", () => import("./commands/tcp-recv.js"));
+register("tcp-send", () => import("./commands/tcp-send.js"));
 
 function usage(): string {
   const lines = ["usage: netapprox <command> [options]", "", "commands:"];

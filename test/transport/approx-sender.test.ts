@@ -1,0 +1,166 @@
+// The approximate transport end to end over loopback UDP: sender and receiver edges,
+// with a test-only lossy relay in between where loss is needed.
+import { runApproxSender } from "../../transport/src/approx-sender.js";
+import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
+import { startLossyRelay } from "./helpers/lossy-relay.js";
+import { DataFlag } from "../../transport/src/wire.js";
+
+const LOOPBACK = "127.0.0.1";
+
+async function receiver(jobId: number, onChunk?: (c: number, p: Uint8Array) => void) {
+  return startApproxReceiver({
+    bind: { host: LOOPBACK, port: 0 },
+    jobId,
+    timing: { idleTimeoutMs: 3000, timeoutMs: 10_000 },
+    ...(onChunk ? { onChunk } : {}),
+  });
+}
+
+describe("approximate sender and receiver over loopback", () => {
+  test("a loss-free job completes at the fraction and delivers the chunks intact", async () => {
+    const data = new Uint8Array(200 * 1000 - 300);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31 + 7) & 0xff;
+    const got = new Map<number, Uint8Array>();
+    const rx = await receiver(11, (c, p) => got.set(c, Uint8Array.from(p)));
+    const tx = await runApproxSender({
+      to: rx.data,
+      controlPort: rx.control.port,
+      jobId: 11,
+      totalBytes: data.length,
+      chunkSize: 1000,
+      fraction: 0.9,
+      rateBitsPerSec: 100e6,
+      data,
+    });
+    const r = await rx.result;
+    expect(tx.outcome).toBe("done");
+    expect(tx.totalChunks).toBe(200);
+    expect(tx.neededChunks).toBe(180);
+    expect(tx.passes).toBe(1);
+    expect(tx.jctMs).toBeGreaterThan(0);
+    expect(r.outcome).toBe("done");
+    expect(r.doneAcknowledged).toBe(true);
+    expect(r.uniqueChunks).toBeGreaterThanOrEqual(180);
+    expect(r.neededChunks).toBe(180);
+    // The sender stops at DONE: it does not push the remaining 10% for nothing.
+    expect(tx.datagramsSent).toBeLessThan(200);
+    for (const [c, p] of got) {
+      const start = c * 1000;
+      expect(Buffer.from(p).equals(Buffer.from(data.subarray(start, start + p.length)))).toBe(true);
+    }
+    expect(got.get(199)?.length ?? 700).toBe(700);
+  });
+
+  test("chunks lost in the first pass are re-sent once when the fraction is not reached", async () => {
+    const rx = await receiver(12);
+    const relay = await startLossyRelay({
+      receiverData: rx.data,
+      receiverControl: rx.control,
+      // Every fifth chunk is lost on the first pass only: 80% arrive, 95% are needed.
+      dropData: (m) => m.chunk % 5 === 0 && (m.flags & DataFlag.resend) === 0,
+    });
+    const tx = await runApproxSender({
+      to: { host: LOOPBACK, port: relay.dataPort },
+      controlPort: relay.controlPort,
+      jobId: 12,
+      totalBytes: 300 * 500,
+      chunkSize: 500,
+      fraction: 0.95,
+      rateBitsPerSec: 50e6,
+    });
+    const r = await rx.result;
+    await relay.close();
+    expect(tx.outcome).toBe("done");
+    expect(tx.passes).toBe(2);
+    expect(tx.chunksResent).toBeGreaterThanOrEqual(285 - 240);
+    expect(tx.chunksResent).toBeLessThanOrEqual(60);
+    expect(r.completed).toBe(true);
+    expect(r.uniqueChunks).toBeGreaterThanOrEqual(285);
+    expect(relay.stats.dataDropped).toBe(60);
+  });
+
+  test("no resend pass when the first pass reaches the fraction despite loss", async () => {
+    const rx = await receiver(13);
+    const relay = await startLossyRelay({
+      receiverData: rx.data,
+      receiverControl: rx.control,
+      dropData: (m) => m.chunk % 5 === 0,
+    });
+    const tx = await runApproxSender({
+      to: { host: LOOPBACK, port: relay.dataPort },
+      controlPort: relay.controlPort,
+      jobId: 13,
+      totalBytes: 300 * 500,
+      chunkSize: 500,
+      fraction: 0.75,
+      rateBitsPerSec: 50e6,
+    });
+    const r = await rx.result;
+    await relay.close();
+    expect(tx.outcome).toBe("done");
+    expect(tx.passes).toBe(1);
+    expect(tx.chunksResent).toBe(0);
+    expect(r.uniqueChunks).toBe(225);
+  });
+
+  test("chunks are re-sent only once: a fraction that cannot be reached ends the job", async () => {
+    const rx = await receiver(14);
+    const relay = await startLossyRelay({
+      receiverData: rx.data,
+      receiverControl: rx.control,
+      dropData: (m) => m.chunk % 5 === 0, // every pass
+    });
+    const tx = await runApproxSender({
+      to: { host: LOOPBACK, port: relay.dataPort },
+      controlPort: relay.controlPort,
+      jobId: 14,
+      totalBytes: 200 * 500,
+      chunkSize: 500,
+      fraction: 0.95,
+      rateBitsPerSec: 50e6,
+      timing: { passEndWaitMs: 300 },
+    });
+    const r = await rx.result;
+    await relay.close();
+    expect(tx.outcome).toBe("fraction-unreachable");
+    expect(tx.completed).toBe(false);
+    expect(tx.passes).toBe(2);
+    // 200 chunks once, the 40 lost ones a second time, nothing more.
+    expect(tx.datagramsSent).toBe(240);
+    expect(tx.chunksResent).toBe(40);
+    expect(tx.deliveredChunks).toBe(160);
+    expect(r.outcome).toBe("aborted");
+    expect(r.abortReason).toBe("fractionUnreachable");
+    expect(r.uniqueChunks).toBe(160);
+  });
+
+  test("the rate follows a bottleneck down instead of pushing what it drops", async () => {
+    const rx = await receiver(15);
+    const bottleneck = 1_000_000; // bytes per second, 8 Mbit/s
+    const relay = await startLossyRelay({
+      receiverData: rx.data,
+      receiverControl: rx.control,
+      bottleneckBytesPerSec: bottleneck,
+      bottleneckBurstBytes: 20_000,
+    });
+    const tx = await runApproxSender({
+      to: { host: LOOPBACK, port: relay.dataPort },
+      controlPort: relay.controlPort,
+      jobId: 15,
+      totalBytes: 600 * 1000,
+      chunkSize: 1000,
+      fraction: 0.9,
+      rateBitsPerSec: 80e6, // ten times the bottleneck
+    });
+    await rx.result;
+    await relay.close();
+    expect(tx.outcome).toBe("done");
+    expect(tx.rate.decreases).toBeGreaterThan(0);
+    expect(tx.rate.minMbps).toBeLessThan(16);
+    // A blast at the start rate would lose about 90%; rate control keeps losses small.
+    const lossShare =
+      relay.stats.dataDropped / (relay.stats.dataDropped + relay.stats.dataForwarded);
+    expect(lossShare).toBeLessThan(0.3);
+    expect(tx.bytesSent).toBeLessThan(1.5 * 600 * 1000);
+  });
+});

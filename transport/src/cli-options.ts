@@ -1,0 +1,409 @@
+// Flags of the host programs (`netapprox approx-send` and friends) and their
+// translation into the options of the transport functions. Pure, so the flag
+// handling is tested without sockets; every problem is a RangeError that names the
+// flag and what it expected (the command turns it into a usage error).
+import type { ApproxRecvOptions } from "./approx-receiver.js";
+import { DEFAULT_CHUNK_SIZE, type ApproxSendOptions } from "./approx-sender.js";
+import type { ExactGenOptions, ExactSinkOptions } from "./exact-traffic.js";
+import type { ApproxPorts } from "./marking.js";
+import { distributionByName } from "./size-distributions.js";
+import {
+  TCP_MODES,
+  type TcpMode,
+  type TcpRecvOptions,
+  type TcpSendOptions,
+} from "./tcp-baseline.js";
+import type { BlastSendOptions } from "./udp-blast.js";
+import {
+  parseBytes,
+  parseDurationMs,
+  parseHostPort,
+  parseRateBitsPerSec,
+  type HostPort,
+} from "./units.js";
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+type Spec = Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
+
+const str = { type: "string" } as const;
+const flag = { type: "boolean" } as const;
+
+const common = { pretty: flag } as const;
+const jobShape = { job: str, bytes: str, chunks: str, "chunk-size": str, fraction: str } as const;
+
+export const SPECS = {
+  "approx-send": {
+    ...common,
+    ...jobShape,
+    to: str,
+    "control-port": str,
+    bind: str,
+    rate: str,
+    "min-rate": str,
+    probe: str,
+    timeout: str,
+  },
+  "approx-recv": {
+    ...common,
+    bind: str,
+    "control-port": str,
+    job: str,
+    "feedback-interval": str,
+    "window-bits": str,
+    "idle-timeout": str,
+    timeout: str,
+  },
+  "blast-send": {
+    ...common,
+    ...jobShape,
+    to: str,
+    "control-port": str,
+    bind: str,
+    rate: str,
+    drain: str,
+  },
+  "blast-recv": {
+    ...common,
+    bind: str,
+    "control-port": str,
+    job: str,
+    drain: str,
+    "idle-timeout": str,
+    timeout: str,
+  },
+  "tcp-send": { ...common, ...jobShape, to: str, bind: str, mode: str, seed: str, timeout: str },
+  "tcp-recv": { ...common, bind: str, job: str, timeout: str, linger: str },
+  "exact-gen": {
+    ...common,
+    to: { type: "string", multiple: true },
+    bind: str,
+    dist: str,
+    scale: str,
+    "max-size": str,
+    load: str,
+    capacity: str,
+    flows: str,
+    duration: str,
+    seed: str,
+    "first-id": str,
+    timeout: str,
+    "summary-only": flag,
+  },
+  "exact-sink": {
+    ...common,
+    bind: str,
+    flows: str,
+    "idle-timeout": str,
+    timeout: str,
+    "summary-only": flag,
+  },
+  "approx-marking": {
+    port: { type: "string", multiple: true },
+    delete: flag,
+    iptables: str,
+    "data-dscp": str,
+    "control-dscp": str,
+    json: flag,
+  },
+} as const satisfies Record<string, Spec>;
+
+function text(v: OptionValues, name: string): string | undefined {
+  const x = v[name];
+  if (x === undefined) return undefined;
+  if (typeof x !== "string") throw new RangeError(`--${name} takes a value`);
+  return x;
+}
+
+function required(v: OptionValues, name: string, what: string): string {
+  const x = text(v, name);
+  if (x === undefined) throw new RangeError(`--${name} is required (${what})`);
+  return x;
+}
+
+/** Wraps a parser so its message names the flag. */
+function flagged<T>(name: string, value: string, parse: (s: string) => T): T {
+  try {
+    return parse(value);
+  } catch (err) {
+    throw new RangeError(`--${name}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function integer(name: string, value: string, min: number, max: number): number {
+  if (!/^[0-9]+$/.test(value.trim()))
+    throw new RangeError(`--${name}: '${value}' is not a whole number`);
+  const n = Number(value);
+  if (n < min || n > max) throw new RangeError(`--${name}: ${n} is outside [${min}, ${max}]`);
+  return n;
+}
+
+export function decimal(
+  name: string,
+  value: string,
+  min: number,
+  max: number,
+  openMin = false,
+): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n))
+    throw new RangeError(`--${name}: '${value}' is not a number`);
+  if (n > max || n < min || (openMin && n === min)) {
+    throw new RangeError(`--${name}: ${n} is outside ${openMin ? "(" : "["}${min}, ${max}]`);
+  }
+  return n;
+}
+
+const optional = <T>(v: OptionValues, name: string, parse: (s: string) => T): T | undefined => {
+  const x = text(v, name);
+  return x === undefined ? undefined : parse(x);
+};
+
+const hostPort = (name: string, value: string): HostPort =>
+  flagged(name, value, (s) => parseHostPort(s));
+const duration = (name: string) => (s: string) => flagged(name, s, parseDurationMs);
+const port = (name: string) => (s: string) => integer(name, s, 1, 65535);
+
+function jobId(v: OptionValues): number {
+  return integer("job", required(v, "job", "the job id, an integer"), 0, 0xffffffff);
+}
+
+function fraction(v: OptionValues): number {
+  return decimal(
+    "fraction",
+    required(v, "fraction", "the required fraction f in (0, 1]"),
+    0,
+    1,
+    true,
+  );
+}
+
+/** --bytes, or --chunks times --chunk-size; exactly one of the two. */
+function jobSize(v: OptionValues, chunkSize: number): number {
+  const bytes = text(v, "bytes");
+  const chunks = text(v, "chunks");
+  if ((bytes === undefined) === (chunks === undefined)) {
+    throw new RangeError("give the job size with exactly one of --bytes and --chunks");
+  }
+  if (bytes !== undefined) return flagged("bytes", bytes, parseBytes);
+  return integer("chunks", chunks!, 1, 0xffffffff) * chunkSize;
+}
+
+function chunkSize(v: OptionValues, fallback: number): number {
+  return optional(v, "chunk-size", (s) => flagged("chunk-size", s, parseBytes)) ?? fallback;
+}
+
+/** Default sending rate when --rate is absent: a hint, since a host cannot know its path. */
+export const DEFAULT_RATE_BPS = 100e6;
+
+export function approxSendOptions(v: OptionValues): ApproxSendOptions {
+  const size = chunkSize(v, DEFAULT_CHUNK_SIZE);
+  const controlPort = optional(v, "control-port", port("control-port"));
+  const bind = optional(v, "bind", (s) => hostPort("bind", s));
+  const minRate = optional(v, "min-rate", (s) => flagged("min-rate", s, parseRateBitsPerSec));
+  const probe = optional(v, "probe", (s) => decimal("probe", s, 0, 0.5, true));
+  const timeoutMs = optional(v, "timeout", duration("timeout"));
+  return {
+    to: hostPort("to", required(v, "to", "the receiver's data address, host:port")),
+    jobId: jobId(v),
+    chunkSize: size,
+    totalBytes: jobSize(v, size),
+    fraction: fraction(v),
+    rateBitsPerSec:
+      optional(v, "rate", (s) => flagged("rate", s, parseRateBitsPerSec)) ?? DEFAULT_RATE_BPS,
+    ...(controlPort !== undefined ? { controlPort } : {}),
+    ...(bind !== undefined ? { bind } : {}),
+    ...(minRate !== undefined ? { minRateBitsPerSec: minRate } : {}),
+    ...(probe !== undefined
+      ? { probeMargin: probe, lossTolerance: Math.min(0.02, (probe / (1 + probe)) * 0.4) }
+      : {}),
+    ...(timeoutMs !== undefined ? { timing: { timeoutMs } } : {}),
+  };
+}
+
+function receiverCommon(
+  v: OptionValues,
+): Pick<ApproxRecvOptions, "bind" | "jobId" | "controlPort"> {
+  const controlPort = optional(v, "control-port", port("control-port"));
+  return {
+    bind: hostPort("bind", required(v, "bind", "the data address to listen on, host:port")),
+    jobId: jobId(v),
+    ...(controlPort !== undefined ? { controlPort } : {}),
+  };
+}
+
+export function approxRecvOptions(v: OptionValues): ApproxRecvOptions {
+  const timing: NonNullable<ApproxRecvOptions["timing"]> = {};
+  const interval = optional(v, "feedback-interval", duration("feedback-interval"));
+  if (interval !== undefined) timing.feedbackIntervalMs = interval;
+  const bits = optional(v, "window-bits", (s) => integer("window-bits", s, 0, 65536));
+  if (bits !== undefined) timing.maxWindowBits = bits;
+  const idle = optional(v, "idle-timeout", duration("idle-timeout"));
+  if (idle !== undefined) timing.idleTimeoutMs = idle;
+  const timeout = optional(v, "timeout", duration("timeout"));
+  if (timeout !== undefined) timing.timeoutMs = timeout;
+  return { ...receiverCommon(v), feedback: true, timing };
+}
+
+export function blastRecvOptions(v: OptionValues): ApproxRecvOptions {
+  const timing: NonNullable<ApproxRecvOptions["timing"]> = {};
+  const drain = optional(v, "drain", duration("drain"));
+  if (drain !== undefined) timing.drainMs = drain;
+  const idle = optional(v, "idle-timeout", duration("idle-timeout"));
+  if (idle !== undefined) timing.idleTimeoutMs = idle;
+  const timeout = optional(v, "timeout", duration("timeout"));
+  if (timeout !== undefined) timing.timeoutMs = timeout;
+  return { ...receiverCommon(v), feedback: false, timing };
+}
+
+export function blastSendOptions(v: OptionValues): BlastSendOptions {
+  const size = chunkSize(v, DEFAULT_CHUNK_SIZE);
+  const controlPort = optional(v, "control-port", port("control-port"));
+  const bind = optional(v, "bind", (s) => hostPort("bind", s));
+  const drainMs = optional(v, "drain", duration("drain"));
+  return {
+    to: hostPort("to", required(v, "to", "the receiver's data address, host:port")),
+    jobId: jobId(v),
+    chunkSize: size,
+    totalBytes: jobSize(v, size),
+    fraction: fraction(v),
+    rateBitsPerSec:
+      optional(v, "rate", (s) => flagged("rate", s, parseRateBitsPerSec)) ?? DEFAULT_RATE_BPS,
+    ...(controlPort !== undefined ? { controlPort } : {}),
+    ...(bind !== undefined ? { bind } : {}),
+    ...(drainMs !== undefined ? { drainMs } : {}),
+  };
+}
+
+export function tcpSendOptions(v: OptionValues): TcpSendOptions {
+  const size = chunkSize(v, DEFAULT_CHUNK_SIZE);
+  const mode = required(v, "mode", `one of ${TCP_MODES.join(", ")}`);
+  if (!(TCP_MODES as readonly string[]).includes(mode)) {
+    throw new RangeError(`--mode: '${mode}' is not one of ${TCP_MODES.join(", ")}`);
+  }
+  const bind = optional(v, "bind", (s) => hostPort("bind", s));
+  const timeoutMs = optional(v, "timeout", duration("timeout"));
+  return {
+    to: hostPort("to", required(v, "to", "the receiver's address, host:port")),
+    jobId: jobId(v),
+    chunkSize: size,
+    totalBytes: jobSize(v, size),
+    fraction: fraction(v),
+    mode: mode as TcpMode,
+    seed: optional(v, "seed", (s) => integer("seed", s, 0, 0xffffffff)) ?? 1,
+    ...(bind !== undefined ? { bind } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
+}
+
+export function tcpRecvOptions(v: OptionValues): TcpRecvOptions {
+  const job = optional(v, "job", (s) => integer("job", s, 0, 0xffffffff));
+  const timeoutMs = optional(v, "timeout", duration("timeout"));
+  const lingerMs = optional(v, "linger", duration("linger"));
+  return {
+    bind: hostPort("bind", required(v, "bind", "the address to listen on, host:port")),
+    ...(job !== undefined ? { jobId: job } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(lingerMs !== undefined ? { lingerMs } : {}),
+  };
+}
+
+export function exactGenOptions(v: OptionValues): ExactGenOptions {
+  const to = v.to;
+  const list = (Array.isArray(to) ? to : typeof to === "string" ? [to] : []).flatMap((s) =>
+    s.split(","),
+  );
+  if (list.length === 0)
+    throw new RangeError("--to is required (one or more sink addresses, host:port)");
+  const scale = optional(v, "scale", (s) => decimal("scale", s, 0, 1e6, true));
+  const maxBytes = optional(v, "max-size", (s) => flagged("max-size", s, parseBytes));
+  const dist = required(v, "dist", "websearch, datamining or fixed:<bytes>");
+  const distribution = flagged("dist", dist, (s) =>
+    distributionByName(s, {
+      parseBytes,
+      ...(scale !== undefined ? { scale } : {}),
+      ...(maxBytes !== undefined ? { maxBytes } : {}),
+    }),
+  );
+  const flows = optional(v, "flows", (s) => integer("flows", s, 0, 1_000_000));
+  const durationMs = optional(v, "duration", duration("duration"));
+  if (flows === undefined && durationMs === undefined) {
+    throw new RangeError("give --flows or --duration (or both: whichever ends first)");
+  }
+  const bindHost = optional(v, "bind", (s) => s);
+  const timeoutMs = optional(v, "timeout", duration("timeout"));
+  return {
+    destinations: list.map((s) => hostPort("to", s)),
+    distribution,
+    load: decimal(
+      "load",
+      required(v, "load", "offered load as a fraction of --capacity"),
+      0,
+      10,
+      true,
+    ),
+    capacityBitsPerSec: flagged(
+      "capacity",
+      required(v, "capacity", "the link capacity, e.g. 10M"),
+      parseRateBitsPerSec,
+    ),
+    seed: optional(v, "seed", (s) => integer("seed", s, 0, 0xffffffff)) ?? 1,
+    firstId: optional(v, "first-id", (s) => integer("first-id", s, 0, 0xffffffff)) ?? 0,
+    ...(flows !== undefined ? { flows } : {}),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(bindHost !== undefined ? { bind: { host: bindHost, port: 0 } } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
+}
+
+export function exactSinkOptions(v: OptionValues): ExactSinkOptions {
+  const flows = optional(v, "flows", (s) => integer("flows", s, 1, 1_000_000));
+  const idleTimeoutMs = optional(v, "idle-timeout", duration("idle-timeout"));
+  const timeoutMs = optional(v, "timeout", duration("timeout"));
+  return {
+    bind: hostPort("bind", required(v, "bind", "the address to listen on, host:port")),
+    ...(flows !== undefined ? { flows } : {}),
+    ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  };
+}
+
+/** --port DATA[/CONTROL], repeatable; the control port defaults to DATA + 1. */
+export function markingPorts(v: OptionValues): ApproxPorts[] {
+  const ports = v.port;
+  const list = (Array.isArray(ports) ? ports : typeof ports === "string" ? [ports] : []).flatMap(
+    (s) => s.split(","),
+  );
+  if (list.length === 0)
+    throw new RangeError("--port is required (a receiver's data port, optionally /control port)");
+  return list.map((item) => {
+    const [data, control, extra] = item.split("/");
+    if (extra !== undefined || data === undefined)
+      throw new RangeError(`--port: '${item}' is not DATA or DATA/CONTROL`);
+    const dataPort = integer("port", data, 1, 65535);
+    return {
+      dataPort,
+      controlPort: control === undefined ? dataPort + 1 : integer("port", control, 1, 65535),
+    };
+  });
+}
+
+/** One JSON object on one line (or indented with --pretty), tagged with the command. */
+export function resultJson(command: string, result: object, pretty: boolean): string {
+  return JSON.stringify({ command, ...result }, null, pretty ? 2 : undefined);
+}
+
+/** A socket error the user can act on (address in use, no such host), as one line. */
+export function socketErrorMessage(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  const known: Record<string, string> = {
+    EADDRINUSE: "address already in use",
+    EADDRNOTAVAIL: "address not available on this host",
+    EACCES: "permission denied (ports below 1024 need privileges)",
+    ENOTFOUND: "host not found",
+    EAI_AGAIN: "host name lookup failed",
+    EINVAL: "invalid address",
+  };
+  if (typeof code !== "string" || !(code in known)) return null;
+  return `${known[code]}: ${(err as Error).message}`;
+}

@@ -1,0 +1,78 @@
+// Small helpers shared by the UDP edges: binding with a promise, a monotonic clock,
+// and a timer that is re-armed to the state machine's next wake-up time.
+import dgram from "node:dgram";
+import { isIPv6 } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { HostPort } from "./units.js";
+
+export const nowMs = (): number => performance.now();
+
+/** Binds a UDP socket (IPv4 unless the address is IPv6) and resolves once bound. */
+export async function bindUdp(address: HostPort): Promise<dgram.Socket> {
+  const socket = dgram.createSocket({ type: isIPv6(address.host) ? "udp6" : "udp4" });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    socket.once("error", onError);
+    socket.bind(address.port, address.host, () => {
+      socket.off("error", onError);
+      resolve();
+    });
+  });
+  return socket;
+}
+
+export function boundAddress(socket: dgram.Socket): HostPort {
+  const a = socket.address();
+  return { host: a.address, port: a.port };
+}
+
+/** Waits (up to a bound) until the socket has handed every queued datagram to the kernel. */
+export async function drainSendQueue(socket: dgram.Socket, maxWaitMs = 500): Promise<void> {
+  const deadline = nowMs() + maxWaitMs;
+  while (socket.getSendQueueCount() > 0 && nowMs() < deadline) {
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+export async function closeUdp(socket: dgram.Socket): Promise<void> {
+  await new Promise<void>((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve(); // already closed
+    }
+  });
+}
+
+/** One re-armable timer: `arm(at)` replaces any pending wake-up. */
+export class WakeTimer {
+  private handle: NodeJS.Timeout | null = null;
+  private armedAt = Infinity;
+
+  constructor(private readonly onWake: () => void) {}
+
+  arm(atMs: number | null): void {
+    this.cancel();
+    if (atMs === null) return;
+    this.armedAt = atMs;
+    this.handle = setTimeout(
+      () => {
+        this.handle = null;
+        this.armedAt = Infinity;
+        this.onWake();
+      },
+      Math.max(0, atMs - nowMs()),
+    );
+  }
+
+  /** Arms only if that is sooner than the pending wake-up (cheap on every packet). */
+  armNoLaterThan(atMs: number | null): void {
+    if (atMs !== null && (this.handle === null || atMs < this.armedAt)) this.arm(atMs);
+  }
+
+  cancel(): void {
+    if (this.handle !== null) clearTimeout(this.handle);
+    this.handle = null;
+    this.armedAt = Infinity;
+  }
+}

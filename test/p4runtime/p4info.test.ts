@@ -22,11 +22,17 @@ describe("P4Schema", () => {
     expect(schema.actionProfiles.get("ecmp_selector").withSelector).toBe(true);
     expect(schema.counters.get("port_counter")).toMatchObject({ unit: "both", size: 64 });
     expect(schema.directCounters.get("mac_counter").directTableId).toBe(33554433);
-    expect(schema.meters.get("job_meter")).toMatchObject({ unit: "bytes", type: "two_rate_three_color", size: 128 });
+    expect(schema.meters.get("job_meter")).toMatchObject({
+      unit: "bytes",
+      type: "two_rate_three_color",
+      size: 128,
+    });
     expect(schema.directMeters.get("route_meter").directTableId).toBe(33554434);
     expect(schema.registers.get("qdepth")).toMatchObject({ size: 16, bitwidth: 19 });
     expect(schema.digests.get("learn").typeName).toBe("learn_t");
-    expect(schema.controllerPacketMetadata.get("packet_out").metadata.get("egress_port").bitwidth).toBe(9);
+    expect(
+      schema.controllerPacketMetadata.get("packet_out").metadata.get("egress_port").bitwidth,
+    ).toBe(9);
     expect(schema.programName).toBe("basic");
     expect(schema.arch).toBe("v1model");
   });
@@ -42,7 +48,9 @@ describe("P4Schema", () => {
       ["ingress.drop", "table_and_default"],
       ["NoAction", "default_only"],
     ]);
-    expect(schema.tables.get("ecmp_routes").implementationId).toBe(schema.actionProfiles.get("ecmp_selector").id);
+    expect(schema.tables.get("ecmp_routes").implementationId).toBe(
+      schema.actionProfiles.get("ecmp_selector").id,
+    );
     expect(schema.directResourceTable(318767105)?.name).toBe("ingress.l2.mac_table");
   });
 
@@ -57,9 +65,13 @@ describe("P4Schema", () => {
 
   it("reports an ambiguous suffix instead of guessing", () => {
     const twoDrops = JSON.parse(readFileSync(FIXTURE, "utf8"));
-    twoDrops.actions.push({ preamble: { id: 16777299, name: "egress.drop", alias: "egress.drop" } });
+    twoDrops.actions.push({
+      preamble: { id: 16777299, name: "egress.drop", alias: "egress.drop" },
+    });
     const ambiguous = P4Schema.fromJson(JSON.stringify(twoDrops), "two.json");
-    expect(() => ambiguous.actions.get("drop")).toThrow("action 'drop' is ambiguous in two.json: it could be ingress.drop, egress.drop");
+    expect(() => ambiguous.actions.get("drop")).toThrow(
+      "action 'drop' is ambiguous in two.json: it could be ingress.drop, egress.drop",
+    );
   });
 
   it("loads the text and binary forms to the same schema", () => {
@@ -72,7 +84,9 @@ describe("P4Schema", () => {
   });
 
   it("gives a clear error for a missing, malformed or inconsistent P4Info", () => {
-    expect(() => P4Schema.fromFile(join(tmp, "absent.json"))).toThrow(`${join(tmp, "absent.json")}: cannot read the file: ENOENT`);
+    expect(() => P4Schema.fromFile(join(tmp, "absent.json"))).toThrow(
+      `${join(tmp, "absent.json")}: cannot read the file: ENOENT`,
+    );
     const broken = join(tmp, "broken.json");
     writeFileSync(broken, '{"tables": [');
     expect(() => P4Schema.fromFile(broken)).toThrow(P4InfoError);
@@ -82,17 +96,21 @@ describe("P4Schema", () => {
     expect(() => P4Schema.fromFile(wrongType)).toThrow(`${wrongType}: not a P4Info message`);
     const json = JSON.parse(readFileSync(FIXTURE, "utf8"));
     json.tables[1].actionRefs.push({ id: 99 });
-    expect(() => P4Schema.fromJson(JSON.stringify(json), "bad.json")).toThrow("bad.json: tables[1].actionRefs[3].id: no action has id 99");
+    expect(() => P4Schema.fromJson(JSON.stringify(json), "bad.json")).toThrow(
+      "bad.json: tables[1].actionRefs[3].id: no action has id 99",
+    );
     const dup = JSON.parse(readFileSync(FIXTURE, "utf8"));
     dup.counters[0].preamble.id = 33554433;
-    expect(() => P4Schema.fromJson(JSON.stringify(dup), "dup.json")).toThrow("id 33554433 is also used by tables[0] (ingress.l2.mac_table)");
+    expect(() => P4Schema.fromJson(JSON.stringify(dup), "dup.json")).toThrow(
+      "id 33554433 is also used by tables[0] (ingress.l2.mac_table)",
+    );
     const zeroWidth = JSON.parse(readFileSync(FIXTURE, "utf8"));
     zeroWidth.tables[0].matchFields[0].bitwidth = 0;
     expect(() => P4Schema.fromJson(JSON.stringify(zeroWidth), "w.json")).toThrow(
       "w.json: tables[0].matchFields[0].bitwidth: expected a positive width for 'hdr.ethernet.dst_addr'",
     );
     const textLike = join(tmp, "looks-like-text.json");
-    writeFileSync(textLike, "pkg_info {\n  arch: \"v1model\"\n}\n");
+    writeFileSync(textLike, 'pkg_info {\n  arch: "v1model"\n}\n');
     expect(() => P4Schema.fromFile(textLike)).toThrow("this looks like the text format");
   });
 

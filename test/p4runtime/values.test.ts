@@ -107,7 +107,9 @@ describe("match encoders", () => {
     expect(m.prefixLen).toBe(16);
     expect(encodeLpm("0.0.0.0/0", 32, "dst")).toBeUndefined();
     expect(encodeLpm({ value: "2001:db8::", prefixLen: 32 }, 128, "dst")!.prefixLen).toBe(32);
-    expect(() => encodeLpm("10.0.0.0/33", 32, "dst")).toThrow("dst: prefix length 33 is outside 0..32");
+    expect(() => encodeLpm("10.0.0.0/33", 32, "dst")).toThrow(
+      "dst: prefix length 33 is outside 0..32",
+    );
   });
 
   it("ternary masks the value and treats a zero mask as a wildcard", () => {
@@ -123,7 +125,9 @@ describe("match encoders", () => {
     expect([bytesToBigint(r.low), bytesToBigint(r.high)]).toEqual([1000n, 2000n]);
     expect(encodeRange({ low: 0, high: 65535 }, 16, "port")).toBeUndefined();
     expect(() => encodeRange("5..4", 16, "port")).toThrow("port: range low 5 is above high 4");
-    expect(() => encodeRange("0..70000", 16, "port")).toThrow("port high: value 70000 needs 17 bits");
+    expect(() => encodeRange("0..70000", 16, "port")).toThrow(
+      "port high: value 70000 needs 17 bits",
+    );
   });
 
   it("wraps errors in P4ValueError with the subject", () => {

@@ -25,7 +25,13 @@ import {
   type Update,
   type WriteResponse,
 } from "../proto/p4/v1/p4runtime_pb.js";
-import { P4RuntimeError, statusFromMetadata, WriteError, writeResults, type UpdateResult } from "./errors.js";
+import {
+  P4RuntimeError,
+  statusFromMetadata,
+  WriteError,
+  writeResults,
+  type UpdateResult,
+} from "./errors.js";
 import { p4RuntimeService } from "./grpc-service.js";
 import { toUint128 } from "./values.js";
 
@@ -91,7 +97,10 @@ export class P4RuntimeClient {
 
   constructor(options: ClientOptions) {
     const deviceId = BigInt(options.deviceId);
-    if (deviceId < 1n) throw new Error(`device id must be at least 1 (got ${deviceId}); 0 is invalid in P4Runtime 1.5`);
+    if (deviceId < 1n)
+      throw new Error(
+        `device id must be at least 1 (got ${deviceId}); 0 is invalid in P4Runtime 1.5`,
+      );
     this.address = options.address;
     this.deviceId = deviceId;
     this.role = options.role ?? "";
@@ -108,7 +117,8 @@ export class P4RuntimeClient {
       channelOptions["grpc.keepalive_time_ms"] = options.keepaliveMs;
       channelOptions["grpc.keepalive_timeout_ms"] = 10_000;
     }
-    if (options.tls?.serverName) channelOptions["grpc.ssl_target_name_override"] = options.tls.serverName;
+    if (options.tls?.serverName)
+      channelOptions["grpc.ssl_target_name_override"] = options.tls.serverName;
     this.grpcClient = new Client(options.address, channelCredentials(options.tls), channelOptions);
   }
 
@@ -136,7 +146,9 @@ export class P4RuntimeClient {
     return new Promise((resolve, reject) => {
       this.grpcClient.waitForReady(Date.now() + timeoutMs, (err) =>
         err
-          ? reject(new P4RuntimeError("connect", grpc.status.UNAVAILABLE, err.message, this.address))
+          ? reject(
+              new P4RuntimeError("connect", grpc.status.UNAVAILABLE, err.message, this.address),
+            )
           : resolve(),
       );
     });
@@ -165,17 +177,37 @@ export class P4RuntimeClient {
       try {
         await this.unary<typeof request, WriteResponse>("write", request);
         for (let i = 0; i < batch.length; i++) {
-          results.push({ index: start + i, ok: true, code: 0, message: "", space: "", targetCode: 0 });
+          results.push({
+            index: start + i,
+            ok: true,
+            code: 0,
+            message: "",
+            space: "",
+            targetCode: 0,
+          });
         }
       } catch (err) {
         const e = err as grpc.ServiceError;
         if (typeof e.code !== "number") throw err;
         failed = true;
-        results.push(...writeResults(batch.length, e.code, e.details, statusFromMetadata(e.metadata), start));
+        results.push(
+          ...writeResults(batch.length, e.code, e.details, statusFromMetadata(e.metadata), start),
+        );
         // A failure of the whole RPC (not per update) means the rest cannot go either.
-        if (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.PERMISSION_DENIED || e.code === grpc.status.DEADLINE_EXCEEDED) {
+        if (
+          e.code === grpc.status.UNAVAILABLE ||
+          e.code === grpc.status.PERMISSION_DENIED ||
+          e.code === grpc.status.DEADLINE_EXCEEDED
+        ) {
           for (let i = start + batch.length; i < updates.length; i++) {
-            results.push({ index: i, ok: false, code: e.code, message: "not sent: an earlier batch failed as a whole", space: "", targetCode: 0 });
+            results.push({
+              index: i,
+              ok: false,
+              code: e.code,
+              message: "not sent: an earlier batch failed as a whole",
+              space: "",
+              targetCode: 0,
+            });
           }
           break;
         }
@@ -249,7 +281,10 @@ export class P4RuntimeClient {
   async getPipeline(
     responseType: GetForwardingPipelineConfigRequest_ResponseType = GetForwardingPipelineConfigRequest_ResponseType.COOKIE_ONLY,
   ): Promise<ForwardingPipelineConfig | undefined> {
-    const request = create(GetForwardingPipelineConfigRequestSchema, { deviceId: this.deviceId, responseType });
+    const request = create(GetForwardingPipelineConfigRequestSchema, {
+      deviceId: this.deviceId,
+      responseType,
+    });
     try {
       const response = await this.unary<typeof request, GetForwardingPipelineConfigResponse>(
         "getForwardingPipelineConfig",

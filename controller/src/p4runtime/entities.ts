@@ -234,7 +234,9 @@ function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
         .map((m) => ({
           memberId: checkU32(m.memberId, `member id in group ${spec.groupId}`),
           weight: m.weight ?? 1,
-          watchKind: m.watchPort ? { case: "watchPort" as const, value: m.watchPort } : { case: undefined },
+          watchKind: m.watchPort
+            ? { case: "watchPort" as const, value: m.watchPort }
+            : { case: undefined },
         }));
       return {
         entity: {
@@ -265,7 +267,10 @@ function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
       return {
         entity: {
           case: "directCounterEntry",
-          value: { tableEntry: tableEntryInit(schema, spec.tableEntry), data: spec.data && counterDataInit(spec.data) },
+          value: {
+            tableEntry: tableEntryInit(schema, spec.tableEntry),
+            data: spec.data && counterDataInit(spec.data),
+          },
         },
       };
     case "meterEntry": {
@@ -288,7 +293,9 @@ function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
           case: "directMeterEntry",
           value: {
             tableEntry: tableEntryInit(schema, spec.tableEntry),
-            config: spec.config && meterConfigInit(spec.config, `direct meter of '${spec.tableEntry.table}'`),
+            config:
+              spec.config &&
+              meterConfigInit(spec.config, `direct meter of '${spec.tableEntry.table}'`),
             counterData: spec.counterData && meterCounterDataInit(spec.counterData),
           },
         },
@@ -299,14 +306,23 @@ function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
       let data: MessageInitShape<typeof P4DataSchema> | undefined;
       if (spec.value !== undefined) {
         if (register.bitwidth === undefined) {
-          throw new P4ValueError(subject, "only registers of bit<W> cells can be written by this library");
+          throw new P4ValueError(
+            subject,
+            "only registers of bit<W> cells can be written by this library",
+          );
         }
-        data = { data: { case: "bitstring", value: encodeValue(spec.value, register.bitwidth, subject) } };
+        data = {
+          data: { case: "bitstring", value: encodeValue(spec.value, register.bitwidth, subject) },
+        };
       }
       return {
         entity: {
           case: "registerEntry",
-          value: { registerId: register.id, index: indexInit(spec.index, register.size, subject), data },
+          value: {
+            registerId: register.id,
+            index: indexInit(spec.index, register.size, subject),
+            data,
+          },
         },
       };
     }
@@ -375,7 +391,11 @@ function counterDataInit(d: CounterDataSpec) {
 }
 
 function meterCounterDataInit(d: MeterCounterDataSpec) {
-  return { green: counterDataInit(d.green), yellow: counterDataInit(d.yellow), red: counterDataInit(d.red) };
+  return {
+    green: counterDataInit(d.green),
+    yellow: counterDataInit(d.yellow),
+    red: counterDataInit(d.red),
+  };
 }
 
 function meterConfigInit(c: MeterConfigSpec, subject: string) {
@@ -391,16 +411,21 @@ function meterConfigInit(c: MeterConfigSpec, subject: string) {
     pburst: n(c.pburst, "pburst"),
     eburst: n(c.eburst, "eburst"),
   };
-  if (config.pir < config.cir) throw new P4ValueError(subject, `pir ${config.pir} is below cir ${config.cir}`);
+  if (config.pir < config.cir)
+    throw new P4ValueError(subject, `pir ${config.pir} is below cir ${config.cir}`);
   return config;
 }
 
 function replicaInit(r: ReplicaSpec) {
-  const port = typeof r.port === "number" ? bigintToBytes(BigInt(checkU32(r.port, "replica port"))) : r.port;
+  const port =
+    typeof r.port === "number" ? bigintToBytes(BigInt(checkU32(r.port, "replica port"))) : r.port;
   return { portKind: { case: "port" as const, value: port }, instance: r.instance ?? 0 };
 }
 
-function tableEntryInit(schema: P4Schema, spec: TableEntrySpec): MessageInitShape<typeof TableEntrySchema> {
+function tableEntryInit(
+  schema: P4Schema,
+  spec: TableEntrySpec,
+): MessageInitShape<typeof TableEntrySchema> {
   const table = schema.tables.get(spec.table);
   const subject = `table '${table.name}'`;
   const match: MessageInitShape<typeof FieldMatchSchema>[] = [];
@@ -418,10 +443,16 @@ function tableEntryInit(schema: P4Schema, spec: TableEntrySpec): MessageInitShap
     throw new P4ValueError(subject, `priority ${priority} is not a positive 32-bit integer`);
   }
   if (!spec.isDefault && table.needsPriority && priority === 0) {
-    throw new P4ValueError(subject, "entries of this table need a priority > 0 (it has ternary, range or optional fields)");
+    throw new P4ValueError(
+      subject,
+      "entries of this table need a priority > 0 (it has ternary, range or optional fields)",
+    );
   }
   if (!table.needsPriority && priority !== 0) {
-    throw new P4ValueError(subject, `priority ${priority} given, but the table has only exact and LPM fields`);
+    throw new P4ValueError(
+      subject,
+      `priority ${priority} given, but the table has only exact and LPM fields`,
+    );
   }
   return {
     tableId: table.id,
@@ -440,11 +471,17 @@ function tableEntryInit(schema: P4Schema, spec: TableEntrySpec): MessageInitShap
 
 function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec) {
   const subject = `table '${table.name}'`;
-  const given = [spec.action, spec.member, spec.group, spec.actionSet].filter((x) => x !== undefined).length;
-  if (given > 1) throw new P4ValueError(subject, "give only one of action, member, group or actionSet");
+  const given = [spec.action, spec.member, spec.group, spec.actionSet].filter(
+    (x) => x !== undefined,
+  ).length;
+  if (given > 1)
+    throw new P4ValueError(subject, "give only one of action, member, group or actionSet");
   if (spec.action !== undefined) {
     if (table.implementationId !== 0 && !spec.isDefault) {
-      throw new P4ValueError(subject, "the table uses an action profile: give a member, group or actionSet, not an action");
+      throw new P4ValueError(
+        subject,
+        "the table uses an action profile: give a member, group or actionSet, not an action",
+      );
     }
     return { type: { case: "action" as const, value: actionInit(schema, spec.action, table) } };
   }
@@ -453,10 +490,20 @@ function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec)
       throw new P4ValueError(subject, "the table has no action profile: give an action");
     }
     if (spec.member !== undefined) {
-      return { type: { case: "actionProfileMemberId" as const, value: checkU32(spec.member, `${subject} member`) } };
+      return {
+        type: {
+          case: "actionProfileMemberId" as const,
+          value: checkU32(spec.member, `${subject} member`),
+        },
+      };
     }
     if (spec.group !== undefined) {
-      return { type: { case: "actionProfileGroupId" as const, value: checkU32(spec.group, `${subject} group`) } };
+      return {
+        type: {
+          case: "actionProfileGroupId" as const,
+          value: checkU32(spec.group, `${subject} group`),
+        },
+      };
     }
     return {
       type: {
@@ -465,7 +512,9 @@ function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec)
           actionProfileActions: spec.actionSet!.map((a) => ({
             action: actionInit(schema, a.action, table),
             weight: a.weight,
-            watchKind: a.watchPort ? { case: "watchPort" as const, value: a.watchPort } : { case: undefined },
+            watchKind: a.watchPort
+              ? { case: "watchPort" as const, value: a.watchPort }
+              : { case: undefined },
           })),
         },
       },
@@ -489,46 +538,75 @@ function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefin
     .map((p) => {
       const v = given[p.name] ?? given[p.alias];
       if (v === undefined) {
-        throw new P4ValueError(`action '${action.name}'`, `parameter '${p.name}' (bit<${p.bitwidth}>) is missing`);
+        throw new P4ValueError(
+          `action '${action.name}'`,
+          `parameter '${p.name}' (bit<${p.bitwidth}>) is missing`,
+        );
       }
-      return { paramId: p.id, value: encodeValue(v, p.bitwidth, `action '${action.name}' parameter '${p.name}'`) };
+      return {
+        paramId: p.id,
+        value: encodeValue(v, p.bitwidth, `action '${action.name}' parameter '${p.name}'`),
+      };
     });
   return { actionId: action.id, params };
 }
 
-function encodeMatch(field: P4MatchField, input: MatchInput | DecodedMatch, subject: string): EncodedMatch | undefined {
+function encodeMatch(
+  field: P4MatchField,
+  input: MatchInput | DecodedMatch,
+  subject: string,
+): EncodedMatch | undefined {
   const w = field.bitwidth;
   // A bare number, bigint or bytestring is an exact value whatever the match kind.
-  const bare = typeof input !== "object" || input instanceof Uint8Array ? (input as P4Value) : undefined;
+  const bare =
+    typeof input !== "object" || input instanceof Uint8Array ? (input as P4Value) : undefined;
   const object = bare === undefined ? (input as Record<string, unknown>) : undefined;
   const need = (...keys: string[]) => {
     if (object !== undefined && !keys.every((k) => k in object)) {
-      throw new P4ValueError(subject, `expected ${keys.join(" and ")} for a ${field.matchType} field`);
+      throw new P4ValueError(
+        subject,
+        `expected ${keys.join(" and ")} for a ${field.matchType} field`,
+      );
     }
   };
   switch (field.matchType) {
     case "exact":
     case "optional":
-      if (bare === undefined) throw new P4ValueError(subject, `expected a single value for a ${field.matchType} field`);
-      return field.matchType === "exact" ? encodeExact(bare, w, subject) : encodeOptional(bare, w, subject);
+      if (bare === undefined)
+        throw new P4ValueError(subject, `expected a single value for a ${field.matchType} field`);
+      return field.matchType === "exact"
+        ? encodeExact(bare, w, subject)
+        : encodeOptional(bare, w, subject);
     case "lpm":
       need("value", "prefixLen");
       return encodeLpm(
-        typeof bare === "string" ? bare : bare !== undefined ? { value: bare, prefixLen: w } : (object as { value: P4Value; prefixLen: number }),
+        typeof bare === "string"
+          ? bare
+          : bare !== undefined
+            ? { value: bare, prefixLen: w }
+            : (object as { value: P4Value; prefixLen: number }),
         w,
         subject,
       );
     case "ternary":
       need("value", "mask");
       return encodeTernary(
-        typeof bare === "string" ? bare : bare !== undefined ? { value: bare, mask: fullMask(w) } : (object as { value: P4Value; mask: P4Value }),
+        typeof bare === "string"
+          ? bare
+          : bare !== undefined
+            ? { value: bare, mask: fullMask(w) }
+            : (object as { value: P4Value; mask: P4Value }),
         w,
         subject,
       );
     case "range":
       need("low", "high");
       return encodeRange(
-        typeof bare === "string" ? bare : bare !== undefined ? { low: bare, high: bare } : (object as { low: P4Value; high: P4Value }),
+        typeof bare === "string"
+          ? bare
+          : bare !== undefined
+            ? { low: bare, high: bare }
+            : (object as { low: P4Value; high: P4Value }),
         w,
         subject,
       );
@@ -542,11 +620,20 @@ function fieldMatchInit(fieldId: number, m: EncodedMatch) {
     case "exact":
       return { fieldId, fieldMatchType: { case: "exact" as const, value: { value: m.value } } };
     case "lpm":
-      return { fieldId, fieldMatchType: { case: "lpm" as const, value: { value: m.value, prefixLen: m.prefixLen } } };
+      return {
+        fieldId,
+        fieldMatchType: { case: "lpm" as const, value: { value: m.value, prefixLen: m.prefixLen } },
+      };
     case "ternary":
-      return { fieldId, fieldMatchType: { case: "ternary" as const, value: { value: m.value, mask: m.mask } } };
+      return {
+        fieldId,
+        fieldMatchType: { case: "ternary" as const, value: { value: m.value, mask: m.mask } },
+      };
     case "range":
-      return { fieldId, fieldMatchType: { case: "range" as const, value: { low: m.low, high: m.high } } };
+      return {
+        fieldId,
+        fieldMatchType: { case: "range" as const, value: { low: m.low, high: m.high } },
+      };
     case "optional":
       return { fieldId, fieldMatchType: { case: "optional" as const, value: { value: m.value } } };
   }
@@ -570,7 +657,11 @@ export function decodeEntity(schema: P4Schema, entity: Entity): EntitySpec {
         kind: "actionProfileMember",
         actionProfile: profile.name,
         memberId: e.value.memberId,
-        action: decodeAction(schema, e.value.action, `member ${e.value.memberId} of '${profile.name}'`),
+        action: decodeAction(
+          schema,
+          e.value.action,
+          `member ${e.value.memberId} of '${profile.name}'`,
+        ),
       };
     }
     case "actionProfileGroup": {
@@ -597,7 +688,10 @@ export function decodeEntity(schema: P4Schema, entity: Entity): EntitySpec {
     case "directCounterEntry":
       return {
         kind: "directCounterEntry",
-        tableEntry: decodeTableEntry(schema, requireField(e.value.tableEntry, "direct counter entry", "table_entry")),
+        tableEntry: decodeTableEntry(
+          schema,
+          requireField(e.value.tableEntry, "direct counter entry", "table_entry"),
+        ),
         ...(e.value.data ? { data: decodeCounterData(e.value.data) } : {}),
       };
     case "meterEntry":
@@ -606,14 +700,21 @@ export function decodeEntity(schema: P4Schema, entity: Entity): EntitySpec {
         meter: schema.meters.get(e.value.meterId).name,
         ...(e.value.index ? { index: Number(e.value.index.index) } : {}),
         ...(e.value.config ? { config: decodeMeterConfig(e.value.config) } : {}),
-        ...(e.value.counterData ? { counterData: decodeMeterCounterData(e.value.counterData) } : {}),
+        ...(e.value.counterData
+          ? { counterData: decodeMeterCounterData(e.value.counterData) }
+          : {}),
       };
     case "directMeterEntry":
       return {
         kind: "directMeterEntry",
-        tableEntry: decodeTableEntry(schema, requireField(e.value.tableEntry, "direct meter entry", "table_entry")),
+        tableEntry: decodeTableEntry(
+          schema,
+          requireField(e.value.tableEntry, "direct meter entry", "table_entry"),
+        ),
         ...(e.value.config ? { config: decodeMeterConfig(e.value.config) } : {}),
-        ...(e.value.counterData ? { counterData: decodeMeterCounterData(e.value.counterData) } : {}),
+        ...(e.value.counterData
+          ? { counterData: decodeMeterCounterData(e.value.counterData) }
+          : {}),
       };
     case "registerEntry": {
       const register = schema.registers.get(e.value.registerId);
@@ -644,7 +745,10 @@ export function decodeEntity(schema: P4Schema, entity: Entity): EntitySpec {
           ...(t.value.packetLengthBytes ? { packetLengthBytes: t.value.packetLengthBytes } : {}),
         };
       }
-      throw new P4ValueError("packet replication engine entry", "has neither a multicast group nor a clone session");
+      throw new P4ValueError(
+        "packet replication engine entry",
+        "has neither a multicast group nor a clone session",
+      );
     }
     case "digestEntry":
       return {
@@ -653,7 +757,10 @@ export function decodeEntity(schema: P4Schema, entity: Entity): EntitySpec {
         ...(e.value.config ? { config: { ...e.value.config } } : {}),
       };
     default:
-      throw new P4ValueError("entity", `kind '${e.case ?? "empty"}' is not supported by this library`);
+      throw new P4ValueError(
+        "entity",
+        `kind '${e.case ?? "empty"}' is not supported by this library`,
+      );
   }
 }
 
@@ -697,10 +804,15 @@ export function decodeTableEntry(schema: P4Schema, msg: TableEntryMsg): TableEnt
   return spec;
 }
 
-function decodeFieldMatch(field: P4MatchField, m: FieldMatch, subject: string): DecodedMatch | undefined {
+function decodeFieldMatch(
+  field: P4MatchField,
+  m: FieldMatch,
+  subject: string,
+): DecodedMatch | undefined {
   const w = field.bitwidth;
   const t = m.fieldMatchType;
-  const value = (bytes: Uint8Array, what = "value") => bytesToBigint(canonical(bytes, w, `${subject} ${what}`));
+  const value = (bytes: Uint8Array, what = "value") =>
+    bytesToBigint(canonical(bytes, w, `${subject} ${what}`));
   const expect = (kind: string) => {
     if (field.matchType !== kind) {
       throw new P4ValueError(subject, `got a ${kind} match for a ${field.matchType} field`);
@@ -733,7 +845,9 @@ function decodeAction(schema: P4Schema, msg: ActionMsg | undefined, subject: str
   const params: Record<string, bigint> = {};
   for (const p of msg.params) {
     const param = action.params.get(p.paramId);
-    params[param.name] = bytesToBigint(canonical(p.value, param.bitwidth, `action '${action.name}' parameter '${param.name}'`));
+    params[param.name] = bytesToBigint(
+      canonical(p.value, param.bitwidth, `action '${action.name}' parameter '${param.name}'`),
+    );
   }
   return { name: action.name, params };
 }
@@ -756,10 +870,22 @@ function decodeMeterCounterData(d: {
 }
 
 function decodeMeterConfig(c: MeterConfig): MeterConfigSpec {
-  return { cir: c.cir, cburst: c.cburst, pir: c.pir, pburst: c.pburst, ...(c.eburst ? { eburst: c.eburst } : {}) };
+  return {
+    cir: c.cir,
+    cburst: c.cburst,
+    pir: c.pir,
+    pburst: c.pburst,
+    ...(c.eburst ? { eburst: c.eburst } : {}),
+  };
 }
 
-function decodeReplica(r: { portKind: { case: "egressPort"; value: number } | { case: "port"; value: Uint8Array } | { case: undefined }; instance: number }): ReplicaSpec {
+function decodeReplica(r: {
+  portKind:
+    | { case: "egressPort"; value: number }
+    | { case: "port"; value: Uint8Array }
+    | { case: undefined };
+  instance: number;
+}): ReplicaSpec {
   const port =
     r.portKind.case === "egressPort"
       ? r.portKind.value
@@ -863,7 +989,8 @@ export function entityKindOf(entity: Entity): EntityKind | undefined {
   if (e.case === "packetReplicationEngineEntry") {
     return e.value.type.case === "cloneSessionEntry" ? "cloneSessionEntry" : "multicastGroupEntry";
   }
-  if (e.case === "valueSetEntry" || e.case === "externEntry" || e.case === undefined) return undefined;
+  if (e.case === "valueSetEntry" || e.case === "externEntry" || e.case === undefined)
+    return undefined;
   return e.case;
 }
 
@@ -873,22 +1000,32 @@ export function entityKindOf(entity: Entity): EntityKind | undefined {
 export const wildcard = {
   tableEntries(schema?: P4Schema, table?: string): Entity {
     return create(EntitySchema, {
-      entity: { case: "tableEntry", value: { tableId: table && schema ? schema.tables.get(table).id : 0 } },
+      entity: {
+        case: "tableEntry",
+        value: { tableId: table && schema ? schema.tables.get(table).id : 0 },
+      },
     });
   },
   /** The default entry of one table (wildcard reads never return default entries). */
   defaultEntry(schema: P4Schema, table: string): Entity {
     return create(EntitySchema, {
-      entity: { case: "tableEntry", value: { tableId: schema.tables.get(table).id, isDefaultAction: true } },
+      entity: {
+        case: "tableEntry",
+        value: { tableId: schema.tables.get(table).id, isDefaultAction: true },
+      },
     });
   },
   actionProfileMembers(schema?: P4Schema, profile?: string): Entity {
     const id = profile && schema ? schema.actionProfiles.get(profile).id : 0;
-    return create(EntitySchema, { entity: { case: "actionProfileMember", value: { actionProfileId: id } } });
+    return create(EntitySchema, {
+      entity: { case: "actionProfileMember", value: { actionProfileId: id } },
+    });
   },
   actionProfileGroups(schema?: P4Schema, profile?: string): Entity {
     const id = profile && schema ? schema.actionProfiles.get(profile).id : 0;
-    return create(EntitySchema, { entity: { case: "actionProfileGroup", value: { actionProfileId: id } } });
+    return create(EntitySchema, {
+      entity: { case: "actionProfileGroup", value: { actionProfileId: id } },
+    });
   },
   counterEntries(schema?: P4Schema, counter?: string): Entity {
     const id = counter && schema ? schema.counters.get(counter).id : 0;
@@ -904,12 +1041,18 @@ export const wildcard = {
   },
   multicastGroups(): Entity {
     return create(EntitySchema, {
-      entity: { case: "packetReplicationEngineEntry", value: { type: { case: "multicastGroupEntry", value: {} } } },
+      entity: {
+        case: "packetReplicationEngineEntry",
+        value: { type: { case: "multicastGroupEntry", value: {} } },
+      },
     });
   },
   cloneSessions(): Entity {
     return create(EntitySchema, {
-      entity: { case: "packetReplicationEngineEntry", value: { type: { case: "cloneSessionEntry", value: {} } } },
+      entity: {
+        case: "packetReplicationEngineEntry",
+        value: { type: { case: "cloneSessionEntry", value: {} } },
+      },
     });
   },
   digests(): Entity {

@@ -59,7 +59,9 @@ export class WriteError extends Error {
     const failed = results.filter((r) => !r.ok);
     const lines = failed
       .slice(0, 10)
-      .map((r) => `  ${describe(r.index)}: ${codeName(r.code)}${r.message ? `: ${r.message}` : ""}`);
+      .map(
+        (r) => `  ${describe(r.index)}: ${codeName(r.code)}${r.message ? `: ${r.message}` : ""}`,
+      );
     if (failed.length > 10) lines.push(`  ... and ${failed.length - 10} more`);
     super(
       `Write${address ? ` to ${address}` : ""}: ${failed.length} of ${results.length} updates failed\n${lines.join("\n")}`,

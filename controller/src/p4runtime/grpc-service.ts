@@ -42,4 +42,6 @@ function serviceDefinition<S extends GenService<never>>(service: S): ServiceDefi
 }
 
 /** grpc-js definition of p4.v1.P4Runtime; method keys are the camelCase names. */
-export const p4RuntimeService: ServiceDefinition = serviceDefinition(P4Runtime as unknown as GenService<never>);
+export const p4RuntimeService: ServiceDefinition = serviceDefinition(
+  P4Runtime as unknown as GenService<never>,
+);

@@ -154,7 +154,8 @@ export interface P4ActionProfile extends P4Object {
 
 export type CounterUnit = "bytes" | "packets" | "both" | "unspecified";
 export type MeterUnit = "bytes" | "packets" | "unspecified";
-export type MeterType = "two_rate_three_color" | "single_rate_three_color" | "single_rate_two_color";
+export type MeterType =
+  "two_rate_three_color" | "single_rate_three_color" | "single_rate_two_color";
 
 export interface P4Counter extends P4Object {
   readonly unit: CounterUnit;
@@ -255,9 +256,14 @@ export class P4Schema {
       const out = list.map((f, i) => {
         const where = `${path}[${i}]`;
         if (f.bitwidth <= 0 && f.match.case !== "otherMatchType") {
-          throw new P4InfoError(source, `${where}.bitwidth`, `expected a positive width for '${f.name}'`);
+          throw new P4InfoError(
+            source,
+            `${where}.bitwidth`,
+            `expected a positive width for '${f.name}'`,
+          );
         }
-        if (seen.has(f.id)) throw new P4InfoError(source, `${where}.id`, `duplicate match field id ${f.id}`);
+        if (seen.has(f.id))
+          throw new P4InfoError(source, `${where}.id`, `duplicate match field id ${f.id}`);
         seen.add(f.id);
         const matchType =
           f.match.case === "matchType"
@@ -268,7 +274,14 @@ export class P4Schema {
         if (matchType === undefined) {
           throw new P4InfoError(source, `${where}.matchType`, `unknown match type for '${f.name}'`);
         }
-        return { id: f.id, name: f.name, alias: f.name, annotations: f.annotations, bitwidth: f.bitwidth, matchType };
+        return {
+          id: f.id,
+          name: f.name,
+          alias: f.name,
+          annotations: f.annotations,
+          bitwidth: f.bitwidth,
+          matchType,
+        };
       });
       return new P4ObjectMap(kind, source, out);
     };
@@ -282,9 +295,19 @@ export class P4Schema {
         source,
         list.map((p, i) => {
           if (p.bitwidth <= 0) {
-            throw new P4InfoError(source, `${path}[${i}].bitwidth`, `expected a positive width for '${p.name}'`);
+            throw new P4InfoError(
+              source,
+              `${path}[${i}].bitwidth`,
+              `expected a positive width for '${p.name}'`,
+            );
           }
-          return { id: p.id, name: p.name, alias: p.name, annotations: p.annotations, bitwidth: p.bitwidth };
+          return {
+            id: p.id,
+            name: p.name,
+            alias: p.name,
+            annotations: p.annotations,
+            bitwidth: p.bitwidth,
+          };
         }),
       );
 
@@ -293,7 +316,11 @@ export class P4Schema {
       source,
       p4info.actions.map((a, i) => ({
         ...preamble(a.preamble, `actions[${i}]`),
-        params: params(a.params, `actions[${i}].params`, `parameter of action '${a.preamble?.name}'`),
+        params: params(
+          a.params,
+          `actions[${i}].params`,
+          `parameter of action '${a.preamble?.name}'`,
+        ),
       })),
     );
     this.tables = new P4ObjectMap(
@@ -301,11 +328,19 @@ export class P4Schema {
       source,
       p4info.tables.map((t, i) => {
         const base = preamble(t.preamble, `tables[${i}]`);
-        const matchFields = fields(t.matchFields, `tables[${i}].matchFields`, `match field of table '${base.name}'`);
+        const matchFields = fields(
+          t.matchFields,
+          `tables[${i}].matchFields`,
+          `match field of table '${base.name}'`,
+        );
         const actionRefs = t.actionRefs.map((r, j) => {
           const action = this.actions.find(r.id);
           if (action === undefined) {
-            throw new P4InfoError(source, `tables[${i}].actionRefs[${j}].id`, `no action has id ${r.id}`);
+            throw new P4InfoError(
+              source,
+              `tables[${i}].actionRefs[${j}].id`,
+              `no action has id ${r.id}`,
+            );
           }
           return { action, scope: SCOPES[r.scope] ?? "table_and_default" };
         });
@@ -319,7 +354,9 @@ export class P4Schema {
           size: Number(t.size),
           supportsIdleTimeout: t.idleTimeoutBehavior !== 0,
           isConst: t.isConstTable,
-          needsPriority: [...matchFields].some((f) => ["ternary", "range", "optional"].includes(f.matchType)),
+          needsPriority: [...matchFields].some((f) =>
+            ["ternary", "range", "optional"].includes(f.matchType),
+          ),
         };
       }),
     );
@@ -401,7 +438,15 @@ export class P4Schema {
       source,
       p4info.valueSets.map((v, i) => {
         const base = preamble(v.preamble, `valueSets[${i}]`);
-        return { ...base, matchFields: fields(v.match, `valueSets[${i}].match`, `match field of value set '${base.name}'`), size: v.size };
+        return {
+          ...base,
+          matchFields: fields(
+            v.match,
+            `valueSets[${i}].match`,
+            `match field of value set '${base.name}'`,
+          ),
+          size: v.size,
+        };
       }),
     );
     this.controllerPacketMetadata = new P4ObjectMap(
@@ -409,18 +454,36 @@ export class P4Schema {
       source,
       p4info.controllerPacketMetadata.map((c, i) => {
         const base = preamble(c.preamble, `controllerPacketMetadata[${i}]`);
-        return { ...base, metadata: params(c.metadata, `controllerPacketMetadata[${i}].metadata`, `metadata of '${base.name}'`) };
+        return {
+          ...base,
+          metadata: params(
+            c.metadata,
+            `controllerPacketMetadata[${i}].metadata`,
+            `metadata of '${base.name}'`,
+          ),
+        };
       }),
     );
 
     // Cross references: implementations and direct resources must exist.
     for (const t of this.tables) {
       if (t.implementationId !== 0 && this.actionProfiles.find(t.implementationId) === undefined) {
-        throw new P4InfoError(source, `table '${t.name}'.implementationId`, `no action profile has id ${t.implementationId}`);
+        throw new P4InfoError(
+          source,
+          `table '${t.name}'.implementationId`,
+          `no action profile has id ${t.implementationId}`,
+        );
       }
       for (const id of t.directResourceIds) {
-        if (this.directCounters.find(id) === undefined && this.directMeters.find(id) === undefined) {
-          throw new P4InfoError(source, `table '${t.name}'.directResourceIds`, `no direct counter or meter has id ${id}`);
+        if (
+          this.directCounters.find(id) === undefined &&
+          this.directMeters.find(id) === undefined
+        ) {
+          throw new P4InfoError(
+            source,
+            `table '${t.name}'.directResourceIds`,
+            `no direct counter or meter has id ${id}`,
+          );
         }
       }
     }
@@ -432,9 +495,10 @@ export class P4Schema {
     try {
       json = JSON.parse(text) as JsonValue;
     } catch (err) {
-      const hint = text.trimStart().startsWith("pkg_info") || /^\s*\w+\s*\{/.test(text)
-        ? " (this looks like the text format: load the .p4info.json that p4c writes with --p4runtime-files)"
-        : "";
+      const hint =
+        text.trimStart().startsWith("pkg_info") || /^\s*\w+\s*\{/.test(text)
+          ? " (this looks like the text format: load the .p4info.json that p4c writes with --p4runtime-files)"
+          : "";
       throw new P4InfoError(source, "", `not valid JSON: ${(err as Error).message}${hint}`);
     }
     if (json === null || typeof json !== "object" || Array.isArray(json)) {
@@ -477,10 +541,15 @@ export class P4Schema {
     try {
       data = readFileSync(path);
     } catch (err) {
-      throw new P4InfoError(path, "", `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new P4InfoError(
+        path,
+        "",
+        `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     if (/\.(bin|pb|binpb)$/.test(path)) return P4Schema.fromBinary(data, path);
-    if (/\.(txt|txtpb|textproto)$/.test(path)) return P4Schema.fromText(data.toString("utf8"), path);
+    if (/\.(txt|txtpb|textproto)$/.test(path))
+      return P4Schema.fromText(data.toString("utf8"), path);
     return P4Schema.fromJson(data.toString("utf8"), path);
   }
 
@@ -520,7 +589,8 @@ class IdChecker {
   add(id: number, what: string): void {
     if (id === 0) throw new P4InfoError(this.source, what, "id 0 is not a valid P4Info id");
     const before = this.seen.get(id);
-    if (before !== undefined) throw new P4InfoError(this.source, what, `id ${id} is also used by ${before}`);
+    if (before !== undefined)
+      throw new P4InfoError(this.source, what, `id ${id} is also used by ${before}`);
     this.seen.set(id, what);
   }
 }

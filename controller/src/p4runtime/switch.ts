@@ -42,7 +42,8 @@ import { digest64, P4Schema } from "./p4info.js";
 import { bytesToBigint, encodeValue, type P4Value } from "./values.js";
 import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
 
-export type SwitchState = "idle" | "connecting" | "arbitrating" | "configuring" | "ready" | "down" | "stopped";
+export type SwitchState =
+  "idle" | "connecting" | "arbitrating" | "configuring" | "ready" | "down" | "stopped";
 
 /** The program to run on the switch. */
 export interface PipelineConfig {
@@ -107,14 +108,21 @@ export interface DigestMessage {
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5_000, factor: 2 };
 
 /** Delay before retry number `attempt` (0-based), with ±20% jitter to avoid retry storms. */
-export function backoffDelay(attempt: number, options: BackoffOptions, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random = Math.random,
+): number {
   const base = Math.min(options.maxMs, options.initialMs * options.factor ** attempt);
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
 /** The cookie of a pipeline: given, or a digest of its P4Info and device config. */
 export function pipelineCookie(pipeline: PipelineConfig): bigint {
-  return pipeline.cookie ?? digest64(toBinary(P4InfoSchema, pipeline.schema.p4info), pipeline.deviceConfig);
+  return (
+    pipeline.cookie ??
+    digest64(toBinary(P4InfoSchema, pipeline.schema.p4info), pipeline.deviceConfig)
+  );
 }
 
 export class Switch {
@@ -172,7 +180,9 @@ export class Switch {
   /** The P4Info in use; throws before it is known (no pipeline given, not yet fetched). */
   get schema(): P4Schema {
     if (this.schemaValue === undefined) {
-      throw new Error(`switch ${this.name}: its P4Info is not known yet (no pipeline given and none fetched)`);
+      throw new Error(
+        `switch ${this.name}: its P4Info is not known yet (no pipeline given and none fetched)`,
+      );
     }
     return this.schemaValue;
   }
@@ -201,7 +211,11 @@ export class Switch {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         sub.unsubscribe();
-        reject(new Error(`switch ${this.name} (${this.client.address}) not ready${options.primary ? " as primary" : ""} after ${options.timeoutMs}ms (state ${this.state}, role ${this.role})`));
+        reject(
+          new Error(
+            `switch ${this.name} (${this.client.address}) not ready${options.primary ? " as primary" : ""} after ${options.timeoutMs}ms (state ${this.state}, role ${this.role})`,
+          ),
+        );
       }, options.timeoutMs ?? 10_000);
       const sub = this.eventsSubject.subscribe(() => {
         if (ok()) {
@@ -243,13 +257,10 @@ export class Switch {
       try {
         reachedReady = await this.session(attempt);
       } catch (err) {
-        if (!this.stopping) this.emit({ type: "down", reason: (err as Error).message });
+        if (!this.stopping) this.markDown((err as Error).message);
       }
       this.stream = undefined;
-      this.arbitrator.reset();
-      this.setRole("none");
       if (this.stopping) break;
-      this.setState("down");
       if (reachedReady) attempt = 0;
       const delayMs = backoffDelay(attempt++, this.backoff);
       this.emit({ type: "retry", delayMs });
@@ -282,18 +293,27 @@ export class Switch {
         }
       });
       stream.on("error", (err: Error & { code?: number; details?: string }) =>
-        resolve(`stream error: ${codeName(err.code ?? GrpcStatus.UNKNOWN)}: ${err.details ?? err.message}`),
+        resolve(
+          `stream error: ${codeName(err.code ?? GrpcStatus.UNKNOWN)}: ${err.details ?? err.message}`,
+        ),
       );
       stream.on("end", () => resolve("stream closed by the switch"));
     });
-    stream.write(arbitrationRequest(this.client.deviceId, this.options.electionId, this.client.role));
+    stream.write(
+      arbitrationRequest(this.client.deviceId, this.options.electionId, this.client.role),
+    );
 
     const timeoutMs = this.options.arbitrationTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
     const first = await Promise.race([
       arbitrated.then(() => "ok"),
       ended,
-      new Promise<string>((r) => setTimeout(() => r(`no arbitration answer within ${timeoutMs}ms`), timeoutMs)),
+      new Promise<string>(
+        (r) =>
+          (timer = setTimeout(() => r(`no arbitration answer within ${timeoutMs}ms`), timeoutMs)),
+      ),
     ]);
+    clearTimeout(timer);
     if (first !== "ok") {
       stream.cancel();
       throw new Error(first);
@@ -307,8 +327,16 @@ export class Switch {
     this.emit({ type: "ready", role: this.role });
 
     const reason = await ended;
-    if (!this.stopping) this.emit({ type: "down", reason });
+    if (!this.stopping) this.markDown(reason);
     return true;
+  }
+
+  /** State, role and event of a lost session, in that order, so listeners see a consistent switch. */
+  private markDown(reason: string): void {
+    this.arbitrator.reset();
+    this.setRole("none");
+    this.setState("down");
+    this.emit({ type: "down", reason });
   }
 
   private onArbitration(msg: StreamMessageResponse): void {
@@ -324,7 +352,9 @@ export class Switch {
         this.work = this.work
           .then(() => this.configure())
           .then(() => this.emit({ type: "ready", role: "primary" }))
-          .catch((err: Error) => this.emit({ type: "stream_error", code: GrpcStatus.UNKNOWN, message: err.message }));
+          .catch((err: Error) =>
+            this.emit({ type: "stream_error", code: GrpcStatus.UNKNOWN, message: err.message }),
+          );
       }
     } else {
       this.emit({ type: "backup", primaryElectionId: t.after.primaryElectionId });
@@ -345,8 +375,14 @@ export class Switch {
         break;
       }
       case "digest": {
-        const name = this.schemaValue?.digests.find(u.value.digestId)?.name ?? String(u.value.digestId);
-        this.digestsSubject.next({ digest: name, listId: u.value.listId, data: u.value.data, timestamp: u.value.timestamp });
+        const name =
+          this.schemaValue?.digests.find(u.value.digestId)?.name ?? String(u.value.digestId);
+        this.digestsSubject.next({
+          digest: name,
+          listId: u.value.listId,
+          data: u.value.data,
+          timestamp: u.value.timestamp,
+        });
         if (this.options.autoAckDigests ?? true) this.ackDigest(u.value.digestId, u.value.listId);
         break;
       }
@@ -372,7 +408,9 @@ export class Switch {
       return;
     }
     const cookie = pipelineCookie(pipeline);
-    const installed = await this.client.getPipeline(GetForwardingPipelineConfigRequest_ResponseType.COOKIE_ONLY);
+    const installed = await this.client.getPipeline(
+      GetForwardingPipelineConfigRequest_ResponseType.COOKIE_ONLY,
+    );
     if (installed?.cookie?.cookie === cookie) {
       this.emit({ type: "pipeline_skipped", cookie });
       return;
@@ -387,7 +425,9 @@ export class Switch {
   }
 
   private async fetchSchema(): Promise<void> {
-    const config = await this.client.getPipeline(GetForwardingPipelineConfigRequest_ResponseType.P4INFO_AND_COOKIE);
+    const config = await this.client.getPipeline(
+      GetForwardingPipelineConfigRequest_ResponseType.P4INFO_AND_COOKIE,
+    );
     if (config?.p4info === undefined) {
       throw new Error(`switch ${this.name} runs no pipeline and none was given to push`);
     }
@@ -398,14 +438,22 @@ export class Switch {
 
   private requirePrimary(what: string): void {
     if (!this.isPrimary || this.state !== "ready") {
-      throw new P4RuntimeError(what, GrpcStatus.PERMISSION_DENIED, `switch ${this.name} is ${this.state} and ${this.role}, not a ready primary; refused locally`, this.client.address);
+      throw new P4RuntimeError(
+        what,
+        GrpcStatus.PERMISSION_DENIED,
+        `switch ${this.name} is ${this.state} and ${this.role}, not a ready primary; refused locally`,
+        this.client.address,
+      );
     }
   }
 
   /** Encodes update specs through the schema (all checks happen before anything is sent). */
   encodeUpdates(updates: readonly UpdateSpec[]): Update[] {
     return updates.map((u) =>
-      create(UpdateSchema, { type: UPDATE_TYPES[u.type], entity: encodeEntity(this.schema, u.entity) }),
+      create(UpdateSchema, {
+        type: UPDATE_TYPES[u.type],
+        entity: encodeEntity(this.schema, u.entity),
+      }),
     );
   }
 
@@ -415,10 +463,13 @@ export class Switch {
    */
   async write(updates: readonly UpdateSpec[] | readonly Update[]): Promise<UpdateResult[]> {
     this.requirePrimary("Write");
-    const encoded = updates.length > 0 && "entity" in updates[0]! && "kind" in (updates[0] as UpdateSpec).entity
-      ? this.encodeUpdates(updates as UpdateSpec[])
-      : (updates as Update[]);
-    return this.client.write(encoded, { describe: (i) => describeUpdate(this.schemaValue, encoded[i]!) });
+    const encoded =
+      updates.length > 0 && "entity" in updates[0]! && "kind" in (updates[0] as UpdateSpec).entity
+        ? this.encodeUpdates(updates as UpdateSpec[])
+        : (updates as Update[]);
+    return this.client.write(encoded, {
+      describe: (i) => describeUpdate(this.schemaValue, encoded[i]!),
+    });
   }
 
   /** Reads entities (protobuf requests, e.g. from `wildcard`); returns them as read. */
@@ -435,18 +486,31 @@ export class Switch {
   /** Sends a packet-out; metadata are packet_out header fields by name. */
   sendPacket(payload: Uint8Array, metadata: Record<string, P4Value> = {}): void {
     if (this.stream === undefined) throw new Error(`switch ${this.name}: no stream open`);
-    const header = Object.keys(metadata).length ? this.schema.controllerPacketMetadata.get("packet_out") : undefined;
+    const header = Object.keys(metadata).length
+      ? this.schema.controllerPacketMetadata.get("packet_out")
+      : undefined;
     const fields = header
       ? Object.entries(metadata).map(([name, value]) => {
           const f = header.metadata.get(name);
-          return { metadataId: f.id, value: encodeValue(value, f.bitwidth, `packet_out field '${f.name}'`) };
+          return {
+            metadataId: f.id,
+            value: encodeValue(value, f.bitwidth, `packet_out field '${f.name}'`),
+          };
         })
       : [];
-    this.stream.write(create(StreamMessageRequestSchema, { update: { case: "packet", value: { payload, metadata: fields } } }));
+    this.stream.write(
+      create(StreamMessageRequestSchema, {
+        update: { case: "packet", value: { payload, metadata: fields } },
+      }),
+    );
   }
 
   ackDigest(digestId: number, listId: bigint): void {
-    this.stream?.write(create(StreamMessageRequestSchema, { update: { case: "digestAck", value: { digestId, listId } } }));
+    this.stream?.write(
+      create(StreamMessageRequestSchema, {
+        update: { case: "digestAck", value: { digestId, listId } },
+      }),
+    );
   }
 }
 
@@ -466,14 +530,25 @@ export function describeUpdate(schema: P4Schema | undefined, update: Update): st
 /** A short human description of an entity spec. */
 export function describeSpec(spec: EntitySpec): string {
   const show = (v: unknown): string =>
-    typeof v === "bigint" ? v.toString() : typeof v === "object" && v !== null ? Object.values(v).map(show).join("/") : String(v);
+    typeof v === "bigint"
+      ? v.toString()
+      : typeof v === "object" && v !== null
+        ? Object.values(v).map(show).join("/")
+        : String(v);
   switch (spec.kind) {
     case "tableEntry":
     case "directCounterEntry":
     case "directMeterEntry": {
       const t = spec.kind === "tableEntry" ? spec : spec.tableEntry;
-      const match = Object.entries(t.match ?? {}).map(([k, v]) => `${k}=${show(v)}`).join(" ");
-      const kind = spec.kind === "tableEntry" ? "table" : spec.kind === "directCounterEntry" ? "direct counter of" : "direct meter of";
+      const match = Object.entries(t.match ?? {})
+        .map(([k, v]) => `${k}=${show(v)}`)
+        .join(" ");
+      const kind =
+        spec.kind === "tableEntry"
+          ? "table"
+          : spec.kind === "directCounterEntry"
+            ? "direct counter of"
+            : "direct meter of";
       return `${kind} '${t.table}' ${t.isDefault ? "default entry" : `{${match}}${t.priority ? ` priority ${t.priority}` : ""}`}`;
     }
     case "actionProfileMember":

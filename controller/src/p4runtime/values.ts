@@ -51,10 +51,14 @@ export function bitLength(bytes: Uint8Array): number {
 
 /** The value as the canonical bytestring, checked to fit `bitwidth` bits. */
 export function canonical(bytes: Uint8Array, bitwidth: number, subject = "value"): Uint8Array {
-  if (bytes.length === 0) throw new P4ValueError(subject, "empty bytestring (P4Runtime rejects it)");
+  if (bytes.length === 0)
+    throw new P4ValueError(subject, "empty bytestring (P4Runtime rejects it)");
   const bits = bitLength(bytes);
   if (bits > bitwidth) {
-    throw new P4ValueError(subject, `value 0x${hex(bytes)} needs ${bits} bits, field is ${bitwidth} bits wide`);
+    throw new P4ValueError(
+      subject,
+      `value 0x${hex(bytes)} needs ${bits} bits, field is ${bitwidth} bits wide`,
+    );
   }
   let i = 0;
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
@@ -67,8 +71,15 @@ function hex(bytes: Uint8Array): string {
 
 /** Parses a MAC address "aa:bb:cc:dd:ee:ff" to a 48-bit bigint. */
 export function macToBigint(mac: string): bigint {
-  if (!MAC.test(mac)) throw new P4ValueError("MAC address", `'${mac}' is not of the form aa:bb:cc:dd:ee:ff`);
-  return BigInt("0x" + mac.split(":").map((p) => p.padStart(2, "0")).join(""));
+  if (!MAC.test(mac))
+    throw new P4ValueError("MAC address", `'${mac}' is not of the form aa:bb:cc:dd:ee:ff`);
+  return BigInt(
+    "0x" +
+      mac
+        .split(":")
+        .map((p) => p.padStart(2, "0"))
+        .join(""),
+  );
 }
 
 export function bigintToMac(value: bigint): string {
@@ -78,9 +89,11 @@ export function bigintToMac(value: bigint): string {
 
 /** Parses dotted-quad IPv4 to a 32-bit bigint. */
 export function ipv4ToBigint(ip: string): bigint {
-  if (!IPV4.test(ip)) throw new P4ValueError("IPv4 address", `'${ip}' is not a dotted-quad address`);
+  if (!IPV4.test(ip))
+    throw new P4ValueError("IPv4 address", `'${ip}' is not a dotted-quad address`);
   const parts = ip.split(".").map(Number);
-  if (parts.some((p) => p > 255)) throw new P4ValueError("IPv4 address", `'${ip}' has an octet above 255`);
+  if (parts.some((p) => p > 255))
+    throw new P4ValueError("IPv4 address", `'${ip}' has an octet above 255`);
   return parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n);
 }
 
@@ -117,7 +130,7 @@ export function bigintToIpv6(value: bigint): string {
   // Compress the longest run of zero words (RFC 5952).
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;
@@ -181,7 +194,8 @@ export function encodeValue(value: P4Value, bitwidth: number, subject = "value")
 
 /** A 128-bit unsigned value (election ids) as the protobuf Uint128 halves. */
 export function toUint128(value: bigint): { high: bigint; low: bigint } {
-  if (value < 0n || value >> 128n !== 0n) throw new RangeError(`${value} is not an unsigned 128-bit value`);
+  if (value < 0n || value >> 128n !== 0n)
+    throw new RangeError(`${value} is not an unsigned 128-bit value`);
   return { high: value >> 64n, low: value & 0xffffffffffffffffn };
 }
 
@@ -241,7 +255,11 @@ export function encodeExact(value: P4Value, bitwidth: number, subject: string): 
  * Encodes an LPM match. Bits past the prefix are cleared (P4Runtime requires
  * them to be zero); a zero-length prefix is a wildcard and yields undefined.
  */
-export function encodeLpm(input: LpmInput, bitwidth: number, subject: string): LpmMatch | undefined {
+export function encodeLpm(
+  input: LpmInput,
+  bitwidth: number,
+  subject: string,
+): LpmMatch | undefined {
   let value: P4Value;
   let prefixLen: number;
   if (typeof input === "string") {
@@ -295,12 +313,17 @@ export function encodeTernary(
 }
 
 /** Encodes a range match; the full range is a wildcard; low > high is an error. */
-export function encodeRange(input: RangeInput, bitwidth: number, subject: string): RangeMatch | undefined {
+export function encodeRange(
+  input: RangeInput,
+  bitwidth: number,
+  subject: string,
+): RangeMatch | undefined {
   let low: P4Value;
   let high: P4Value;
   if (typeof input === "string") {
     const parts = input.split("..");
-    if (parts.length !== 2) throw new P4ValueError(subject, `'${input}' is not of the form low..high`);
+    if (parts.length !== 2)
+      throw new P4ValueError(subject, `'${input}' is not of the form low..high`);
     [low, high] = [parts[0]!.trim(), parts[1]!.trim()];
   } else {
     ({ low, high } = input);

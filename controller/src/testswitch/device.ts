@@ -140,15 +140,28 @@ export class DeviceState {
       case "actionProfileGroup":
         return this.writeGroup(type, e.value);
       case "counterEntry": {
-        if (type !== Update_Type.MODIFY) fail(Code.INVALID_ARGUMENT, "counter entries support MODIFY only");
-        const counter = this.lookup(() => this.schema.counters.get(e.value.counterId), "counter", e.value.counterId);
-        if (e.value.index === undefined) fail(Code.INVALID_ARGUMENT, "a counter write needs an index");
-        const index = this.checkIndex(e.value.index.index, counter.size, `counter '${counter.name}'`);
-        this.counters.get(counter.id)!.set(index, e.value.data ? copyCounter(e.value.data) : zeroCounter());
+        if (type !== Update_Type.MODIFY)
+          fail(Code.INVALID_ARGUMENT, "counter entries support MODIFY only");
+        const counter = this.lookup(
+          () => this.schema.counters.get(e.value.counterId),
+          "counter",
+          e.value.counterId,
+        );
+        if (e.value.index === undefined)
+          fail(Code.INVALID_ARGUMENT, "a counter write needs an index");
+        const index = this.checkIndex(
+          e.value.index.index,
+          counter.size,
+          `counter '${counter.name}'`,
+        );
+        this.counters
+          .get(counter.id)!
+          .set(index, e.value.data ? copyCounter(e.value.data) : zeroCounter());
         return;
       }
       case "directCounterEntry": {
-        if (type !== Update_Type.MODIFY) fail(Code.INVALID_ARGUMENT, "direct counter entries support MODIFY only");
+        if (type !== Update_Type.MODIFY)
+          fail(Code.INVALID_ARGUMENT, "direct counter entries support MODIFY only");
         const stored = this.findStored(e.value.tableEntry, "direct counter");
         stored.counter = e.value.data ? copyCounter(e.value.data) : zeroCounter();
         return;
@@ -157,8 +170,13 @@ export class DeviceState {
         if (this.quirks.metersModifyOnly && type !== Update_Type.MODIFY) {
           fail(Code.INVALID_ARGUMENT, "meter entries support MODIFY only");
         }
-        const meter = this.lookup(() => this.schema.meters.get(e.value.meterId), "meter", e.value.meterId);
-        if (e.value.index === undefined) fail(Code.INVALID_ARGUMENT, "a meter write needs an explicit index");
+        const meter = this.lookup(
+          () => this.schema.meters.get(e.value.meterId),
+          "meter",
+          e.value.meterId,
+        );
+        if (e.value.index === undefined)
+          fail(Code.INVALID_ARGUMENT, "a meter write needs an explicit index");
         const index = this.checkIndex(e.value.index.index, meter.size, `meter '${meter.name}'`);
         const cells = this.meters.get(meter.id)!;
         if (e.value.config === undefined || type === Update_Type.DELETE) cells.delete(index);
@@ -166,45 +184,80 @@ export class DeviceState {
         return;
       }
       case "directMeterEntry": {
-        if (type !== Update_Type.MODIFY) fail(Code.INVALID_ARGUMENT, "direct meter entries support MODIFY only");
+        if (type !== Update_Type.MODIFY)
+          fail(Code.INVALID_ARGUMENT, "direct meter entries support MODIFY only");
         const stored = this.findStored(e.value.tableEntry, "direct meter");
         stored.meter = e.value.config ? checkMeterConfig(e.value.config) : undefined;
         return;
       }
       case "registerEntry": {
-        if (this.quirks.registersUnimplemented) fail(Code.UNIMPLEMENTED, "register writes are not supported by this target");
-        if (type !== Update_Type.MODIFY) fail(Code.INVALID_ARGUMENT, "register entries support MODIFY only");
-        const register = this.lookup(() => this.schema.registers.get(e.value.registerId), "register", e.value.registerId);
-        if (e.value.index === undefined) fail(Code.INVALID_ARGUMENT, "a register write needs an index");
-        const index = this.checkIndex(e.value.index.index, register.size, `register '${register.name}'`);
+        if (this.quirks.registersUnimplemented)
+          fail(Code.UNIMPLEMENTED, "register writes are not supported by this target");
+        if (type !== Update_Type.MODIFY)
+          fail(Code.INVALID_ARGUMENT, "register entries support MODIFY only");
+        const register = this.lookup(
+          () => this.schema.registers.get(e.value.registerId),
+          "register",
+          e.value.registerId,
+        );
+        if (e.value.index === undefined)
+          fail(Code.INVALID_ARGUMENT, "a register write needs an index");
+        const index = this.checkIndex(
+          e.value.index.index,
+          register.size,
+          `register '${register.name}'`,
+        );
         const data = e.value.data;
-        if (data?.data.case !== "bitstring") fail(Code.INVALID_ARGUMENT, "register data must be a bitstring");
-        if (register.bitwidth !== undefined) this.checkWidth(data.data.value, register.bitwidth, `register '${register.name}'`);
+        if (data?.data.case !== "bitstring")
+          fail(Code.INVALID_ARGUMENT, "register data must be a bitstring");
+        if (register.bitwidth !== undefined)
+          this.checkWidth(data.data.value, register.bitwidth, `register '${register.name}'`);
         this.registers.get(register.id)!.set(index, data);
         return;
       }
       case "packetReplicationEngineEntry": {
         const t = e.value.type;
         if (t.case === "multicastGroupEntry") {
-          return this.writeById(type, this.multicastGroups, t.value.multicastGroupId, t.value, "multicast group", () =>
-            checkReplicas(t.value.replicas),
+          return this.writeById(
+            type,
+            this.multicastGroups,
+            t.value.multicastGroupId,
+            t.value,
+            "multicast group",
+            () => checkReplicas(t.value.replicas),
           );
         }
         if (t.case === "cloneSessionEntry") {
-          return this.writeById(type, this.cloneSessions, t.value.sessionId, t.value, "clone session", () =>
-            checkReplicas(t.value.replicas),
+          return this.writeById(
+            type,
+            this.cloneSessions,
+            t.value.sessionId,
+            t.value,
+            "clone session",
+            () => checkReplicas(t.value.replicas),
           );
         }
         fail(Code.INVALID_ARGUMENT, "packet replication engine entry without a type");
         break;
       }
       case "digestEntry": {
-        const digest = this.lookup(() => this.schema.digests.get(e.value.digestId), "digest", e.value.digestId);
-        return this.writeById(type, this.digestConfigs, digest.id, e.value, `digest '${digest.name}'`, () => {
-          if (type !== Update_Type.DELETE && e.value.config === undefined) {
-            fail(Code.INVALID_ARGUMENT, "a digest entry needs a config");
-          }
-        });
+        const digest = this.lookup(
+          () => this.schema.digests.get(e.value.digestId),
+          "digest",
+          e.value.digestId,
+        );
+        return this.writeById(
+          type,
+          this.digestConfigs,
+          digest.id,
+          e.value,
+          `digest '${digest.name}'`,
+          () => {
+            if (type !== Update_Type.DELETE && e.value.config === undefined) {
+              fail(Code.INVALID_ARGUMENT, "a digest entry needs a config");
+            }
+          },
+        );
       }
       case "valueSetEntry":
       case "externEntry":
@@ -224,14 +277,19 @@ export class DeviceState {
   }
 
   private checkIndex(index: bigint, size: number, what: string): number {
-    if (index < 0n || index >= BigInt(size)) fail(Code.INVALID_ARGUMENT, `${what}: index ${index} is outside 0..${size - 1}`);
+    if (index < 0n || index >= BigInt(size))
+      fail(Code.INVALID_ARGUMENT, `${what}: index ${index} is outside 0..${size - 1}`);
     return Number(index);
   }
 
   private checkWidth(value: Uint8Array, bitwidth: number, what: string): void {
     if (value.length === 0) fail(Code.INVALID_ARGUMENT, `${what}: empty bytestring`);
     const bits = bitLength(value);
-    if (bits > bitwidth) fail(Code.INVALID_ARGUMENT, `${what}: value needs ${bits} bits, field is ${bitwidth} bits wide`);
+    if (bits > bitwidth)
+      fail(
+        Code.INVALID_ARGUMENT,
+        `${what}: value needs ${bits} bits, field is ${bitwidth} bits wide`,
+      );
   }
 
   private writeById<T>(
@@ -244,8 +302,10 @@ export class DeviceState {
   ): void {
     if (id === 0) fail(Code.INVALID_ARGUMENT, `${what} id 0 is reserved`);
     const exists = map.has(id);
-    if (type === Update_Type.INSERT && exists) fail(Code.ALREADY_EXISTS, `${what} ${id} already exists`);
-    if (type !== Update_Type.INSERT && !exists) fail(Code.NOT_FOUND, `${what} ${id} does not exist`);
+    if (type === Update_Type.INSERT && exists)
+      fail(Code.ALREADY_EXISTS, `${what} ${id} already exists`);
+    if (type !== Update_Type.INSERT && !exists)
+      fail(Code.NOT_FOUND, `${what} ${id} does not exist`);
     if (type === Update_Type.DELETE) {
       map.delete(id);
       return;
@@ -264,28 +324,47 @@ export class DeviceState {
     const seen = new Set<number>();
     for (const m of entry.match) {
       const field = table.matchFields.find(m.fieldId);
-      if (field === undefined) fail(Code.INVALID_ARGUMENT, `table '${table.name}': unknown match field id ${m.fieldId}`);
-      if (seen.has(m.fieldId)) fail(Code.INVALID_ARGUMENT, `table '${table.name}': match field '${field.name}' given twice`);
+      if (field === undefined)
+        fail(Code.INVALID_ARGUMENT, `table '${table.name}': unknown match field id ${m.fieldId}`);
+      if (seen.has(m.fieldId))
+        fail(
+          Code.INVALID_ARGUMENT,
+          `table '${table.name}': match field '${field.name}' given twice`,
+        );
       seen.add(m.fieldId);
       this.checkFieldMatch(table, field.name, field.matchType, field.bitwidth, m);
     }
     for (const field of table.matchFields) {
       if (field.matchType === "exact" && !seen.has(field.id)) {
-        fail(Code.INVALID_ARGUMENT, `table '${table.name}': exact match field '${field.name}' is missing`);
+        fail(
+          Code.INVALID_ARGUMENT,
+          `table '${table.name}': exact match field '${field.name}' is missing`,
+        );
       }
     }
     if (table.needsPriority) {
-      if (entry.priority <= 0) fail(Code.INVALID_ARGUMENT, `table '${table.name}': entries need a priority > 0`);
+      if (entry.priority <= 0)
+        fail(Code.INVALID_ARGUMENT, `table '${table.name}': entries need a priority > 0`);
     } else if (entry.priority !== 0) {
-      fail(Code.INVALID_ARGUMENT, `table '${table.name}': priority must be 0 for a table without ternary, range or optional fields`);
+      fail(
+        Code.INVALID_ARGUMENT,
+        `table '${table.name}': priority must be 0 for a table without ternary, range or optional fields`,
+      );
     }
     return entityKey(create(EntitySchema, { entity: { case: "tableEntry", value: entry } }));
   }
 
-  private checkFieldMatch(table: P4Table, name: string, kind: string, w: number, m: FieldMatch): void {
+  private checkFieldMatch(
+    table: P4Table,
+    name: string,
+    kind: string,
+    w: number,
+    m: FieldMatch,
+  ): void {
     const what = `table '${table.name}' field '${name}'`;
     const t = m.fieldMatchType;
-    if (t.case !== kind) fail(Code.INVALID_ARGUMENT, `${what}: expected a ${kind} match, got ${t.case ?? "none"}`);
+    if (t.case !== kind)
+      fail(Code.INVALID_ARGUMENT, `${what}: expected a ${kind} match, got ${t.case ?? "none"}`);
     switch (t.case) {
       case "exact":
       case "optional":
@@ -294,7 +373,11 @@ export class DeviceState {
       case "lpm": {
         this.checkWidth(t.value.value, w, what);
         const len = t.value.prefixLen;
-        if (len <= 0 || len > w) fail(Code.INVALID_ARGUMENT, `${what}: prefix length ${len} is outside 1..${w} (omit the field for a wildcard)`);
+        if (len <= 0 || len > w)
+          fail(
+            Code.INVALID_ARGUMENT,
+            `${what}: prefix length ${len} is outside 1..${w} (omit the field for a wildcard)`,
+          );
         if ((bytesToBigint(t.value.value) & ~prefixMask(len, w) & fullMask(w)) !== 0n) {
           fail(Code.INVALID_ARGUMENT, `${what}: bits past the /${len} prefix must be zero`);
         }
@@ -304,8 +387,10 @@ export class DeviceState {
         this.checkWidth(t.value.value, w, what);
         this.checkWidth(t.value.mask, w, `${what} mask`);
         const mask = bytesToBigint(t.value.mask);
-        if (mask === 0n) fail(Code.INVALID_ARGUMENT, `${what}: a zero mask is a wildcard; omit the field`);
-        if ((bytesToBigint(t.value.value) & ~mask) !== 0n) fail(Code.INVALID_ARGUMENT, `${what}: value has bits outside the mask`);
+        if (mask === 0n)
+          fail(Code.INVALID_ARGUMENT, `${what}: a zero mask is a wildcard; omit the field`);
+        if ((bytesToBigint(t.value.value) & ~mask) !== 0n)
+          fail(Code.INVALID_ARGUMENT, `${what}: value has bits outside the mask`);
         return;
       }
       case "range": {
@@ -314,7 +399,8 @@ export class DeviceState {
         const lo = bytesToBigint(t.value.low);
         const hi = bytesToBigint(t.value.high);
         if (lo > hi) fail(Code.INVALID_ARGUMENT, `${what}: low ${lo} is above high ${hi}`);
-        if (lo === 0n && hi === fullMask(w)) fail(Code.INVALID_ARGUMENT, `${what}: the full range is a wildcard; omit the field`);
+        if (lo === 0n && hi === fullMask(w))
+          fail(Code.INVALID_ARGUMENT, `${what}: the full range is a wildcard; omit the field`);
         return;
       }
       default:
@@ -322,24 +408,52 @@ export class DeviceState {
     }
   }
 
-  private checkAction(table: P4Table | undefined, action: Action, forDefault: boolean, where: string): void {
-    const a = this.lookup(() => this.schema.actions.get(action.actionId), "action", action.actionId);
+  private checkAction(
+    table: P4Table | undefined,
+    action: Action,
+    forDefault: boolean,
+    where: string,
+  ): void {
+    const a = this.lookup(
+      () => this.schema.actions.get(action.actionId),
+      "action",
+      action.actionId,
+    );
     if (table !== undefined) {
       const ref = table.actionRefs.find((r) => r.action.id === a.id);
-      if (ref === undefined) fail(Code.INVALID_ARGUMENT, `${where}: action '${a.name}' is not an action of table '${table.name}'`);
-      if (forDefault && ref.scope === "table_only") fail(Code.INVALID_ARGUMENT, `${where}: action '${a.name}' cannot be a default action`);
-      if (!forDefault && ref.scope === "default_only") fail(Code.INVALID_ARGUMENT, `${where}: action '${a.name}' can only be a default action`);
+      if (ref === undefined)
+        fail(
+          Code.INVALID_ARGUMENT,
+          `${where}: action '${a.name}' is not an action of table '${table.name}'`,
+        );
+      if (forDefault && ref.scope === "table_only")
+        fail(Code.INVALID_ARGUMENT, `${where}: action '${a.name}' cannot be a default action`);
+      if (!forDefault && ref.scope === "default_only")
+        fail(Code.INVALID_ARGUMENT, `${where}: action '${a.name}' can only be a default action`);
     }
     const given = new Set<number>();
     for (const p of action.params) {
       const param = a.params.find(p.paramId);
-      if (param === undefined) fail(Code.INVALID_ARGUMENT, `${where}: action '${a.name}' has no parameter id ${p.paramId}`);
-      if (given.has(p.paramId)) fail(Code.INVALID_ARGUMENT, `${where}: parameter '${param.name}' given twice`);
+      if (param === undefined)
+        fail(
+          Code.INVALID_ARGUMENT,
+          `${where}: action '${a.name}' has no parameter id ${p.paramId}`,
+        );
+      if (given.has(p.paramId))
+        fail(Code.INVALID_ARGUMENT, `${where}: parameter '${param.name}' given twice`);
       given.add(p.paramId);
-      this.checkWidth(p.value, param.bitwidth, `${where}: action '${a.name}' parameter '${param.name}'`);
+      this.checkWidth(
+        p.value,
+        param.bitwidth,
+        `${where}: action '${a.name}' parameter '${param.name}'`,
+      );
     }
     for (const p of a.params) {
-      if (!given.has(p.id)) fail(Code.INVALID_ARGUMENT, `${where}: action '${a.name}' parameter '${p.name}' is missing`);
+      if (!given.has(p.id))
+        fail(
+          Code.INVALID_ARGUMENT,
+          `${where}: action '${a.name}' parameter '${p.name}' is missing`,
+        );
     }
   }
 
@@ -347,29 +461,37 @@ export class DeviceState {
   private checkTableAction(table: P4Table, entry: TableEntry): string | undefined {
     const where = `table '${table.name}'`;
     const a = entry.action?.type;
-    if (a === undefined || a.case === undefined) fail(Code.INVALID_ARGUMENT, `${where}: the entry has no action`);
+    if (a === undefined || a.case === undefined)
+      fail(Code.INVALID_ARGUMENT, `${where}: the entry has no action`);
     if (table.implementationId === 0) {
-      if (a.case !== "action") fail(Code.INVALID_ARGUMENT, `${where}: a direct table takes an action, not ${a.case}`);
+      if (a.case !== "action")
+        fail(Code.INVALID_ARGUMENT, `${where}: a direct table takes an action, not ${a.case}`);
       this.checkAction(table, a.value, entry.isDefaultAction, where);
       return undefined;
     }
     const profile = table.implementationId;
     switch (a.case) {
       case "actionProfileMemberId":
-        if (!this.members.get(profile)!.has(a.value)) fail(Code.NOT_FOUND, `${where}: member ${a.value} does not exist`);
+        if (!this.members.get(profile)!.has(a.value))
+          fail(Code.NOT_FOUND, `${where}: member ${a.value} does not exist`);
         return `m:${profile}:${a.value}`;
       case "actionProfileGroupId":
-        if (!this.groups.get(profile)!.has(a.value)) fail(Code.NOT_FOUND, `${where}: group ${a.value} does not exist`);
+        if (!this.groups.get(profile)!.has(a.value))
+          fail(Code.NOT_FOUND, `${where}: group ${a.value} does not exist`);
         return `g:${profile}:${a.value}`;
       case "actionProfileActionSet":
-        for (const x of a.value.actionProfileActions) this.checkAction(table, x.action!, false, where);
+        for (const x of a.value.actionProfileActions)
+          this.checkAction(table, x.action!, false, where);
         return undefined;
       default:
         if (entry.isDefaultAction) {
           this.checkAction(table, a.value, true, where);
           return undefined;
         }
-        return fail(Code.INVALID_ARGUMENT, `${where}: the table uses an action profile; give a member or group id`);
+        return fail(
+          Code.INVALID_ARGUMENT,
+          `${where}: the table uses an action profile; give a member or group id`,
+        );
     }
   }
 
@@ -393,9 +515,15 @@ export class DeviceState {
     const table = this.tableOf(entry, "table entry");
     if (table.isConst) fail(Code.PERMISSION_DENIED, `table '${table.name}' is const`);
     if (entry.isDefaultAction) {
-      if (type !== Update_Type.MODIFY) fail(Code.INVALID_ARGUMENT, `table '${table.name}': the default entry can only be modified`);
-      if (entry.match.length > 0) fail(Code.INVALID_ARGUMENT, `table '${table.name}': the default entry has no match`);
-      if (table.constDefaultActionId !== 0) fail(Code.PERMISSION_DENIED, `table '${table.name}': the default action is const`);
+      if (type !== Update_Type.MODIFY)
+        fail(
+          Code.INVALID_ARGUMENT,
+          `table '${table.name}': the default entry can only be modified`,
+        );
+      if (entry.match.length > 0)
+        fail(Code.INVALID_ARGUMENT, `table '${table.name}': the default entry has no match`);
+      if (table.constDefaultActionId !== 0)
+        fail(Code.PERMISSION_DENIED, `table '${table.name}': the default action is const`);
       if (entry.action === undefined) {
         this.defaults.delete(table.id); // back to the program's initial default action
         return;
@@ -412,8 +540,10 @@ export class DeviceState {
     }
     switch (type) {
       case Update_Type.INSERT: {
-        if (existing !== undefined) fail(Code.ALREADY_EXISTS, `table '${table.name}': the entry already exists`);
-        if (table.size > 0 && entries.size >= table.size) fail(Code.RESOURCE_EXHAUSTED, `table '${table.name}' is full (${table.size} entries)`);
+        if (existing !== undefined)
+          fail(Code.ALREADY_EXISTS, `table '${table.name}': the entry already exists`);
+        if (table.size > 0 && entries.size >= table.size)
+          fail(Code.RESOURCE_EXHAUSTED, `table '${table.name}' is full (${table.size} entries)`);
         const ref = this.checkTableAction(table, entry);
         this.addRef(ref, 1);
         entries.set(key, {
@@ -424,7 +554,8 @@ export class DeviceState {
         return;
       }
       case Update_Type.MODIFY: {
-        if (existing === undefined) fail(Code.NOT_FOUND, `table '${table.name}': no such entry to modify`);
+        if (existing === undefined)
+          fail(Code.NOT_FOUND, `table '${table.name}': no such entry to modify`);
         const ref = this.checkTableAction(table, entry);
         this.addRef(this.refOf(table, existing.entry), -1);
         this.addRef(ref, 1);
@@ -434,7 +565,8 @@ export class DeviceState {
         return;
       }
       default: {
-        if (existing === undefined) fail(Code.NOT_FOUND, `table '${table.name}': no such entry to delete`);
+        if (existing === undefined)
+          fail(Code.NOT_FOUND, `table '${table.name}': no such entry to delete`);
         this.addRef(this.refOf(table, existing.entry), -1);
         entries.delete(key);
       }
@@ -443,14 +575,20 @@ export class DeviceState {
 
   private findStored(entry: TableEntry | undefined, what: string): StoredEntry {
     const table = this.tableOf(entry, what);
-    if (table.directResourceIds.length === 0) fail(Code.INVALID_ARGUMENT, `table '${table.name}' has no ${what}`);
+    if (table.directResourceIds.length === 0)
+      fail(Code.INVALID_ARGUMENT, `table '${table.name}' has no ${what}`);
     const stored = this.tables.get(table.id)!.get(this.entryKey(table, entry!));
-    if (stored === undefined) fail(Code.NOT_FOUND, `${what}: no such entry in table '${table.name}'`);
+    if (stored === undefined)
+      fail(Code.NOT_FOUND, `${what}: no such entry in table '${table.name}'`);
     return stored;
   }
 
   private writeMember(type: Update_Type, member: ActionProfileMember): void {
-    const profile = this.lookup(() => this.schema.actionProfiles.get(member.actionProfileId), "action profile", member.actionProfileId);
+    const profile = this.lookup(
+      () => this.schema.actionProfiles.get(member.actionProfileId),
+      "action profile",
+      member.actionProfileId,
+    );
     const members = this.members.get(profile.id)!;
     const exists = members.has(member.memberId);
     const where = `member ${member.memberId} of '${profile.name}'`;
@@ -464,7 +602,9 @@ export class DeviceState {
       return;
     }
     if (member.action === undefined) fail(Code.INVALID_ARGUMENT, `${where}: action is missing`);
-    const tables = profile.tableIds.map((id) => this.schema.tables.find(id)).filter((t): t is P4Table => t !== undefined);
+    const tables = profile.tableIds
+      .map((id) => this.schema.tables.find(id))
+      .filter((t): t is P4Table => t !== undefined);
     this.checkAction(tables[0], member.action, false, where);
     if (type === Update_Type.INSERT && profile.size > 0 && members.size >= profile.size) {
       fail(Code.RESOURCE_EXHAUSTED, `action profile '${profile.name}' is full`);
@@ -473,30 +613,45 @@ export class DeviceState {
   }
 
   private writeGroup(type: Update_Type, group: ActionProfileGroup): void {
-    const profile = this.lookup(() => this.schema.actionProfiles.get(group.actionProfileId), "action profile", group.actionProfileId);
+    const profile = this.lookup(
+      () => this.schema.actionProfiles.get(group.actionProfileId),
+      "action profile",
+      group.actionProfileId,
+    );
     const groups = this.groups.get(profile.id)!;
     const exists = groups.has(group.groupId);
     const where = `group ${group.groupId} of '${profile.name}'`;
-    if (!profile.withSelector) fail(Code.INVALID_ARGUMENT, `action profile '${profile.name}' has no selector: it takes no groups`);
+    if (!profile.withSelector)
+      fail(
+        Code.INVALID_ARGUMENT,
+        `action profile '${profile.name}' has no selector: it takes no groups`,
+      );
     if (type === Update_Type.INSERT && exists) fail(Code.ALREADY_EXISTS, `${where} already exists`);
     if (type !== Update_Type.INSERT && !exists) fail(Code.NOT_FOUND, `${where} does not exist`);
     const old = groups.get(group.groupId);
     if (type === Update_Type.DELETE) {
-      if (this.groupRefs.has(`g:${profile.id}:${group.groupId}`)) fail(Code.FAILED_PRECONDITION, `${where} is used by a table entry`);
+      if (this.groupRefs.has(`g:${profile.id}:${group.groupId}`))
+        fail(Code.FAILED_PRECONDITION, `${where} is used by a table entry`);
       for (const m of old!.members) this.addRef(`m:${profile.id}:${m.memberId}`, -1);
       groups.delete(group.groupId);
       return;
     }
     const ids = new Set<number>();
     for (const m of group.members) {
-      if (ids.has(m.memberId)) fail(Code.INVALID_ARGUMENT, `${where}: member ${m.memberId} listed twice`);
+      if (ids.has(m.memberId))
+        fail(Code.INVALID_ARGUMENT, `${where}: member ${m.memberId} listed twice`);
       ids.add(m.memberId);
-      if (!this.members.get(profile.id)!.has(m.memberId)) fail(Code.NOT_FOUND, `${where}: member ${m.memberId} does not exist`);
-      if (m.weight < 0) fail(Code.INVALID_ARGUMENT, `${where}: member ${m.memberId} has a negative weight`);
+      if (!this.members.get(profile.id)!.has(m.memberId))
+        fail(Code.NOT_FOUND, `${where}: member ${m.memberId} does not exist`);
+      if (m.weight < 0)
+        fail(Code.INVALID_ARGUMENT, `${where}: member ${m.memberId} has a negative weight`);
     }
     const limit = group.maxSize || profile.maxGroupSize;
     if (limit > 0 && group.members.length > limit) {
-      fail(Code.RESOURCE_EXHAUSTED, `${where}: ${group.members.length} members exceed the group size ${limit}`);
+      fail(
+        Code.RESOURCE_EXHAUSTED,
+        `${where}: ${group.members.length} members exceed the group size ${limit}`,
+      );
     }
     if (old) for (const m of old.members) this.addRef(`m:${profile.id}:${m.memberId}`, -1);
     for (const m of group.members) this.addRef(`m:${profile.id}:${m.memberId}`, 1);
@@ -513,11 +668,17 @@ export class DeviceState {
     switch (e.case) {
       case "tableEntry": {
         const req = e.value;
-        const tables = req.tableId === 0 ? [...this.schema.tables] : [this.lookupRead(() => this.schema.tables.get(req.tableId), "table", req.tableId)];
+        const tables =
+          req.tableId === 0
+            ? [...this.schema.tables]
+            : [this.lookupRead(() => this.schema.tables.get(req.tableId), "table", req.tableId)];
         for (const table of tables) {
           if (req.isDefaultAction) {
             const d = this.defaults.get(table.id);
-            push({ case: "tableEntry", value: d ? clone(TableEntrySchema, d) : this.initialDefault(table) });
+            push({
+              case: "tableEntry",
+              value: d ? clone(TableEntrySchema, d) : this.initialDefault(table),
+            });
             continue;
           }
           const entries = this.tables.get(table.id)!;
@@ -529,74 +690,152 @@ export class DeviceState {
           } else {
             selected = [...entries.values()];
           }
-          for (const s of selected) push({ case: "tableEntry", value: this.withRuntimeFields(s, req) });
+          for (const s of selected)
+            push({ case: "tableEntry", value: this.withRuntimeFields(s, req) });
         }
         break;
       }
       case "actionProfileMember": {
-        const ids = e.value.actionProfileId === 0 ? [...this.members.keys()] : [this.lookupRead(() => this.schema.actionProfiles.get(e.value.actionProfileId), "action profile", e.value.actionProfileId).id];
+        const ids =
+          e.value.actionProfileId === 0
+            ? [...this.members.keys()]
+            : [
+                this.lookupRead(
+                  () => this.schema.actionProfiles.get(e.value.actionProfileId),
+                  "action profile",
+                  e.value.actionProfileId,
+                ).id,
+              ];
         for (const id of ids) {
           for (const m of this.members.get(id)!.values()) {
-            if (e.value.memberId === 0 || e.value.memberId === m.memberId) push({ case: "actionProfileMember", value: m });
+            if (e.value.memberId === 0 || e.value.memberId === m.memberId)
+              push({ case: "actionProfileMember", value: m });
           }
         }
         break;
       }
       case "actionProfileGroup": {
-        const ids = e.value.actionProfileId === 0 ? [...this.groups.keys()] : [this.lookupRead(() => this.schema.actionProfiles.get(e.value.actionProfileId), "action profile", e.value.actionProfileId).id];
+        const ids =
+          e.value.actionProfileId === 0
+            ? [...this.groups.keys()]
+            : [
+                this.lookupRead(
+                  () => this.schema.actionProfiles.get(e.value.actionProfileId),
+                  "action profile",
+                  e.value.actionProfileId,
+                ).id,
+              ];
         for (const id of ids) {
           for (const g of this.groups.get(id)!.values()) {
-            if (e.value.groupId === 0 || e.value.groupId === g.groupId) push({ case: "actionProfileGroup", value: g });
+            if (e.value.groupId === 0 || e.value.groupId === g.groupId)
+              push({ case: "actionProfileGroup", value: g });
           }
         }
         break;
       }
       case "counterEntry": {
-        const counters = e.value.counterId === 0 ? [...this.schema.counters] : [this.lookupRead(() => this.schema.counters.get(e.value.counterId), "counter", e.value.counterId)];
+        const counters =
+          e.value.counterId === 0
+            ? [...this.schema.counters]
+            : [
+                this.lookupRead(
+                  () => this.schema.counters.get(e.value.counterId),
+                  "counter",
+                  e.value.counterId,
+                ),
+              ];
         for (const c of counters) {
           const cells = this.counters.get(c.id)!;
-          const indexes = e.value.index ? [this.readIndex(e.value.index.index, c.size, c.name)] : range(c.size);
+          const indexes = e.value.index
+            ? [this.readIndex(e.value.index.index, c.size, c.name)]
+            : range(c.size);
           for (const i of indexes) {
-            push({ case: "counterEntry", value: { counterId: c.id, index: { index: BigInt(i) }, data: cells.get(i) ?? { byteCount: 0n, packetCount: 0n } } });
+            push({
+              case: "counterEntry",
+              value: {
+                counterId: c.id,
+                index: { index: BigInt(i) },
+                data: cells.get(i) ?? { byteCount: 0n, packetCount: 0n },
+              },
+            });
           }
         }
         break;
       }
       case "meterEntry": {
-        const meters = e.value.meterId === 0 ? [...this.schema.meters] : [this.lookupRead(() => this.schema.meters.get(e.value.meterId), "meter", e.value.meterId)];
+        const meters =
+          e.value.meterId === 0
+            ? [...this.schema.meters]
+            : [
+                this.lookupRead(
+                  () => this.schema.meters.get(e.value.meterId),
+                  "meter",
+                  e.value.meterId,
+                ),
+              ];
         for (const m of meters) {
           const cells = this.meters.get(m.id)!;
-          const indexes = e.value.index ? [this.readIndex(e.value.index.index, m.size, m.name)] : range(m.size);
-          for (const i of indexes) push({ case: "meterEntry", value: { meterId: m.id, index: { index: BigInt(i) }, config: cells.get(i) } });
+          const indexes = e.value.index
+            ? [this.readIndex(e.value.index.index, m.size, m.name)]
+            : range(m.size);
+          for (const i of indexes)
+            push({
+              case: "meterEntry",
+              value: { meterId: m.id, index: { index: BigInt(i) }, config: cells.get(i) },
+            });
         }
         break;
       }
       case "directCounterEntry":
       case "directMeterEntry": {
         const req = e.value.tableEntry;
-        const tables = req === undefined || req.tableId === 0
-          ? [...this.schema.tables].filter((t) => t.directResourceIds.length > 0)
-          : [this.lookupRead(() => this.schema.tables.get(req.tableId), "table", req.tableId)];
+        const tables =
+          req === undefined || req.tableId === 0
+            ? [...this.schema.tables].filter((t) => t.directResourceIds.length > 0)
+            : [this.lookupRead(() => this.schema.tables.get(req.tableId), "table", req.tableId)];
         for (const table of tables) {
           const entries = this.tables.get(table.id)!;
           const key = req && req.match.length > 0 ? this.keyForRead(table, req) : undefined;
-          const selected = key !== undefined ? [entries.get(key)].filter((s): s is StoredEntry => s !== undefined) : [...entries.values()];
+          const selected =
+            key !== undefined
+              ? [entries.get(key)].filter((s): s is StoredEntry => s !== undefined)
+              : [...entries.values()];
           for (const s of selected) {
             const tableEntry = this.withRuntimeFields(s, undefined);
-            if (e.case === "directCounterEntry") push({ case: "directCounterEntry", value: { tableEntry, data: s.counter } });
+            if (e.case === "directCounterEntry")
+              push({ case: "directCounterEntry", value: { tableEntry, data: s.counter } });
             else push({ case: "directMeterEntry", value: { tableEntry, config: s.meter } });
           }
         }
         break;
       }
       case "registerEntry": {
-        if (this.quirks.registersUnimplemented) fail(Code.UNIMPLEMENTED, "register reads are not supported by this target");
-        const registers = e.value.registerId === 0 ? [...this.schema.registers] : [this.lookupRead(() => this.schema.registers.get(e.value.registerId), "register", e.value.registerId)];
+        if (this.quirks.registersUnimplemented)
+          fail(Code.UNIMPLEMENTED, "register reads are not supported by this target");
+        const registers =
+          e.value.registerId === 0
+            ? [...this.schema.registers]
+            : [
+                this.lookupRead(
+                  () => this.schema.registers.get(e.value.registerId),
+                  "register",
+                  e.value.registerId,
+                ),
+              ];
         for (const r of registers) {
           const cells = this.registers.get(r.id)!;
-          const indexes = e.value.index ? [this.readIndex(e.value.index.index, r.size, r.name)] : range(r.size);
+          const indexes = e.value.index
+            ? [this.readIndex(e.value.index.index, r.size, r.name)]
+            : range(r.size);
           for (const i of indexes) {
-            push({ case: "registerEntry", value: { registerId: r.id, index: { index: BigInt(i) }, data: cells.get(i) ?? { data: { case: "bitstring", value: Uint8Array.of(0) } } } });
+            push({
+              case: "registerEntry",
+              value: {
+                registerId: r.id,
+                index: { index: BigInt(i) },
+                data: cells.get(i) ?? { data: { case: "bitstring", value: Uint8Array.of(0) } },
+              },
+            });
           }
         }
         break;
@@ -606,23 +845,33 @@ export class DeviceState {
         if (t.case === "multicastGroupEntry") {
           for (const g of this.multicastGroups.values()) {
             if (t.value.multicastGroupId === 0 || t.value.multicastGroupId === g.multicastGroupId) {
-              push({ case: "packetReplicationEngineEntry", value: { type: { case: "multicastGroupEntry", value: g } } });
+              push({
+                case: "packetReplicationEngineEntry",
+                value: { type: { case: "multicastGroupEntry", value: g } },
+              });
             }
           }
         } else if (t.case === "cloneSessionEntry") {
           for (const s of this.cloneSessions.values()) {
             if (t.value.sessionId === 0 || t.value.sessionId === s.sessionId) {
-              push({ case: "packetReplicationEngineEntry", value: { type: { case: "cloneSessionEntry", value: s } } });
+              push({
+                case: "packetReplicationEngineEntry",
+                value: { type: { case: "cloneSessionEntry", value: s } },
+              });
             }
           }
         } else {
-          fail(Code.INVALID_ARGUMENT, "packet replication engine read needs a multicast group or clone session entry");
+          fail(
+            Code.INVALID_ARGUMENT,
+            "packet replication engine read needs a multicast group or clone session entry",
+          );
         }
         break;
       }
       case "digestEntry":
         for (const d of this.digestConfigs.values()) {
-          if (e.value.digestId === 0 || e.value.digestId === d.digestId) push({ case: "digestEntry", value: d });
+          if (e.value.digestId === 0 || e.value.digestId === d.digestId)
+            push({ case: "digestEntry", value: d });
         }
         break;
       case "valueSetEntry":
@@ -662,12 +911,22 @@ export class DeviceState {
   }
 
   private initialDefault(table: P4Table): TableEntry {
-    const call = this.schema.p4info.tables.find((t) => t.preamble?.id === table.id)?.initialDefaultAction;
+    const call = this.schema.p4info.tables.find(
+      (t) => t.preamble?.id === table.id,
+    )?.initialDefaultAction;
     return create(TableEntrySchema, {
       tableId: table.id,
       isDefaultAction: true,
       action: call
-        ? { type: { case: "action", value: { actionId: call.actionId, params: call.arguments.map((a) => ({ paramId: a.paramId, value: a.value })) } } }
+        ? {
+            type: {
+              case: "action",
+              value: {
+                actionId: call.actionId,
+                params: call.arguments.map((a) => ({ paramId: a.paramId, value: a.value })),
+              },
+            },
+          }
         : undefined,
     });
   }
@@ -685,14 +944,21 @@ export class DeviceState {
   setCounter(name: string, index: number, packets: bigint, bytes: bigint): void {
     const c = this.schema.counters.get(name);
     this.checkIndex(BigInt(index), c.size, `counter '${c.name}'`);
-    this.counters.get(c.id)!.set(index, create(CounterDataSchema, { packetCount: packets, byteCount: bytes }));
+    this.counters
+      .get(c.id)!
+      .set(index, create(CounterDataSchema, { packetCount: packets, byteCount: bytes }));
   }
 
   /** Adds to an indirect counter cell. */
   addCounter(name: string, index: number, packets: bigint, bytes: bigint): void {
     const c = this.schema.counters.get(name);
     const cur = this.counters.get(c.id)!.get(index);
-    this.setCounter(name, index, (cur?.packetCount ?? 0n) + packets, (cur?.byteCount ?? 0n) + bytes);
+    this.setCounter(
+      name,
+      index,
+      (cur?.packetCount ?? 0n) + packets,
+      (cur?.byteCount ?? 0n) + bytes,
+    );
   }
 
   /** The configured meter cell, if any. */
@@ -712,12 +978,28 @@ export class DeviceState {
     const updates: Update[] = [];
     const add = (entity: EntityInit["entity"], type = Update_Type.INSERT) =>
       updates.push(create(UpdateSchema, { type, entity: { entity } }));
-    for (const byId of this.members.values()) for (const m of byId.values()) add({ case: "actionProfileMember", value: m });
-    for (const byId of this.groups.values()) for (const g of byId.values()) add({ case: "actionProfileGroup", value: g });
-    for (const entries of this.tables.values()) for (const s of entries.values()) add({ case: "tableEntry", value: s.entry });
-    for (const [id, cells] of this.meters) for (const [i, config] of cells) add({ case: "meterEntry", value: { meterId: id, index: { index: BigInt(i) }, config } }, Update_Type.MODIFY);
-    for (const g of this.multicastGroups.values()) add({ case: "packetReplicationEngineEntry", value: { type: { case: "multicastGroupEntry", value: g } } });
-    for (const s of this.cloneSessions.values()) add({ case: "packetReplicationEngineEntry", value: { type: { case: "cloneSessionEntry", value: s } } });
+    for (const byId of this.members.values())
+      for (const m of byId.values()) add({ case: "actionProfileMember", value: m });
+    for (const byId of this.groups.values())
+      for (const g of byId.values()) add({ case: "actionProfileGroup", value: g });
+    for (const entries of this.tables.values())
+      for (const s of entries.values()) add({ case: "tableEntry", value: s.entry });
+    for (const [id, cells] of this.meters)
+      for (const [i, config] of cells)
+        add(
+          { case: "meterEntry", value: { meterId: id, index: { index: BigInt(i) }, config } },
+          Update_Type.MODIFY,
+        );
+    for (const g of this.multicastGroups.values())
+      add({
+        case: "packetReplicationEngineEntry",
+        value: { type: { case: "multicastGroupEntry", value: g } },
+      });
+    for (const s of this.cloneSessions.values())
+      add({
+        case: "packetReplicationEngineEntry",
+        value: { type: { case: "cloneSessionEntry", value: s } },
+      });
     for (const u of updates) next.apply(u); // what no longer fits is dropped
   }
 }
@@ -737,7 +1019,8 @@ function stripRuntimeFields(entry: TableEntry): TableEntry {
 
 function checkMeterConfig(config: MeterConfig): MeterConfig {
   const { cir, cburst, pir, pburst } = config;
-  if (cir < 0n || cburst < 0n || pir < 0n || pburst < 0n) fail(Code.INVALID_ARGUMENT, "meter rates and bursts must not be negative");
+  if (cir < 0n || cburst < 0n || pir < 0n || pburst < 0n)
+    fail(Code.INVALID_ARGUMENT, "meter rates and bursts must not be negative");
   if (pir < cir) fail(Code.INVALID_ARGUMENT, `meter pir ${pir} is below cir ${cir}`);
   return clone(MeterConfigSchema, config);
 }
@@ -745,9 +1028,13 @@ function checkMeterConfig(config: MeterConfig): MeterConfig {
 function checkReplicas(replicas: Replica[]): void {
   const seen = new Set<string>();
   for (const r of replicas) {
-    const port = r.portKind.case === "port" ? bytesToBigint(r.portKind.value).toString() : String(r.portKind.value ?? "");
+    const port =
+      r.portKind.case === "port"
+        ? bytesToBigint(r.portKind.value).toString()
+        : String(r.portKind.value ?? "");
     const key = `${port}/${r.instance}`;
-    if (seen.has(key)) fail(Code.INVALID_ARGUMENT, `replica (port ${port}, instance ${r.instance}) listed twice`);
+    if (seen.has(key))
+      fail(Code.INVALID_ARGUMENT, `replica (port ${port}, instance ${r.instance}) listed twice`);
     seen.add(key);
   }
 }

@@ -87,7 +87,11 @@ export interface TestSwitchStats {
 }
 
 function rpcError(code: number, details: string, metadata?: grpc.Metadata): grpc.ServiceError {
-  return Object.assign(new Error(details), { code, details, metadata: metadata ?? new grpc.Metadata() }) as grpc.ServiceError;
+  return Object.assign(new Error(details), {
+    code,
+    details,
+    metadata: metadata ?? new grpc.Metadata(),
+  }) as grpc.ServiceError;
 }
 
 export class TestSwitch {
@@ -101,7 +105,13 @@ export class TestSwitch {
   private readonly sessions = new Set<Session>();
   private digestListId = 0n;
   readonly unackedDigests = new Map<string, { digestId: number; listId: bigint }>();
-  readonly stats: TestSwitchStats = { writeRpcs: 0, updates: 0, failedUpdates: 0, readRpcs: 0, pipelinePushes: 0 };
+  readonly stats: TestSwitchStats = {
+    writeRpcs: 0,
+    updates: 0,
+    failedUpdates: 0,
+    readRpcs: 0,
+    pipelinePushes: 0,
+  };
 
   constructor(options: TestSwitchOptions = {}) {
     this.options = options;
@@ -134,13 +144,24 @@ export class TestSwitch {
   primaryElectionId(role = ""): bigint | undefined {
     let best: bigint | undefined;
     for (const s of this.sessions) {
-      if (s.role === role && s.electionId !== undefined && (best === undefined || s.electionId > best)) best = s.electionId;
+      if (
+        s.role === role &&
+        s.electionId !== undefined &&
+        (best === undefined || s.electionId > best)
+      )
+        best = s.electionId;
     }
     return best;
   }
 
   resetStats(): void {
-    Object.assign(this.stats, { writeRpcs: 0, updates: 0, failedUpdates: 0, readRpcs: 0, pipelinePushes: 0 });
+    Object.assign(this.stats, {
+      writeRpcs: 0,
+      updates: 0,
+      failedUpdates: 0,
+      readRpcs: 0,
+      pipelinePushes: 0,
+    });
   }
 
   /** Starts serving; resolves with the bound port. */
@@ -205,21 +226,32 @@ export class TestSwitch {
   // ------------------------------------------------------------ arbitration
 
   private checkDevice(deviceId: bigint): void {
-    if (deviceId !== this.deviceId) throw rpcError(grpc.status.NOT_FOUND, `no device ${deviceId} here (this is device ${this.deviceId})`);
+    if (deviceId !== this.deviceId)
+      throw rpcError(
+        grpc.status.NOT_FOUND,
+        `no device ${deviceId} here (this is device ${this.deviceId})`,
+      );
   }
 
   /** Write and SetForwardingPipelineConfig are allowed for the current primary only. */
   private checkPrimary(role: string, electionId: Uint128 | undefined): void {
     const primary = this.primaryElectionId(role);
     if (electionId === undefined || primary === undefined || fromUint128(electionId) !== primary) {
-      throw rpcError(grpc.status.PERMISSION_DENIED, "not the primary client for this device and role");
+      throw rpcError(
+        grpc.status.PERMISSION_DENIED,
+        "not the primary client for this device and role",
+      );
     }
   }
 
   private arbitrationFor(session: Session): StreamMessageResponse {
     const primary = this.primaryElectionId(session.role);
     const code =
-      primary === undefined ? grpc.status.NOT_FOUND : primary === session.electionId ? grpc.status.OK : grpc.status.ALREADY_EXISTS;
+      primary === undefined
+        ? grpc.status.NOT_FOUND
+        : primary === session.electionId
+          ? grpc.status.OK
+          : grpc.status.ALREADY_EXISTS;
     return create(StreamMessageResponseSchema, {
       update: {
         case: "arbitration",
@@ -227,7 +259,11 @@ export class TestSwitch {
           deviceId: this.deviceId,
           role: session.role ? { name: session.role } : undefined,
           electionId: primary === undefined ? undefined : toUint128(primary),
-          status: { code, message: code === grpc.status.OK ? "primary" : primary === undefined ? "no primary" : "backup" },
+          status: {
+            code,
+            message:
+              code === grpc.status.OK ? "primary" : primary === undefined ? "no primary" : "backup",
+          },
         },
       },
     });
@@ -254,14 +290,24 @@ export class TestSwitch {
         const a = u.value;
         if (a.deviceId !== this.deviceId) {
           stream.emit("error", rpcError(grpc.status.NOT_FOUND, `no device ${a.deviceId} here`));
-          stream.end();
           return;
         }
         const role = a.role?.name ?? "";
         const electionId = a.electionId === undefined ? undefined : fromUint128(a.electionId);
         for (const other of this.sessions) {
-          if (other !== session && other.role === role && electionId !== undefined && other.electionId === electionId) {
-            stream.destroy(rpcError(grpc.status.INVALID_ARGUMENT, `election id ${electionId} is already used by another client`));
+          if (
+            other !== session &&
+            other.role === role &&
+            electionId !== undefined &&
+            other.electionId === electionId
+          ) {
+            stream.emit(
+              "error",
+              rpcError(
+                grpc.status.INVALID_ARGUMENT,
+                `election id ${electionId} is already used by another client`,
+              ),
+            );
             return;
           }
         }
@@ -276,12 +322,20 @@ export class TestSwitch {
         return;
       }
       if (session === undefined) {
-        stream.destroy(rpcError(grpc.status.FAILED_PRECONDITION, "the first stream message must be an arbitration update"));
+        stream.emit(
+          "error",
+          rpcError(
+            grpc.status.FAILED_PRECONDITION,
+            "the first stream message must be an arbitration update",
+          ),
+        );
         return;
       }
       if (u.case === "packet") {
         if (this.primaryElectionId(session.role) !== session.electionId) {
-          stream.write(this.streamError(grpc.status.PERMISSION_DENIED, "packet-out from a non-primary client"));
+          stream.write(
+            this.streamError(grpc.status.PERMISSION_DENIED, "packet-out from a non-primary client"),
+          );
           return;
         }
         stream.write(this.echo(u.value.payload, u.value.metadata));
@@ -298,33 +352,52 @@ export class TestSwitch {
   }
 
   private streamError(code: number, message: string): StreamMessageResponse {
-    return create(StreamMessageResponseSchema, { update: { case: "error", value: { canonicalCode: code, message } } });
+    return create(StreamMessageResponseSchema, {
+      update: { case: "error", value: { canonicalCode: code, message } },
+    });
   }
 
-  /** Packet-out comes back as packet-in; metadata are mapped by field name between the two headers. */
-  private echo(payload: Uint8Array, metadata: { metadataId: number; value: Uint8Array }[]): StreamMessageResponse {
+  /**
+   * Packet-out comes back as packet-in, as if looped back at its egress port:
+   * metadata map by field name between the two headers, else by field id
+   * (packet_out.egress_port 7 becomes packet_in.ingress_port 7).
+   */
+  private echo(
+    payload: Uint8Array,
+    metadata: { metadataId: number; value: Uint8Array }[],
+  ): StreamMessageResponse {
     const schema = this.pipeline?.schema;
     const out = schema?.controllerPacketMetadata.find("packet_out");
     const into = schema?.controllerPacketMetadata.find("packet_in");
     const mapped = metadata.flatMap((m) => {
       const name = out?.metadata.find(m.metadataId)?.name;
-      const target = name === undefined ? undefined : into?.metadata.find(name);
+      const target =
+        (name === undefined ? undefined : into?.metadata.find(name)) ??
+        into?.metadata.find(m.metadataId);
       return target ? [{ metadataId: target.id, value: m.value }] : [];
     });
-    return create(StreamMessageResponseSchema, { update: { case: "packet", value: { payload, metadata: mapped } } });
+    return create(StreamMessageResponseSchema, {
+      update: { case: "packet", value: { payload, metadata: mapped } },
+    });
   }
 
   /** Sends a digest list to the primary of the default role, if the digest is configured. */
   emitDigest(name: string, data: P4Data[]): boolean {
     const digest = this.pipeline?.schema.digests.get(name);
     if (digest === undefined || !this.state?.digestConfigured(digest.id)) return false;
-    const primary = [...this.sessions].find((s) => s.role === "" && s.electionId !== undefined && s.electionId === this.primaryElectionId(""));
+    const primary = [...this.sessions].find(
+      (s) =>
+        s.role === "" && s.electionId !== undefined && s.electionId === this.primaryElectionId(""),
+    );
     if (primary === undefined) return false;
     const listId = ++this.digestListId;
     this.unackedDigests.set(`${digest.id}/${listId}`, { digestId: digest.id, listId });
     primary.stream.write(
       create(StreamMessageResponseSchema, {
-        update: { case: "digest", value: { digestId: digest.id, listId, data, timestamp: BigInt(Date.now()) * 1_000_000n } },
+        update: {
+          case: "digest",
+          value: { digestId: digest.id, listId, data, timestamp: BigInt(Date.now()) * 1_000_000n },
+        },
       }),
     );
     return true;
@@ -332,7 +405,10 @@ export class TestSwitch {
 
   // ------------------------------------------------------------ unary RPCs
 
-  private write(call: grpc.ServerUnaryCall<WriteRequest, unknown>, callback: grpc.sendUnaryData<unknown>): void {
+  private write(
+    call: grpc.ServerUnaryCall<WriteRequest, unknown>,
+    callback: grpc.sendUnaryData<unknown>,
+  ): void {
     try {
       const req = call.request;
       this.checkDevice(req.deviceId);
@@ -340,10 +416,13 @@ export class TestSwitch {
       if (req.atomicity !== WriteRequest_Atomicity.CONTINUE_ON_ERROR) {
         throw rpcError(grpc.status.UNIMPLEMENTED, "only CONTINUE_ON_ERROR atomicity is supported");
       }
-      if (this.state === undefined) throw rpcError(grpc.status.FAILED_PRECONDITION, "no forwarding pipeline is installed");
+      if (this.state === undefined)
+        throw rpcError(grpc.status.FAILED_PRECONDITION, "no forwarding pipeline is installed");
       this.stats.writeRpcs++;
       this.stats.updates += req.updates.length;
-      const statuses = req.updates.map((u, i) => this.options.writeFault?.(u, i) ?? this.state!.apply(u));
+      const statuses = req.updates.map(
+        (u, i) => this.options.writeFault?.(u, i) ?? this.state!.apply(u),
+      );
       const failed = statuses.filter((s) => s.code !== grpc.status.OK).length;
       if (failed === 0) {
         callback(null, create(WriteResponseSchema));
@@ -353,7 +432,16 @@ export class TestSwitch {
       const status = create(StatusSchema, {
         code: grpc.status.UNKNOWN,
         message: `${failed} of ${statuses.length} updates failed`,
-        details: statuses.map((s) => anyPack(ErrorSchema, create(ErrorSchema, { canonicalCode: s.code, message: s.message, space: s === OK ? "" : "netapprox-test-switch" }))),
+        details: statuses.map((s) =>
+          anyPack(
+            ErrorSchema,
+            create(ErrorSchema, {
+              canonicalCode: s.code,
+              message: s.message,
+              space: s === OK ? "" : "netapprox-test-switch",
+            }),
+          ),
+        ),
       });
       const metadata = new grpc.Metadata();
       metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, status)));
@@ -367,8 +455,10 @@ export class TestSwitch {
     try {
       const req = call.request;
       this.checkDevice(req.deviceId);
-      if (this.state === undefined) throw rpcError(grpc.status.FAILED_PRECONDITION, "no forwarding pipeline is installed");
-      if (req.entities.length === 0) throw rpcError(grpc.status.INVALID_ARGUMENT, "a read needs at least one entity");
+      if (this.state === undefined)
+        throw rpcError(grpc.status.FAILED_PRECONDITION, "no forwarding pipeline is installed");
+      if (req.entities.length === 0)
+        throw rpcError(grpc.status.INVALID_ARGUMENT, "a read needs at least one entity");
       this.stats.readRpcs++;
       const found: Entity[] = [];
       for (const e of req.entities) {
@@ -396,7 +486,8 @@ export class TestSwitch {
       this.checkPrimary(req.role, req.electionId);
       const verify = (): Pipeline => {
         const config = req.config;
-        if (config?.p4info === undefined) throw rpcError(grpc.status.INVALID_ARGUMENT, "the config has no P4Info");
+        if (config?.p4info === undefined)
+          throw rpcError(grpc.status.INVALID_ARGUMENT, "the config has no P4Info");
         let schema: P4Schema;
         try {
           schema = new P4Schema(config.p4info, "pushed P4Info");
@@ -416,7 +507,8 @@ export class TestSwitch {
           this.saved = verify();
           break;
         case PipelineAction.COMMIT:
-          if (this.saved === undefined) throw rpcError(grpc.status.FAILED_PRECONDITION, "nothing saved to commit");
+          if (this.saved === undefined)
+            throw rpcError(grpc.status.FAILED_PRECONDITION, "nothing saved to commit");
           this.pipeline = this.saved;
           this.saved = undefined;
           this.state = new DeviceState(this.pipeline.schema, quirks);
@@ -461,8 +553,14 @@ export class TestSwitch {
       const t = req.responseType;
       const config = create(ForwardingPipelineConfigSchema, {
         cookie,
-        p4info: t === ResponseType.ALL || t === ResponseType.P4INFO_AND_COOKIE ? p.schema.p4info : undefined,
-        p4DeviceConfig: t === ResponseType.ALL || t === ResponseType.DEVICE_CONFIG_AND_COOKIE ? p.deviceConfig : new Uint8Array(),
+        p4info:
+          t === ResponseType.ALL || t === ResponseType.P4INFO_AND_COOKIE
+            ? p.schema.p4info
+            : undefined,
+        p4DeviceConfig:
+          t === ResponseType.ALL || t === ResponseType.DEVICE_CONFIG_AND_COOKIE
+            ? p.deviceConfig
+            : new Uint8Array(),
       });
       callback(null, create(GetForwardingPipelineConfigResponseSchema, { config }));
     } catch (err) {
@@ -474,6 +572,9 @@ export class TestSwitch {
     _call: grpc.ServerUnaryCall<CapabilitiesRequest, unknown>,
     callback: grpc.sendUnaryData<unknown>,
   ): void {
-    callback(null, create(CapabilitiesResponseSchema, { p4runtimeApiVersion: P4RUNTIME_API_VERSION }));
+    callback(
+      null,
+      create(CapabilitiesResponseSchema, { p4runtimeApiVersion: P4RUNTIME_API_VERSION }),
+    );
   }
 }

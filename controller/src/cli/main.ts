@@ -13,6 +13,7 @@ export function register(name: string, load: () => Promise<{ command: Command }>
 // Commands are registered here, one line each.
 register("alloc", () => import("./commands/alloc.js"));
 register("topo", () => import("./commands/topo.js"));
+register("test-switch", () => import("./commands/test-switch.js"));
 register("approx-marking", () => import("./commands/approx-marking.js"));
 register("approx-recv", () => import("./commands/approx-recv.js"));
 register("approx-send", () => import("./commands/approx-send.js"));

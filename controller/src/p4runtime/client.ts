@@ -155,18 +155,40 @@ export class P4RuntimeClient {
   }
 
   /**
-   * Writes updates in batches of at most maxBatchSize, in order, continuing after
-   * a batch with failures (CONTINUE_ON_ERROR semantics). Resolves with one OK
-   * result per update, or rejects with a WriteError holding every update's result.
+   * Writes updates in batches of at most maxBatchSize, continuing after a batch
+   * with failures (CONTINUE_ON_ERROR semantics). Batches go one after another, so
+   * later updates may depend on earlier ones; with `inFlight` > 1 that many
+   * batches overlap, for bulk loads of independent updates only. Resolves with one
+   * OK result per update, or rejects with a WriteError holding every update's result.
    */
   async write(
     updates: readonly Update[],
-    options: { atomicity?: WriteRequest_Atomicity; describe?: (i: number) => string } = {},
+    options: {
+      atomicity?: WriteRequest_Atomicity;
+      describe?: (i: number) => string;
+      inFlight?: number;
+    } = {},
   ): Promise<UpdateResult[]> {
-    const results: UpdateResult[] = [];
+    const results: UpdateResult[] = new Array(updates.length);
+    const starts: number[] = [];
+    for (let start = 0; start < updates.length; start += this.maxBatchSize) starts.push(start);
     let failed = false;
-    for (let start = 0; start < updates.length; start += this.maxBatchSize) {
+    let abort: grpc.ServiceError | undefined;
+    const sendBatch = async (start: number): Promise<void> => {
       const batch = updates.slice(start, start + this.maxBatchSize);
+      if (abort !== undefined) {
+        for (let i = 0; i < batch.length; i++) {
+          results[start + i] = {
+            index: start + i,
+            ok: false,
+            code: abort.code,
+            message: "not sent: an earlier batch failed as a whole",
+            space: "",
+            targetCode: 0,
+          };
+        }
+        return;
+      }
       const request = create(WriteRequestSchema, {
         deviceId: this.deviceId,
         role: this.role,
@@ -177,42 +199,42 @@ export class P4RuntimeClient {
       try {
         await this.unary<typeof request, WriteResponse>("write", request);
         for (let i = 0; i < batch.length; i++) {
-          results.push({
+          results[start + i] = {
             index: start + i,
             ok: true,
             code: 0,
             message: "",
             space: "",
             targetCode: 0,
-          });
+          };
         }
       } catch (err) {
         const e = err as grpc.ServiceError;
         if (typeof e.code !== "number") throw err;
         failed = true;
-        results.push(
-          ...writeResults(batch.length, e.code, e.details, statusFromMetadata(e.metadata), start),
-        );
+        writeResults(
+          batch.length,
+          e.code,
+          e.details,
+          statusFromMetadata(e.metadata),
+          start,
+        ).forEach((r) => (results[r.index] = r));
         // A failure of the whole RPC (not per update) means the rest cannot go either.
         if (
           e.code === grpc.status.UNAVAILABLE ||
           e.code === grpc.status.PERMISSION_DENIED ||
           e.code === grpc.status.DEADLINE_EXCEEDED
         ) {
-          for (let i = start + batch.length; i < updates.length; i++) {
-            results.push({
-              index: i,
-              ok: false,
-              code: e.code,
-              message: "not sent: an earlier batch failed as a whole",
-              space: "",
-              targetCode: 0,
-            });
-          }
-          break;
+          abort = e;
         }
       }
-    }
+    };
+    const depth = Math.max(1, options.inFlight ?? 1);
+    let next = 0;
+    const lane = async () => {
+      while (next < starts.length) await sendBatch(starts[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(depth, starts.length) }, lane));
     if (failed) throw new WriteError(results, options.describe, this.address);
     return results;
   }

@@ -18,7 +18,7 @@ import {
   type TableEntry as TableEntryMsg,
 } from "../proto/p4/v1/p4runtime_pb.js";
 import { P4DataSchema } from "../proto/p4/v1/p4data_pb.js";
-import type { P4Action, P4MatchField, P4Schema, P4Table } from "./p4info.js";
+import type { P4Action, P4MatchField, P4Param, P4Schema, P4Table } from "./p4info.js";
 import {
   bigintToBytes,
   bytesToBigint,
@@ -532,23 +532,36 @@ function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefin
     );
   }
   const given = spec.params ?? {};
-  for (const name of Object.keys(given)) action.params.get(name); // unknown names fail here
-  const params = [...action.params]
-    .sort((a, b) => a.id - b.id)
-    .map((p) => {
-      const v = given[p.name] ?? given[p.alias];
-      if (v === undefined) {
-        throw new P4ValueError(
-          `action '${action.name}'`,
-          `parameter '${p.name}' (bit<${p.bitwidth}>) is missing`,
-        );
-      }
-      return {
-        paramId: p.id,
-        value: encodeValue(v, p.bitwidth, `action '${action.name}' parameter '${p.name}'`),
-      };
-    });
+  const ordered = paramsById(action);
+  if (Object.keys(given).length !== ordered.length) {
+    for (const name of Object.keys(given)) action.params.get(name); // unknown names fail here
+  }
+  const params = ordered.map((p) => {
+    const v = given[p.name] ?? given[p.alias];
+    if (v === undefined) {
+      throw new P4ValueError(
+        `action '${action.name}'`,
+        `parameter '${p.name}' (bit<${p.bitwidth}>) is missing`,
+      );
+    }
+    return {
+      paramId: p.id,
+      value: encodeValue(v, p.bitwidth, `action '${action.name}' parameter '${p.name}'`),
+    };
+  });
   return { actionId: action.id, params };
+}
+
+const paramOrder = new WeakMap<P4Action, P4Param[]>();
+
+/** An action's parameters sorted by id (cached: entries are encoded by the thousand). */
+function paramsById(action: P4Action): P4Param[] {
+  let list = paramOrder.get(action);
+  if (list === undefined) {
+    list = [...action.params].sort((a, b) => a.id - b.id);
+    paramOrder.set(action, list);
+  }
+  return list;
 }
 
 function encodeMatch(

@@ -461,13 +461,17 @@ export class Switch {
    * Writes updates (specs or encoded) in order. Resolves with one OK result per
    * update; rejects with a WriteError whose failures name their entities.
    */
-  async write(updates: readonly UpdateSpec[] | readonly Update[]): Promise<UpdateResult[]> {
+  async write(
+    updates: readonly UpdateSpec[] | readonly Update[],
+    options: { inFlight?: number } = {},
+  ): Promise<UpdateResult[]> {
     this.requirePrimary("Write");
     const encoded =
       updates.length > 0 && "entity" in updates[0]! && "kind" in (updates[0] as UpdateSpec).entity
         ? this.encodeUpdates(updates as UpdateSpec[])
         : (updates as Update[]);
     return this.client.write(encoded, {
+      ...options,
       describe: (i) => describeUpdate(this.schemaValue, encoded[i]!),
     });
   }

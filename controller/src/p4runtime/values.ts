@@ -26,10 +26,20 @@ const DECIMAL = /^[0-9]+$/;
 const MAC = /^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}$/i;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
+/** Shortest big-endian bytes of a non-negative safe integer; 0 is [0x00]. */
+function numberToBytes(value: number): Uint8Array {
+  if (value === 0) return Uint8Array.of(0);
+  let length = 0;
+  for (let v = value; v > 0; v = Math.floor(v / 256)) length++;
+  const out = new Uint8Array(length);
+  for (let i = length - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
+}
+
 /** Shortest big-endian bytes of a non-negative bigint; 0 is [0x00]. */
 export function bigintToBytes(value: bigint): Uint8Array {
   if (value < 0n) throw new RangeError(`negative value ${value}`);
-  if (value === 0n) return Uint8Array.of(0);
+  if (value <= BigInt(Number.MAX_SAFE_INTEGER)) return numberToBytes(Number(value));
   let hex = value.toString(16);
   if (hex.length % 2 === 1) hex = "0" + hex;
   return Uint8Array.from(Buffer.from(hex, "hex"));
@@ -182,6 +192,15 @@ export function toBigint(value: P4Value, subject = "value"): bigint {
 /** Encodes a user value as the canonical bytestring of a bit<bitwidth> field. */
 export function encodeValue(value: P4Value, bitwidth: number, subject = "value"): Uint8Array {
   if (value instanceof Uint8Array) return canonical(value, bitwidth, subject);
+  // Fast path for the common case: a small non-negative integer.
+  if (
+    typeof value === "number" &&
+    Number.isSafeInteger(value) &&
+    value >= 0 &&
+    (bitwidth >= 53 || value < 2 ** bitwidth)
+  ) {
+    return numberToBytes(value);
+  }
   const n = toBigint(value, subject);
   if (n >> BigInt(bitwidth) !== 0n) {
     throw new P4ValueError(

@@ -1,0 +1,70 @@
+// `netapprox test-switch`: runs P4Runtime test switches as a separate process, for
+// dry runs of the controller and for benchmarks. Prints one JSON line per switch
+// when it listens, then serves until interrupted.
+import { readFileSync } from "node:fs";
+import { P4Schema } from "../../p4runtime/p4info.js";
+import { TestSwitch } from "../../testswitch/server.js";
+import { CliError, parseOptions, type Command } from "../command.js";
+
+export const command: Command = {
+  usage:
+    "[--address 127.0.0.1] [--port 0] [--count 1] [--device-id 1] [--preload P4INFO [--device-config FILE]]",
+  description: [
+    "Serves P4Runtime test switches on loopback. With --count N, N switches listen on",
+    "consecutive ports from --port (or N free ports when --port is 0), each with the",
+    "given device id. --preload installs a pipeline from the start (as if pushed).",
+    'Prints {"switch": i, "address": "host:port", "deviceId": n} per switch.',
+  ].join("\n"),
+  async run(argv) {
+    const { values } = parseOptions(argv, {
+      address: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "0" },
+      count: { type: "string", default: "1" },
+      "device-id": { type: "string", default: "1" },
+      preload: { type: "string" },
+      "device-config": { type: "string" },
+    });
+    const port = Number(values.port);
+    const count = Number(values.count);
+    const deviceId = Number(values["device-id"]);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliError(`--port: expected 0..65535, got '${values.port}'`);
+    if (!Number.isInteger(count) || count < 1 || count > 1000)
+      throw new CliError(`--count: expected 1..1000, got '${values.count}'`);
+    if (!Number.isInteger(deviceId) || deviceId < 1)
+      throw new CliError(`--device-id: expected an integer >= 1, got '${values["device-id"]}'`);
+    const pipeline = values.preload
+      ? {
+          p4info: P4Schema.fromFile(values.preload).p4info,
+          deviceConfig: values["device-config"]
+            ? readFileSync(values["device-config"])
+            : new Uint8Array(),
+        }
+      : undefined;
+    const switches: TestSwitch[] = [];
+    for (let i = 0; i < count; i++) {
+      const ts = new TestSwitch({
+        address: `${values.address}:${port === 0 ? 0 : port + i}`,
+        deviceId,
+        ...(pipeline ? { pipeline } : {}),
+      });
+      try {
+        await ts.start();
+      } catch (err) {
+        await Promise.all(switches.map((s) => s.stop()));
+        throw new CliError(
+          `cannot listen on ${values.address}:${port === 0 ? 0 : port + i}: ${(err as Error).message}`,
+          1,
+        );
+      }
+      switches.push(ts);
+      console.log(JSON.stringify({ switch: i, address: ts.address, deviceId }));
+    }
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await Promise.all(switches.map((s) => s.stop()));
+    return 0;
+  },
+};

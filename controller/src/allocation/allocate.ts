@@ -15,12 +15,12 @@
 // A job split by ECMP puts a fraction of its rate on every link of its paths (even split per
 // hop); a job with several source or destination hosts spreads evenly over its host pairs.
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
-import { resolveFlows, resolvePolicy, type ResolvedJob } from "../policy/resolve.js";
+import { policyReporter, resolveFlows, resolveJobs, type ResolvedJob } from "../policy/resolve.js";
 import type { ExactFlow, Policy } from "../policy/types.js";
 import type { Routing } from "../routing/routing.js";
 import { HOST_SIDE, type Network } from "../topology/network.js";
 import type { Topology } from "../topology/types.js";
-import { exactLinkLoad } from "./demand.js";
+import { ExactLoad } from "./demand.js";
 import { buildClassPlan, featuresOf, portPlan } from "./ports.js";
 import type {
   Allocation,
@@ -30,7 +30,7 @@ import type {
   MeterSettings,
   SwitchPlan,
 } from "./types.js";
-import { waterFill } from "./waterfill.js";
+import { linkJobs, waterFill, type LinkJobs } from "./waterfill.js";
 
 export interface AllocationDemands {
   /** Exact flows in addition to those the policy declares (host names or addresses). */
@@ -49,19 +49,22 @@ export function allocate(
   if (net.topology !== topology) {
     throw new Error("allocate: the routing was computed for a different topology");
   }
-  const { jobs, flows } = resolvePolicy(policy, net);
+  const { issues, report } = policyReporter(policy);
+  const jobs = resolveJobs(policy, net, report);
+  const exactLoad = new ExactLoad(routing);
+  const addFlow = (src: number, dst: number, rate: number) => exactLoad.add(src, dst, rate);
+  resolveFlows(policy.exact.flows, net, report, ["exact", "flows"], addFlow);
+  if (issues.length > 0) throw new ConfigError(issues);
   const extraIssues: ConfigIssue[] = [];
-  const extra = resolveFlows(
+  resolveFlows(
     demands.exactFlows ?? [],
     net,
     (path: ConfigPath, message: string) => extraIssues.push({ file: "demands", path, message }),
     ["exactFlows"],
+    addFlow,
   );
   if (extraIssues.length > 0) throw new ConfigError(extraIssues);
-  const exact = exactLinkLoad(routing, {
-    exactFlows: extra.length === 0 ? flows : [...flows, ...extra],
-    ...(demands.measured === undefined ? {} : { measured: demands.measured }),
-  });
+  const exact = exactLoad.linkLoad(demands.measured);
 
   const k = policy.knobs;
   const L = net.linkCount;
@@ -82,10 +85,12 @@ export function allocate(
   let guaranteed: Float64Array | null = null;
   let allocated: Float64Array | null = null;
   let bottleneck: Int32Array | null = null;
+  let index: LinkJobs | null = null;
   if (policy.allocator === "netapprox") {
     const weight = Float64Array.from(jobs, (r) => r.job.weight);
     const guaranteeCap = new Float64Array(L);
     for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
+    const shareIndex = () => (index ??= linkJobs({ jobCount: J, linkCount: L, ...incidence }));
     const granted = waterFill({
       jobCount: J,
       linkCount: L,
@@ -94,7 +99,7 @@ export function allocate(
       upper: requested,
       ...incidence,
       capacity: guaranteeCap,
-    });
+    }, shareIndex);
     guaranteed = granted.rate;
     const shared = waterFill({
       jobCount: J,
@@ -104,7 +109,7 @@ export function allocate(
       upper: new Float64Array(J).fill(Infinity),
       ...incidence,
       capacity: residual,
-    });
+    }, shareIndex);
     allocated = shared.rate;
     bottleneck = shared.bottleneck;
   }
@@ -112,14 +117,21 @@ export function allocate(
   // Per-link sums of guarantees and allocations.
   const linkGuaranteed = new Float64Array(L);
   const linkAllocated = new Float64Array(L);
-  const linkJobs = new Int32Array(L);
-  for (let j = 0; j < J; j++) {
-    for (let i = incidence.jobStart[j]!; i < incidence.jobStart[j + 1]!; i++) {
-      const l = incidence.link[i]!;
-      linkJobs[l]!++;
-      if (guaranteed !== null && allocated !== null) {
-        linkGuaranteed[l]! += guaranteed[j]! * incidence.fraction[i]!;
-        linkAllocated[l]! += allocated[j]! * incidence.fraction[i]!;
+  const linkJobCount = new Int32Array(L);
+  {
+    const { jobStart, link, fraction } = incidence;
+    // The water-filling may have built the link -> jobs index already.
+    const built = index as LinkJobs | null;
+    if (built !== null) for (let l = 0; l < L; l++) linkJobCount[l] = built.start[l + 1]! - built.start[l]!;
+    else for (let i = 0; i < link.length; i++) linkJobCount[link[i]!]!++;
+    if (guaranteed !== null && allocated !== null) {
+      for (let j = 0; j < J; j++) {
+        const g = guaranteed[j]!;
+        const a = allocated[j]!;
+        for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) {
+          linkGuaranteed[link[i]!]! += g * fraction[i]!;
+          linkAllocated[link[i]!]! += a * fraction[i]!;
+        }
       }
     }
   }
@@ -137,6 +149,8 @@ export function allocate(
   };
 
   const classifiers: Classifier[][] = net.switches.map(() => []);
+  const linkNames = new Array<string | undefined>(L);
+  const linkName = (l: number) => (linkNames[l] ??= net.linkName(l));
   const jobAllocations: JobAllocation[] = jobs.map((r, j) => {
     const g = guaranteed?.[j] ?? null;
     const a = allocated?.[j] ?? null;
@@ -166,7 +180,7 @@ export function allocate(
       guaranteed: g,
       allocated: a,
       normalisedShare: a === null ? null : a / r.job.weight,
-      bottleneck: b >= 0 ? net.linkName(b) : null,
+      bottleneck: b >= 0 ? linkName(b) : null,
       ingress,
     };
   });
@@ -178,7 +192,7 @@ export function allocate(
     const toPort = net.linkToPort[l]!;
     const approx = allocates ? linkAllocated[l]! : 0;
     links.push({
-      name: net.linkName(l),
+      name: linkName(l),
       from: net.nodeName(net.linkFrom[l]!),
       fromPort: fromPort === HOST_SIDE ? null : fromPort,
       to: net.nodeName(net.linkTo[l]!),
@@ -189,7 +203,7 @@ export function allocate(
       guaranteed: allocates ? linkGuaranteed[l]! : null,
       allocated: allocates ? linkAllocated[l]! : null,
       utilisation: (exact[l]! + approx) / net.linkCapacity[l]!,
-      jobs: linkJobs[l]!,
+      jobs: linkJobCount[l]!,
     });
   }
 
@@ -248,23 +262,70 @@ function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): Incidence
   const net = routing.network;
   const J = jobs.length;
   const jobStart = new Int32Array(J + 1);
-  const out = new GrowingIncidence();
   const ingress: { switch: number; share: number }[][] = [];
   const acc = new SparseSum(net.linkCount);
+  // Pass 1: sizes (spreading switch pairs on first use); multi-host jobs are summed now into
+  // one side buffer. Pass 2 fills arrays of the exact size, with no regrowth.
+  const multiAt = new Int32Array(J).fill(-1);
+  const multiJobs = jobs.reduce((n, r) => n + (r.srcHosts.length === 1 && r.dstHosts.length === 1 ? 0 : 1), 0);
+  const guess = Math.max(1024, multiJobs * 256);
+  let side: Buffer = { link: new Int32Array(guess), fraction: new Float64Array(guess), size: 0 };
   for (let j = 0; j < J; j++) {
     const { srcHosts, dstHosts } = jobs[j]!;
+    let size: number;
     if (srcHosts.length === 1 && dstHosts.length === 1) {
-      const shares = routing.linkShares(srcHosts[0]!, dstHosts[0]!);
-      out.append(shares.links, shares.fractions);
-      ingress.push([{ switch: net.hostSwitch[srcHosts[0]!]!, share: 1 }]);
+      const s = net.hostSwitch[srcHosts[0]!]!;
+      size = 2 + routing.fabricSize(s, net.hostSwitch[dstHosts[0]!]!);
+      ingress.push([{ switch: s, share: 1 }]);
     } else {
       ingress.push(spreadJob(routing, net, srcHosts, dstHosts, acc));
-      out.appendSparse(acc);
+      size = acc.touched.length;
+      if (side.size + size > side.link.length) side = grow(side, side.size + size);
+      multiAt[j] = side.size;
+      for (const l of acc.touched) {
+        side.link[side.size] = l;
+        side.fraction[side.size++] = acc.value[l]!;
+      }
+      acc.clear();
     }
-    jobStart[j + 1] = out.length;
+    jobStart[j + 1] = jobStart[j]! + size;
   }
-  const { link, fraction } = out.finish();
+  const link = new Int32Array(jobStart[J]!);
+  const fraction = new Float64Array(jobStart[J]!);
+  for (let j = 0; j < J; j++) {
+    let at = jobStart[j]!;
+    const from = multiAt[j]!;
+    if (from >= 0) {
+      const to = from + jobStart[j + 1]! - at;
+      link.set(side.link.subarray(from, to), at);
+      fraction.set(side.fraction.subarray(from, to), at);
+      continue;
+    }
+    const a = jobs[j]!.srcHosts[0]!;
+    const b = jobs[j]!.dstHosts[0]!;
+    link[at] = net.hostUplink[a]!;
+    fraction[at++] = 1;
+    at = routing.copyFabric(net.hostSwitch[a]!, net.hostSwitch[b]!, 1, link, fraction, at);
+    link[at] = net.hostDownlink[b]!;
+    fraction[at] = 1;
+  }
   return { jobStart, link, fraction, ingress };
+}
+
+interface Buffer {
+  link: Int32Array;
+  fraction: Float64Array;
+  size: number;
+}
+
+function grow(buffer: Buffer, needed: number): Buffer {
+  let capacity = buffer.link.length * 2;
+  while (capacity < needed) capacity *= 2;
+  const link = new Int32Array(capacity);
+  link.set(buffer.link.subarray(0, buffer.size));
+  const fraction = new Float64Array(capacity);
+  fraction.set(buffer.fraction.subarray(0, buffer.size));
+  return { link, fraction, size: buffer.size };
 }
 
 /** Accumulates a multi-host job's link fractions into `acc`; returns its ingress shares. */
@@ -281,6 +342,7 @@ function spreadJob(
   const srcBySwitch = new Map<number, number>();
   const dstBySwitch = new Map<number, number>();
   const ingress = new Map<number, number>();
+  const add = (link: number, amount: number) => acc.add(link, amount);
   for (const a of srcHosts) {
     const partners = dstHosts.length - (dstSet.has(a) ? 1 : 0);
     if (partners === 0) continue;
@@ -301,9 +363,7 @@ function spreadJob(
   for (const [s, ns] of [...srcBySwitch].sort((x, y) => x[0] - y[0])) {
     for (const [t, nt] of [...dstBySwitch].sort((x, y) => x[0] - y[0])) {
       if (s === t) continue;
-      const weight = (ns * nt) / pairs;
-      const fabric = routing.fabricShares(s, t);
-      for (let i = 0; i < fabric.links.length; i++) acc.add(fabric.links[i]!, weight * fabric.fractions[i]!);
+      routing.forEachFabricShare(s, t, (ns * nt) / pairs, add);
     }
   }
   return [...ingress]
@@ -311,7 +371,7 @@ function spreadJob(
     .map(([s, share]) => ({ switch: s, share }));
 }
 
-/** A sparse vector over links: add in any order, read back in link order. */
+/** A sparse vector over links, remembering which entries were touched. */
 class SparseSum {
   readonly value: Float64Array;
   readonly touched: number[] = [];
@@ -330,53 +390,12 @@ class SparseSum {
     this.value[i]! += v;
   }
 
-  /** Calls f for every entry in index order and clears. */
-  drain(f: (i: number, v: number) => void): void {
-    this.touched.sort((a, b) => a - b);
+  /** Zeroes the touched entries. (Their order, that of first addition, is deterministic.) */
+  clear(): void {
     for (const i of this.touched) {
-      f(i, this.value[i]!);
       this.value[i] = 0;
       this.marked[i] = 0;
     }
     this.touched.length = 0;
-  }
-}
-
-/** Append-only (link, fraction) pairs in typed arrays that double as they fill. */
-class GrowingIncidence {
-  private link = new Int32Array(1024);
-  private fraction = new Float64Array(1024);
-  length = 0;
-
-  private reserve(n: number): void {
-    if (this.length + n <= this.link.length) return;
-    let size = this.link.length * 2;
-    while (size < this.length + n) size *= 2;
-    const link = new Int32Array(size);
-    link.set(this.link.subarray(0, this.length));
-    const fraction = new Float64Array(size);
-    fraction.set(this.fraction.subarray(0, this.length));
-    this.link = link;
-    this.fraction = fraction;
-  }
-
-  append(links: Int32Array, fractions: Float64Array): void {
-    this.reserve(links.length);
-    this.link.set(links, this.length);
-    this.fraction.set(fractions, this.length);
-    this.length += links.length;
-  }
-
-  appendSparse(acc: SparseSum): void {
-    this.reserve(acc.touched.length);
-    acc.drain((i, v) => {
-      this.link[this.length] = i;
-      this.fraction[this.length] = v;
-      this.length++;
-    });
-  }
-
-  finish(): { link: Int32Array; fraction: Float64Array } {
-    return { link: this.link.slice(0, this.length), fraction: this.fraction.slice(0, this.length) };
   }
 }

@@ -5,11 +5,17 @@
 // A common level t rises from 0. A job j is "waiting" at its lower bound until
 // w_j t reaches it, then "growing" at rate w_j t, and freezes when it reaches its upper
 // bound or when a link it crosses fills up. Each link keeps the slope A (sum of w_j phi_jl
-// over growing jobs) and the constant part B (everything else) of its load A t + B, so its
-// fill level is (C - B) / A. Freezing a job only raises the fill levels of its other links
-// and a job starting only lowers them; a tournament tree over the levels gives the next
-// link to fill in O(log L) after each change, and each event touches only the links of the
-// jobs it changes. Total work: O((incidences + events) log L).
+// over growing jobs) and the constant part B (everything else) of its load A t + B, so it
+// fills at level (C - B) / A. Events are handled in level order: a job starting, a job
+// reaching its upper bound, a link filling.
+//
+// Incremental bottleneck detection: a tournament tree holds each link's fill level. Freezing
+// a job can only raise the fill levels of its links (its share stops growing), so those
+// updates are left lazy: the tree keeps a lower bound, and only the link at the top is
+// re-checked and re-inserted if it was stale. A job starting lowers its links' levels; those
+// links are collected and handed to the tree in one go when one of them could be next. Each link
+// fills once, so the jobs on a link are visited once. Work: O(incidences + (distinct
+// lowered links per batch + stale pops) * log L).
 
 export interface FillProblem {
   jobCount: number;
@@ -34,13 +40,40 @@ export interface FillResult {
   bottleneck: Int32Array;
 }
 
+/** The jobs on each link: job[start[l] .. start[l+1]), in job order. */
+export interface LinkJobs {
+  start: Int32Array;
+  job: Int32Array;
+}
+
+/** Builds the link -> jobs index of a problem's incidence (shareable between problems). */
+export function linkJobs(p: Pick<FillProblem, "jobCount" | "linkCount" | "jobStart" | "link">): LinkJobs {
+  const L = p.linkCount;
+  const start = new Int32Array(L + 1);
+  const link = p.link;
+  for (let i = 0; i < link.length; i++) start[link[i]! + 1]!++;
+  for (let l = 0; l < L; l++) start[l + 1]! += start[l]!;
+  const job = new Int32Array(link.length);
+  const fill = start.slice(0, L);
+  const jobStart = p.jobStart;
+  for (let j = 0; j < p.jobCount; j++) {
+    for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) job[fill[link[i]!]!++] = j;
+  }
+  return { start, job };
+}
+
 const WAITING = 0;
 const GROWING = 1;
 const FROZEN = 2;
 
-export function waterFill(p: FillProblem): FillResult {
+/**
+ * `index` (the link -> jobs index) may be shared between problems with the same incidence;
+ * it is only built (or asked for) once some link fills.
+ */
+export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): FillResult {
   const J = p.jobCount;
   const L = p.linkCount;
+  const { weight, lower, upper, jobStart, link, fraction, capacity } = p;
   const rate = new Float64Array(J);
   const bottleneck = new Int32Array(J).fill(-1);
   const state = new Uint8Array(J);
@@ -49,70 +82,60 @@ export function waterFill(p: FillProblem): FillResult {
   /** Growing jobs per link: lets the slope return to exactly 0. */
   const growing = new Int32Array(L);
 
-  // Jobs per link, in job order (the order sums are taken in, hence deterministic).
-  const linkStart = new Int32Array(L + 1);
-  for (let i = 0; i < p.link.length; i++) linkStart[p.link[i]! + 1]!++;
-  for (let l = 0; l < L; l++) linkStart[l + 1]! += linkStart[l]!;
-  const linkJob = new Int32Array(p.link.length);
-  const linkFraction = new Float64Array(p.link.length);
-  {
-    const fill = linkStart.slice(0, L);
-    for (let j = 0; j < J; j++) {
-      for (let i = p.jobStart[j]!; i < p.jobStart[j + 1]!; i++) {
-        const at = fill[p.link[i]!]!++;
-        linkJob[at] = j;
-        linkFraction[at] = p.fraction[i]!;
-      }
-    }
-  }
-
   const starts: number[] = [];
   const caps: number[] = [];
   for (let j = 0; j < J; j++) {
-    const w = p.weight[j]!;
-    const lo = p.lower[j]!;
-    const hi = p.upper[j]!;
-    const hasLinks = p.jobStart[j + 1]! > p.jobStart[j]!;
-    if (hi <= lo || (!hasLinks && hi === Infinity)) {
+    const w = weight[j]!;
+    const lo = lower[j]!;
+    const hi = upper[j]!;
+    const from = jobStart[j]!;
+    const to = jobStart[j + 1]!;
+    if (hi <= lo || (from === to && hi === Infinity)) {
       // Nothing to share: the job sits at its bound.
       state[j] = FROZEN;
-      rate[j] = !hasLinks && hi !== Infinity ? hi : lo;
-      for (let i = p.jobStart[j]!; i < p.jobStart[j + 1]!; i++) constant[p.link[i]!]! += rate[j]! * p.fraction[i]!;
+      const r = from === to && hi !== Infinity ? hi : lo;
+      rate[j] = r;
+      for (let i = from; i < to; i++) constant[link[i]!]! += r * fraction[i]!;
       continue;
     }
     if (lo > 0) {
       state[j] = WAITING;
-      for (let i = p.jobStart[j]!; i < p.jobStart[j + 1]!; i++) constant[p.link[i]!]! += lo * p.fraction[i]!;
+      for (let i = from; i < to; i++) constant[link[i]!]! += lo * fraction[i]!;
       starts.push(j);
     } else {
       state[j] = GROWING;
-      for (let i = p.jobStart[j]!; i < p.jobStart[j + 1]!; i++) {
-        slope[p.link[i]!]! += w * p.fraction[i]!;
-        growing[p.link[i]!]!++;
+      for (let i = from; i < to; i++) {
+        slope[link[i]!]! += w * fraction[i]!;
+        growing[link[i]!]!++;
       }
     }
     if (hi !== Infinity) caps.push(j);
   }
-  const startLevel = (j: number) => p.lower[j]! / p.weight[j]!;
-  const capLevel = (j: number) => p.upper[j]! / p.weight[j]!;
-  starts.sort((a, b) => startLevel(a) - startLevel(b) || a - b);
-  caps.sort((a, b) => capLevel(a) - capLevel(b) || a - b);
+  const startLevel = Float64Array.from(starts, (j) => lower[j]! / weight[j]!);
+  const startOrder = Int32Array.from(starts.keys()).sort(
+    (a, b) => startLevel[a]! - startLevel[b]! || starts[a]! - starts[b]!,
+  );
+  const capLevel = Float64Array.from(caps, (j) => upper[j]! / weight[j]!);
+  const capOrder = Int32Array.from(caps.keys()).sort(
+    (a, b) => capLevel[a]! - capLevel[b]! || caps[a]! - caps[b]!,
+  );
 
-  const tree = new MinTree(L);
+  let jobsOnLink: LinkJobs | undefined;
+  const jobsOf = (): LinkJobs =>
+    (jobsOnLink ??= index === undefined ? linkJobs(p) : typeof index === "function" ? index() : index);
+
   const levelOf = (l: number) =>
-    growing[l] === 0 ? Infinity : (p.capacity[l]! - constant[l]!) / slope[l]!;
-  for (let l = 0; l < L; l++) tree.set(l, levelOf(l));
-
-  // Links whose slope or constant changed during the current event.
+    growing[l] === 0 ? Infinity : (capacity[l]! - constant[l]!) / slope[l]!;
+  const tree = new MinTree(L);
+  for (let l = 0; l < L; l++) tree.init(l, levelOf(l));
+  tree.build();
+  // Links whose level fell (a job started) since the tree last heard of them, and the lowest
+  // level among them: starts between two link events touch the same links over and over,
+  // so the tree is told once, when one of them may be next.
   const dirty = new Int32Array(L);
   const isDirty = new Uint8Array(L);
   let dirtyCount = 0;
-  const touch = (l: number) => {
-    if (isDirty[l] === 0) {
-      isDirty[l] = 1;
-      dirty[dirtyCount++] = l;
-    }
-  };
+  let dirtyMin = Infinity;
   const flush = () => {
     for (let i = 0; i < dirtyCount; i++) {
       const l = dirty[i]!;
@@ -120,21 +143,23 @@ export function waterFill(p: FillProblem): FillResult {
       tree.set(l, levelOf(l));
     }
     dirtyCount = 0;
+    dirtyMin = Infinity;
   };
+
   const freeze = (j: number, value: number, by: number) => {
     const was = state[j];
     state[j] = FROZEN;
     rate[j] = value;
     bottleneck[j] = by;
-    for (let i = p.jobStart[j]!; i < p.jobStart[j + 1]!; i++) {
-      const l = p.link[i]!;
-      if (was === GROWING) {
-        slope[l]! -= p.weight[j]! * p.fraction[i]!;
-        constant[l]! += value * p.fraction[i]!;
-        if (--growing[l]! === 0) slope[l] = 0;
-      }
-      // A waiting job already counts at its lower bound, which is where it stays.
-      touch(l);
+    if (was !== GROWING) return; // a waiting job already counts at its lower bound
+    const w = weight[j]!;
+    for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) {
+      const l = link[i]!;
+      const f = fraction[i]!;
+      slope[l]! -= w * f;
+      constant[l]! += value * f;
+      if (--growing[l]! === 0) slope[l] = 0;
+      // The link's level rose: the tree keeps the old value as a lower bound.
     }
   };
 
@@ -142,42 +167,63 @@ export function waterFill(p: FillProblem): FillResult {
   let nextCap = 0;
   let level = 0;
   for (;;) {
-    while (nextCap < caps.length && state[caps[nextCap]!] === FROZEN) nextCap++;
-    while (nextStart < starts.length && state[starts[nextStart]!] !== WAITING) nextStart++;
-    const tStart = nextStart < starts.length ? startLevel(starts[nextStart]!) : Infinity;
-    const tCap = nextCap < caps.length ? capLevel(caps[nextCap]!) : Infinity;
-    const tLink = tree.min();
-    if (tStart === Infinity && tCap === Infinity && tLink === Infinity) break;
-    if (tStart <= tCap && tStart <= tLink) {
-      // Job begins to grow from its lower bound (its load is continuous at this level).
-      const j = starts[nextStart++]!;
+    while (nextCap < capOrder.length && state[caps[capOrder[nextCap]!]!] === FROZEN) nextCap++;
+    while (nextStart < startOrder.length && state[starts[startOrder[nextStart]!]!] !== WAITING) nextStart++;
+    const tStart = nextStart < startOrder.length ? startLevel[startOrder[nextStart]!]! : Infinity;
+    const tCap = nextCap < capOrder.length ? capLevel[capOrder[nextCap]!]! : Infinity;
+    if (dirtyMin <= tStart && dirtyMin <= tCap && dirtyMin <= tree.min()) flush();
+    // Settle the top of the tree: re-insert stale (too low) levels until the top is exact.
+    let tLink = tree.min();
+    while (tLink !== Infinity) {
+      const l = tree.argmin();
+      const actual = levelOf(l);
+      if (actual <= tLink) break;
+      tree.set(l, actual);
+      tLink = tree.min();
+    }
+    if (tStart === Infinity && tCap === Infinity && tLink === Infinity && dirtyCount === 0) break;
+    if (tStart <= tCap && tStart <= tLink && tStart < dirtyMin) {
+      // The job begins to grow from its lower bound (its load is continuous at this level).
+      const j = starts[startOrder[nextStart++]!]!;
       level = Math.max(level, tStart);
       state[j] = GROWING;
-      for (let i = p.jobStart[j]!; i < p.jobStart[j + 1]!; i++) {
-        const l = p.link[i]!;
-        slope[l]! += p.weight[j]! * p.fraction[i]!;
-        constant[l]! -= p.lower[j]! * p.fraction[i]!;
+      const w = weight[j]!;
+      const lo = lower[j]!;
+      for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) {
+        const l = link[i]!;
+        const f = fraction[i]!;
+        slope[l]! += w * f;
+        constant[l]! -= lo * f;
         growing[l]!++;
-        touch(l);
+        // The level fell: the tree must hear of it before it could be next.
+        const fell = (capacity[l]! - constant[l]!) / slope[l]!;
+        if (fell < dirtyMin) dirtyMin = fell;
+        if (isDirty[l] === 0) {
+          isDirty[l] = 1;
+          dirty[dirtyCount++] = l;
+        }
       }
+    } else if (dirtyCount > 0 && dirtyMin <= tCap && dirtyMin <= tLink) {
+      // A link that a start lowered may fill next: tell the tree, then look again.
+      flush();
     } else if (tCap <= tLink) {
-      const j = caps[nextCap++]!;
+      const j = caps[capOrder[nextCap++]!]!;
       level = Math.max(level, tCap);
-      // A waiting job never has its upper bound below its start; it is growing here.
-      freeze(j, p.upper[j]!, -1);
+      // A waiting job never has its upper bound below its start: it is growing here.
+      freeze(j, upper[j]!, -1);
     } else {
       const l = tree.argmin();
       level = Math.max(level, tLink);
-      for (let i = linkStart[l]!; i < linkStart[l + 1]!; i++) {
-        const j = linkJob[i]!;
-        if (state[j] === GROWING) freeze(j, p.weight[j]! * level, l);
-        else if (state[j] === WAITING) freeze(j, p.lower[j]!, l);
+      const on = jobsOf();
+      for (let i = on.start[l]!; i < on.start[l + 1]!; i++) {
+        const j = on.job[i]!;
+        if (state[j] === GROWING) freeze(j, weight[j]! * level, l);
+        else if (state[j] === WAITING) freeze(j, lower[j]!, l);
       }
       growing[l] = 0;
       slope[l] = 0;
-      touch(l);
+      tree.set(l, Infinity);
     }
-    flush();
   }
   return { rate, bottleneck };
 }
@@ -195,6 +241,20 @@ class MinTree {
     this.value = new Float64Array(2 * size).fill(Infinity);
     this.index = new Int32Array(2 * size).fill(-1);
     for (let i = 0; i < n; i++) this.index[size + i] = i;
+  }
+
+  /** Sets a leaf without updating the inner nodes; call build() after the last one. */
+  init(i: number, v: number): void {
+    this.value[this.size + i] = v;
+  }
+
+  build(): void {
+    for (let node = this.size - 1; node >= 1; node--) {
+      const a = 2 * node;
+      const pick = this.value[a + 1]! < this.value[a]! ? a + 1 : a;
+      this.value[node] = this.value[pick]!;
+      this.index[node] = this.index[pick]!;
+    }
   }
 
   set(i: number, v: number): void {

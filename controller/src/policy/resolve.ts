@@ -28,14 +28,33 @@ export interface ResolvedPolicy {
   flows: ResolvedFlow[];
 }
 
-export function resolvePolicy(policy: Policy, network: Network): ResolvedPolicy {
+export type Report = (path: ConfigPath, message: string) => void;
+
+/** Collects issues about a policy, located in its file when it came from one. */
+export function policyReporter(policy: Policy): { issues: ConfigIssue[]; report: Report } {
   const issues: ConfigIssue[] = [];
   const report = (path: ConfigPath, message: string) => {
     const file = policy.origin?.file ?? "policy";
     const pos = policy.origin?.locate(path);
     issues.push({ file, path, ...(pos === undefined ? {} : { line: pos.line, column: pos.column }), message });
   };
+  return { issues, report };
+}
 
+/** Resolves the jobs and the declared exact flows; throws a ConfigError on any problem. */
+export function resolvePolicy(policy: Policy, network: Network): ResolvedPolicy {
+  const { issues, report } = policyReporter(policy);
+  const jobs = resolveJobs(policy, network, report);
+  const flows: ResolvedFlow[] = [];
+  resolveFlows(policy.exact.flows, network, report, ["exact", "flows"], (srcHost, dstHost, rate) =>
+    flows.push({ srcHost, dstHost, rate }),
+  );
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { jobs, flows };
+}
+
+/** The policy's jobs with their hosts, sorted by id; problems go to `report`. */
+export function resolveJobs(policy: Policy, network: Network, report: Report): ResolvedJob[] {
   /** Hosts an entry denotes, and the prefix to classify it by. */
   const resolveEntry = (entry: string, path: ConfigPath): { hosts: number[]; prefix: Ipv4Prefix } | undefined => {
     const named = network.hostIndex.get(entry);
@@ -60,7 +79,16 @@ export function resolvePolicy(policy: Policy, network: Network): ResolvedPolicy 
     return { hosts, prefix: parsed.prefix };
   };
 
+  const hostPrefix = new Array<string | undefined>(network.hostCount);
   const side = (entries: string[], path: ConfigPath) => {
+    if (entries.length === 1) {
+      // The common case, a single host: no sets, and one prefix string per host.
+      const h = network.hostIndex.get(entries[0]!);
+      if (h !== undefined) {
+        hostPrefix[h] ??= formatPrefix({ address: network.hostIpv4[h]!, length: 32 });
+        return { hosts: [h], prefixes: [hostPrefix[h]] };
+      }
+    }
     const hosts = new Set<number>();
     const prefixes: string[] = [];
     let ok = true;
@@ -90,8 +118,6 @@ export function resolvePolicy(policy: Policy, network: Network): ResolvedPolicy 
     jobs.push({ job, srcHosts: src.hosts, dstHosts: dst.hosts, srcPrefixes: src.prefixes, dstPrefixes: dst.prefixes });
   });
 
-  const flows = resolveFlows(policy.exact.flows, network, report, ["exact", "flows"]);
-
   const ids = new Map<number, number>();
   policy.jobs.forEach((job, i) => {
     const first = ids.get(job.id);
@@ -99,24 +125,23 @@ export function resolvePolicy(policy: Policy, network: Network): ResolvedPolicy 
       report(["jobs", i, "id"], `duplicate job id ${job.id} (also used by jobs[${first}]); each job needs its own meter`);
     } else ids.set(job.id, i);
   });
-
-  if (issues.length > 0) throw new ConfigError(issues);
-  jobs.sort((a, b) => a.job.id - b.job.id);
-  return { jobs, flows };
+  return jobs.sort((a, b) => a.job.id - b.job.id);
 }
 
 /**
- * Exact flows between hosts named by name or address; problems go to `report` with paths
- * under `base`.
+ * Exact flows between hosts named by name or address, handed to `sink` one by one (no
+ * list is built: there may be 100,000 of them); problems go to `report` with paths under
+ * `base`.
  */
 export function resolveFlows(
   flows: readonly ExactFlow[],
   network: Network,
-  report: (path: ConfigPath, message: string) => void,
+  report: Report,
   base: ConfigPath,
-): ResolvedFlow[] {
+  sink: (srcHost: number, dstHost: number, rate: number) => void,
+): void {
   let byIp: Map<number, number> | undefined;
-  const hostOf = (entry: string, path: ConfigPath): number | undefined => {
+  const hostOf = (entry: string, i: number, side: "src" | "dst"): number | undefined => {
     const named = network.hostIndex.get(entry);
     if (named !== undefined) return named;
     if (byIp === undefined) {
@@ -125,23 +150,18 @@ export function resolveFlows(
     }
     const parsed = parsePrefix(entry);
     const h = parsed.ok && parsed.prefix.length === 32 ? byIp.get(parsed.prefix.address) : undefined;
-    if (h === undefined) report(path, `no host named or addressed "${entry}" in the topology`);
+    if (h === undefined) report([...base, i, side], `no host named or addressed "${entry}" in the topology`);
     return h;
   };
-  const resolved: ResolvedFlow[] = [];
-  flows.forEach((flow, i) => {
-    const srcHost = hostOf(flow.src, [...base, i, "src"]);
-    const dstHost = hostOf(flow.dst, [...base, i, "dst"]);
-    if (srcHost === undefined || dstHost === undefined) return;
+  for (let i = 0; i < flows.length; i++) {
+    const flow = flows[i]!;
+    const srcHost = hostOf(flow.src, i, "src");
+    const dstHost = hostOf(flow.dst, i, "dst");
+    if (srcHost === undefined || dstHost === undefined) continue;
     if (srcHost === dstHost) {
       report([...base, i, "dst"], "the flow's source and destination are the same host");
-      return;
-    }
-    if (!(flow.rate >= 0) || !Number.isFinite(flow.rate)) {
+    } else if (!(flow.rate >= 0) || !Number.isFinite(flow.rate)) {
       report([...base, i, "rate"], `expected a bit rate >= 0, got ${flow.rate}`);
-      return;
-    }
-    resolved.push({ srcHost, dstHost, rate: flow.rate });
-  });
-  return resolved;
+    } else sink(srcHost, dstHost, flow.rate);
+  }
 }

@@ -69,8 +69,22 @@ export class Routing {
   private readonly distance: (Int32Array | undefined)[];
   /** Switches in breadth-first order from t (increasing distance). */
   private readonly order: (Int32Array | undefined)[];
+  /** Row of switch t in the next-hop table, or -1 when t has no hosts. */
+  private readonly destRow: Int32Array;
+  /** Next hops of v towards t: hopLink[hopStart[row(t) * S + v] .. hopStart[... + 1]), by port. */
+  private readonly hopStart: Int32Array;
+  private hopLink: Int32Array = new Int32Array(0);
   private readonly prefixes: (Ipv4Prefix[] | undefined)[];
-  private readonly fabricCache = new Map<number, LinkShares>();
+  /** Fabric shares of switch pairs, computed on demand into one pool. */
+  private readonly fabricEntry = new Map<number, number>();
+  private fabricStart: number[] = [0];
+  private poolLink = new Int32Array(65536);
+  private poolFraction = new Float64Array(65536);
+  private poolSize = 0;
+  /** Scratch for spreading: traffic reaching each switch, and two frontiers. */
+  private readonly scratchFlow: Float64Array;
+  private readonly scratchLevel: Int32Array;
+  private readonly scratchNext: Int32Array;
   private tablesCache: SwitchRoutes[] | undefined;
 
   constructor(
@@ -82,8 +96,11 @@ export class Routing {
     this.distance = new Array<Int32Array | undefined>(S);
     this.order = new Array<Int32Array | undefined>(S);
     this.prefixes = new Array<Ipv4Prefix[] | undefined>(S);
+    this.destRow = new Int32Array(S).fill(-1);
+    let rows = 0;
     for (let t = 0; t < S; t++) {
       if (network.switchHosts[t]!.length === 0) continue;
+      this.destRow[t] = rows++;
       const dist = new Int32Array(S).fill(-1);
       const order = new Int32Array(S);
       let head = 0;
@@ -103,20 +120,44 @@ export class Routing {
       this.distance[t] = dist;
       this.order[t] = order.subarray(0, tail);
     }
+    // Next hops: out-links to a neighbour one hop closer, in port order (switchOut is).
+    this.hopStart = new Int32Array(rows * S + 1);
+    // Two passes (count, then fill) keep the table in one typed array.
+    for (let pass = 0; pass < 2; pass++) {
+      const fill = pass === 0 ? null : new Int32Array(this.hopStart[rows * S]!);
+      let n = 0;
+      for (let t = 0; t < S; t++) {
+        const row = this.destRow[t]!;
+        if (row < 0) continue;
+        const dist = this.distance[t]!;
+        for (let v = 0; v < S; v++) {
+          const dv = dist[v]!;
+          if (dv > 0) {
+            for (let i = network.switchOutStart[v]!; i < network.switchOutStart[v + 1]!; i++) {
+              const l = network.switchOut[i]!;
+              if (dist[network.linkTo[l]!] === dv - 1) {
+                if (fill !== null) fill[n] = l;
+                n++;
+              }
+            }
+          }
+          if (fill === null) this.hopStart[row * S + v + 1] = n;
+        }
+      }
+      if (fill !== null) this.hopLink = fill;
+    }
+    this.scratchFlow = new Float64Array(S);
+    this.scratchLevel = new Int32Array(S);
+    this.scratchNext = new Int32Array(S);
     this.computePrefixes();
   }
 
   /** The directed links from switch v towards switch t's hosts, in port order. */
-  nextHopLinks(v: number, t: number): number[] {
-    const dist = this.distance[t];
-    if (dist === undefined || dist[v]! <= 0) return [];
-    const net = this.network;
-    const out: number[] = [];
-    for (let i = net.switchOutStart[v]!; i < net.switchOutStart[v + 1]!; i++) {
-      const l = net.switchOut[i]!;
-      if (dist[net.linkTo[l]!] === dist[v]! - 1) out.push(l);
-    }
-    return out;
+  nextHopLinks(v: number, t: number): Int32Array {
+    const row = this.destRow[t]!;
+    if (row < 0) return new Int32Array(0);
+    const at = row * this.network.switchCount + v;
+    return this.hopLink.subarray(this.hopStart[at]!, this.hopStart[at + 1]!);
   }
 
   /** Hop count between two switches (t must have hosts); -1 when unreachable. */
@@ -129,44 +170,104 @@ export class Routing {
    * switch-to-switch links. Cached: many host pairs share a switch pair.
    */
   fabricShares(s: number, t: number): LinkShares {
-    const key = s * this.network.switchCount + t;
-    let shares = this.fabricCache.get(key);
-    if (shares === undefined) {
-      shares = this.spread(s, t);
-      this.fabricCache.set(key, shares);
-    }
-    return shares;
+    const e = this.fabricEntryOf(s, t);
+    const from = this.fabricStart[e]!;
+    const to = this.fabricStart[e + 1]!;
+    return { links: this.poolLink.subarray(from, to), fractions: this.poolFraction.subarray(from, to) };
   }
 
-  private spread(s: number, t: number): LinkShares {
+  /**
+   * Adds the fabric shares of (s, t), each times `scale`, to `add(link, amount)`; the same
+   * as iterating fabricShares without creating views.
+   */
+  forEachFabricShare(s: number, t: number, scale: number, add: (link: number, amount: number) => void): void {
+    const e = this.fabricEntryOf(s, t);
+    const link = this.poolLink;
+    const fraction = this.poolFraction;
+    for (let i = this.fabricStart[e]!; i < this.fabricStart[e + 1]!; i++) add(link[i]!, fraction[i]! * scale);
+  }
+
+  /** Number of links in fabricShares(s, t). */
+  fabricSize(s: number, t: number): number {
+    const e = this.fabricEntryOf(s, t);
+    return this.fabricStart[e + 1]! - this.fabricStart[e]!;
+  }
+
+  /**
+   * Copies fabricShares(s, t), each fraction times `scale`, into the arrays from `at`;
+   * returns the position after the last entry written.
+   */
+  copyFabric(s: number, t: number, scale: number, links: Int32Array, fractions: Float64Array, at: number): number {
+    const e = this.fabricEntryOf(s, t);
+    const link = this.poolLink;
+    const fraction = this.poolFraction;
+    for (let i = this.fabricStart[e]!; i < this.fabricStart[e + 1]!; i++) {
+      links[at] = link[i]!;
+      fractions[at++] = fraction[i]! * scale;
+    }
+    return at;
+  }
+
+  /** Entry of (s, t) in the pool, spreading it on first use. */
+  private fabricEntryOf(s: number, t: number): number {
+    const key = s * this.network.switchCount + t;
+    let e = this.fabricEntry.get(key);
+    if (e === undefined) {
+      this.spread(s, t);
+      e = this.fabricStart.length - 1;
+      this.fabricStart.push(this.poolSize);
+      this.fabricEntry.set(key, e);
+    }
+    return e;
+  }
+
+  /** Appends the shares of (s, t) to the pool: unit flow pushed level by level towards t. */
+  private spread(s: number, t: number): void {
     const dist = this.distance[t];
-    if (s === t || dist === undefined) return { links: new Int32Array(0), fractions: new Float64Array(0) };
+    if (s === t || dist === undefined) return;
     if (dist[s] === -1) throw new Error(`no route from ${this.network.nodeName(s)} to ${this.network.nodeName(t)}`);
-    const net = this.network;
-    const flow = new Map<number, number>([[s, 1]]);
-    let level = [s];
-    const links: number[] = [];
-    const fractions: number[] = [];
+    const S = this.network.switchCount;
+    const linkTo = this.network.linkTo;
+    const base = this.destRow[t]! * S;
+    const flow = this.scratchFlow;
+    let level = this.scratchLevel;
+    let next = this.scratchNext;
+    let size = 1;
+    level[0] = s;
+    flow[s] = 1;
     for (let d = dist[s]!; d > 0; d--) {
-      const next: number[] = [];
-      for (const v of level) {
-        const f = flow.get(v)!;
-        const hops = this.nextHopLinks(v, t);
-        const share = f / hops.length;
-        for (const l of hops) {
-          links.push(l);
-          fractions.push(share);
-          const u = net.linkTo[l]!;
-          const before = flow.get(u);
-          if (before === undefined) {
-            flow.set(u, share);
-            next.push(u);
-          } else flow.set(u, before + share);
+      let nextSize = 0;
+      for (let i = 0; i < size; i++) {
+        const v = level[i]!;
+        const from = this.hopStart[base + v]!;
+        const to = this.hopStart[base + v + 1]!;
+        const share = flow[v]! / (to - from);
+        flow[v] = 0;
+        if (this.poolSize + to - from > this.poolLink.length) this.reservePool(to - from);
+        for (let h = from; h < to; h++) {
+          const l = this.hopLink[h]!;
+          this.poolLink[this.poolSize] = l;
+          this.poolFraction[this.poolSize++] = share;
+          const u = linkTo[l]!;
+          if (flow[u] === 0) next[nextSize++] = u;
+          flow[u]! += share;
         }
       }
-      level = next;
+      [level, next] = [next, level];
+      size = nextSize;
     }
-    return { links: Int32Array.from(links), fractions: Float64Array.from(fractions) };
+    for (let i = 0; i < size; i++) flow[level[i]!] = 0;
+  }
+
+  private reservePool(n: number): void {
+    if (this.poolSize + n <= this.poolLink.length) return;
+    const grow = Math.max(this.poolLink.length * 2, this.poolSize + n);
+    const link = new Int32Array(grow);
+    link.set(this.poolLink.subarray(0, this.poolSize));
+    const fraction = new Float64Array(grow);
+    fraction.set(this.poolFraction.subarray(0, this.poolSize));
+    this.poolLink = link;
+    this.poolFraction = fraction;
   }
 
   /** The links a flow from host a to host b crosses, with the fraction on each. */
@@ -230,9 +331,12 @@ export class Routing {
         const v = order[i]!;
         const f = flow[v]!;
         if (f === 0) continue;
-        const hops = this.nextHopLinks(v, t);
-        const share = f / hops.length;
-        for (const l of hops) {
+        const at = this.destRow[t]! * S + v;
+        const from = this.hopStart[at]!;
+        const to = this.hopStart[at + 1]!;
+        const share = f / (to - from);
+        for (let h = from; h < to; h++) {
+          const l = this.hopLink[h]!;
           load[l]! += share;
           flow[net.linkTo[l]!]! += share;
         }
@@ -261,78 +365,125 @@ export class Routing {
     }
   }
 
-  /** Per-switch route intents, computed once. */
+  /** Per-switch route intents, computed once. Next-hop objects are shared: do not modify. */
   tables(): SwitchRoutes[] {
-    this.tablesCache ??= this.network.switches.map((_, v) => this.tableOf(v));
-    return this.tablesCache;
-  }
+    if (this.tablesCache === undefined) {
+      const net = this.network;
+      // Aggregated blocks of different switches never overlap (a block holds only its
+      // switch's hosts), so visiting switches by first address yields sorted tables unless
+      // some hosts fell back to /32s.
+      const dests: number[] = [];
+      for (let t = 0; t < net.switchCount; t++) if (this.prefixes[t] !== undefined) dests.push(t);
+      dests.sort((a, b) => this.prefixes[a]![0]!.address - this.prefixes[b]![0]!.address);
 
-  private tableOf(v: number): SwitchRoutes {
-    const net = this.network;
-    const sw = net.switches[v]!;
-    const routes: RouteIntent[] = [];
-    const groups: EcmpGroup[] = [];
-    const groupByPorts = new Map<string, number>();
-    const hopOf = (l: number): NextHop => ({
-      port: net.linkFromPort[l]!,
-      neighbor: net.nodeName(net.linkTo[l]!),
-      smac: net.macAt(v, net.linkFromPort[l]!),
-      dmac: net.macAt(net.linkTo[l]!, net.linkToPort[l]!),
-    });
-    for (let t = 0; t < net.switchCount; t++) {
-      const hosts = net.switchHosts[t]!;
-      if (hosts.length === 0) continue;
-      if (t === v) {
-        for (const h of hosts) {
-          const address = net.hostIpv4[h]!;
-          const prefix = { address, length: 32 };
-          routes.push({
-            prefix: formatPrefix(prefix),
-            address,
-            length: 32,
-            action: { kind: "port", nextHop: hopOf(net.hostDownlink[h]!) },
-          });
+      const text = new Map<Ipv4Prefix, string>();
+      for (const t of dests) for (const p of this.prefixes[t]!) text.set(p, formatPrefix(p));
+      const ownRoutes = new Map<number, { address: number; prefix: string; link: number }[]>();
+      for (const t of dests) {
+        const own = net.switchHosts[t]!.map((h) => ({
+          address: net.hostIpv4[h]!,
+          prefix: formatPrefix({ address: net.hostIpv4[h]!, length: 32 }),
+          link: net.hostDownlink[h]!,
+        }));
+        ownRoutes.set(t, own.sort((a, b) => a.address - b.address));
+      }
+      const hopCache = new Array<RouteAction | undefined>(net.linkCount);
+      const portAction = (l: number): RouteAction => {
+        let action = hopCache[l];
+        if (action === undefined) {
+          const from = net.linkFrom[l]!;
+          const port = net.linkFromPort[l]!;
+          action = {
+            kind: "port",
+            nextHop: {
+              port,
+              neighbor: net.nodeName(net.linkTo[l]!),
+              smac: net.macAt(from, port),
+              dmac: net.macAt(net.linkTo[l]!, net.linkToPort[l]!),
+            },
+          };
+          hopCache[l] = action;
         }
-        continue;
-      }
-      const hops = this.nextHopLinks(v, t);
-      if (hops.length === 0) continue;
-      let action: RouteAction;
-      if (hops.length === 1) action = { kind: "port", nextHop: hopOf(hops[0]!) };
-      else {
-        const key = hops.map((l) => net.linkFromPort[l]).join(",");
-        let id = groupByPorts.get(key);
-        if (id === undefined) {
-          id = groups.length + 1;
-          groupByPorts.set(key, id);
-          groups.push({ id, members: hops.map(hopOf) });
+        return action;
+      };
+      this.tablesCache = net.switches.map((sw, v) => {
+        const routes: RouteIntent[] = [];
+        const groups: EcmpGroup[] = [];
+        // Groups by their first member; the few candidates are compared member by member.
+        const groupsByFirst = new Map<number, { links: Int32Array; action: RouteAction }[]>();
+        for (const t of dests) {
+          if (t === v) {
+            for (const r of ownRoutes.get(t)!) {
+              routes.push({ prefix: r.prefix, address: r.address, length: 32, action: portAction(r.link) });
+            }
+            continue;
+          }
+          const hops = this.nextHopLinks(v, t);
+          if (hops.length === 0) continue;
+          let action: RouteAction;
+          if (hops.length === 1) action = portAction(hops[0]!);
+          else {
+            const candidates = groupsByFirst.get(hops[0]!) ?? [];
+            let found = candidates.find((c) => sameMembers(c.links, hops));
+            if (found === undefined) {
+              // Ids in order of first use, i.e. of the routes' addresses.
+              const id = groups.length + 1;
+              groups.push({
+                id,
+                members: Array.from(hops, (l) => (portAction(l) as { nextHop: NextHop }).nextHop),
+              });
+              found = { links: hops, action: { kind: "group", group: id } };
+              candidates.push(found);
+              groupsByFirst.set(hops[0]!, candidates);
+            }
+            action = found.action;
+          }
+          for (const p of this.prefixes[t]!) {
+            routes.push({ prefix: text.get(p)!, address: p.address, length: p.length, action });
+          }
         }
-        action = { kind: "group", group: id };
-      }
-      for (const prefix of this.prefixes[t]!) {
-        routes.push({ prefix: formatPrefix(prefix), address: prefix.address, length: prefix.length, action });
-      }
+        // Hosts routed by /32s may interleave with another switch's: then sort, and renumber
+        // the groups so that ids still follow the order of first use.
+        if (routes.some((r, i) => i > 0 && routes[i - 1]!.address > r.address)) {
+          routes.sort((a, b) => a.address - b.address || a.length - b.length);
+          renumberGroups(routes, groups);
+        }
+        return { switch: sw.name, deviceId: sw.deviceId, routes, groups };
+      });
     }
-    routes.sort((a, b) => a.address - b.address || a.length - b.length);
-    // Group ids follow the order of the first route that uses each group.
-    const renumber = new Map<number, number>();
-    for (const r of routes) {
-      if (r.action.kind === "group" && !renumber.has(r.action.group)) {
-        renumber.set(r.action.group, renumber.size + 1);
-      }
-    }
-    for (const r of routes) {
-      if (r.action.kind === "group") r.action = { kind: "group", group: renumber.get(r.action.group)! };
-    }
-    for (const g of groups) g.id = renumber.get(g.id)!;
-    groups.sort((a, b) => a.id - b.id);
-    return { switch: sw.name, deviceId: sw.deviceId, routes, groups };
+    return this.tablesCache;
   }
 }
 
 /** Routing for a topology (which must be valid: see checkTopology). */
 export function computeRoutes(topology: Topology, options?: RoutingOptions): Routing {
   return new Routing(new Network(topology), options);
+}
+
+function sameMembers(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function renumberGroups(routes: RouteIntent[], groups: EcmpGroup[]): void {
+  const renumber = new Map<number, number>();
+  for (const r of routes) {
+    if (r.action.kind === "group" && !renumber.has(r.action.group)) renumber.set(r.action.group, renumber.size + 1);
+  }
+  const actions = new Map<number, RouteAction>();
+  for (const r of routes) {
+    if (r.action.kind !== "group") continue;
+    const id = renumber.get(r.action.group)!;
+    let action = actions.get(id);
+    if (action === undefined) {
+      action = { kind: "group", group: id };
+      actions.set(id, action);
+    }
+    r.action = action;
+  }
+  for (const g of groups) g.id = renumber.get(g.id)!;
+  groups.sort((a, b) => a.id - b.id);
 }
 
 function lowerBound(sorted: Uint32Array, value: number): number {

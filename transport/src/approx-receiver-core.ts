@@ -170,7 +170,7 @@ export class ApproxReceiverCore {
           this.afterDoneDatagrams++;
           this.afterDoneBytes += size;
           // The sender is still sending: it may have missed DONE.
-          if (nowMs - this.lastDoneAt >= this.config.doneRetryMs)
+          if (nowMs >= this.lastDoneAt + this.config.doneRetryMs)
             result.replies.push(this.makeDone(nowMs));
           return result;
         }
@@ -228,7 +228,8 @@ export class ApproxReceiverCore {
   /** Advances timers; returns messages for the sender to send now. */
   tick(nowMs: number): ReceiverOutgoing[] {
     if (this.phase === "finished") return [];
-    if (nowMs - this.startMs >= this.config.timeoutMs) {
+    // Deadlines are compared exactly as nextWakeMs computes them (floating point).
+    if (nowMs >= this.startMs + this.config.timeoutMs) {
       this.finish(this.reachedAt !== null ? "done" : "timeout", nowMs);
       return [];
     }
@@ -238,7 +239,7 @@ export class ApproxReceiverCore {
       return [];
     }
     if (this.phase === "done") {
-      if (nowMs - this.lastDoneAt < this.config.doneRetryMs) return [];
+      if (nowMs < this.lastDoneAt + this.config.doneRetryMs) return [];
       if (this.doneSent >= this.config.doneAttempts) {
         // Never acknowledged: the sender is gone; the job itself is complete.
         this.finish("done", nowMs);
@@ -246,7 +247,7 @@ export class ApproxReceiverCore {
       }
       return [this.makeDone(nowMs)];
     }
-    if (nowMs - this.lastDataAt >= this.config.idleTimeoutMs) {
+    if (nowMs >= this.lastDataAt + this.config.idleTimeoutMs) {
       this.finish("idle", nowMs);
       return [];
     }
@@ -285,10 +286,9 @@ export class ApproxReceiverCore {
   }
 
   private feedbackDue(nowMs: number): boolean {
-    const since = nowMs - this.lastFeedbackAt;
     return (
-      since >= this.config.keepaliveMs ||
-      (since >= this.config.feedbackIntervalMs && this.wantsFastFeedback())
+      nowMs >= this.lastFeedbackAt + this.config.keepaliveMs ||
+      (nowMs >= this.lastFeedbackAt + this.config.feedbackIntervalMs && this.wantsFastFeedback())
     );
   }
 

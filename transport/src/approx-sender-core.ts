@@ -126,6 +126,8 @@ export class ApproxSenderCore {
   private readonly pacer: Pacer;
   private readonly picture: ReceiverPicture;
   private readonly sendTimes = new Float64Array(RING);
+  /** Pacing rate at each transmission, to compare with what the path delivered. */
+  private readonly sendRates = new Float64Array(RING);
 
   private phase: "pass" | "pass-end" | "finished" = "pass";
   private pass = 1;
@@ -240,6 +242,7 @@ export class ApproxSenderCore {
       }
       const txSeq = this.nextTxSeq++;
       this.sendTimes[txSeq % RING] = nowMs;
+      this.sendRates[txSeq % RING] = this.controller.rate;
       const payloadBytes = this.payloadLength(chunk);
       const bytes = this.datagramBytes(chunk);
       this.pacer.consume(bytes, nowMs);
@@ -262,7 +265,7 @@ export class ApproxSenderCore {
     ];
     if (this.phase === "pass") {
       times.push(this.pacer.nextSendMs(nowMs));
-      times.push(Math.max(this.lastFeedbackAt, this.lastSilenceAt) + this.silenceThreshold());
+      times.push(this.silenceDeadline());
     } else {
       if (!this.coverageStarted) times.push(this.passEndAt + this.settleMs());
       times.push(this.passEndAt + this.config.passEndWaitMs);
@@ -370,7 +373,10 @@ export class ApproxSenderCore {
     const sentPackets = fb.maxTxSeq - base.maxTxSeq;
     const intervalMs = fb.receiverTimeMs - base.timeMs;
     if (sentPackets < this.config.minSamplePackets || intervalMs < this.config.minSampleMs) return;
+    let rateSum = 0;
+    for (let t = base.maxTxSeq + 1; t <= fb.maxTxSeq; t++) rateSum += this.sendRates[t % RING]!;
     const decision = this.controller.update({
+      sendingRate: sentPackets <= RING ? rateSum / sentPackets : this.controller.rate,
       sentPackets,
       deliveredPackets: fb.receivedDatagrams - base.received,
       deliveredBytes: fb.receivedBytes - base.bytes,
@@ -385,8 +391,10 @@ export class ApproxSenderCore {
     this.baseline = snapshot;
   }
 
-  private silenceThreshold(): number {
-    return Math.max(this.config.silenceMs, 4 * (this.srtt ?? 0));
+  /** When the sender backs off next if no feedback arrives. */
+  private silenceDeadline(): number {
+    const threshold = Math.max(this.config.silenceMs, 4 * (this.srtt ?? 0));
+    return Math.max(this.lastFeedbackAt, this.lastSilenceAt) + threshold;
   }
 
   /** How long after a pass the last datagrams and their feedback can take. */
@@ -396,17 +404,18 @@ export class ApproxSenderCore {
 
   private tick(nowMs: number): void {
     if (this.phase === "finished") return;
-    if (nowMs - this.startMs >= this.config.timeoutMs) {
+    // Deadlines are compared exactly as nextWakeMs computes them, so a wake-up at a
+    // deadline always finds it due (a - b >= c can differ from a >= b + c in floating point).
+    if (nowMs >= this.startMs + this.config.timeoutMs) {
       this.finish("timeout", nowMs);
       return;
     }
-    if (nowMs - this.lastFeedbackAt >= this.config.giveUpMs) {
+    if (nowMs >= this.lastFeedbackAt + this.config.giveUpMs) {
       this.finish("receiver-silent", nowMs);
       return;
     }
     if (this.phase === "pass") {
-      const threshold = this.silenceThreshold();
-      if (nowMs - Math.max(this.lastFeedbackAt, this.lastSilenceAt) >= threshold) {
+      if (nowMs >= this.silenceDeadline()) {
         this.pacer.setRate(this.controller.onSilence(), nowMs);
         this.lastSilenceAt = nowMs;
         this.stats.silences++;

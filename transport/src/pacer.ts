@@ -2,6 +2,9 @@
 // datagram, so any size can be sent as soon as the bucket is not in debt. Pure: the
 // caller passes the time in.
 
+/** Rounding slack: a debt this small counts as paid (else time could stop advancing). */
+const EPSILON_BYTES = 1e-6;
+
 export class Pacer {
   private tokens = 0;
   private last: number;
@@ -48,7 +51,7 @@ export class Pacer {
 
   canSend(nowMs: number): boolean {
     this.refill(nowMs);
-    return this.tokens >= 0;
+    return this.tokens >= -EPSILON_BYTES;
   }
 
   consume(bytes: number, nowMs: number): void {
@@ -59,6 +62,6 @@ export class Pacer {
   /** Earliest time at which canSend will be true. */
   nextSendMs(nowMs: number): number {
     this.refill(nowMs);
-    return this.tokens >= 0 ? nowMs : nowMs + (-this.tokens * 1000) / this.currentRate;
+    return this.tokens >= -EPSILON_BYTES ? nowMs : nowMs + (-this.tokens * 1000) / this.currentRate;
   }
 }

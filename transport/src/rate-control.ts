@@ -3,8 +3,10 @@
 // sample from receiver feedback:
 //   - loss above the tolerance: the network carries only what it delivered, so the
 //     new rate is the delivered rate plus a small probe margin (never more than now);
-//   - no loss while the sender had data to send: probe upwards by the same margin,
-//     up to the allowed maximum;
+//   - no loss while the sender had data to send: probe upwards by the margin; while
+//     the delivered rate keeps up with the sending rate (the path really carries
+//     more, rather than a queue filling up), each further sample doubles the step up
+//     to a cap, so freed capacity is found in a few samples; never above the maximum;
 //   - no loss while application-limited: keep the rate (nothing was learned).
 // Silence (no feedback at all) halves the rate, so a sender never keeps pushing into
 // a path that has stopped answering. Pure: time and measurements go in, rates come out.
@@ -22,6 +24,8 @@ export interface RateControlConfig {
   lossTolerance: number;
   /** Factor applied on each feedback silence, e.g. 0.5. */
   silenceFactor: number;
+  /** Largest increase in one sample while probing, e.g. 0.4 (+40%). */
+  maxProbeStep: number;
 }
 
 export const DEFAULT_RATE_CONTROL: Omit<RateControlConfig, "initialRate" | "maxRate"> = {
@@ -29,6 +33,7 @@ export const DEFAULT_RATE_CONTROL: Omit<RateControlConfig, "initialRate" | "maxR
   probeMargin: 0.05,
   lossTolerance: 0.02,
   silenceFactor: 0.5,
+  maxProbeStep: 0.4,
 };
 
 export function validateRateControl(c: RateControlConfig): void {
@@ -52,6 +57,9 @@ export function validateRateControl(c: RateControlConfig): void {
       `lossTolerance must be in [0, ${steadyLoss.toFixed(4)}) for probeMargin ${c.probeMargin}, got ${c.lossTolerance}`,
     );
   }
+  if (!(c.maxProbeStep >= c.probeMargin && c.maxProbeStep <= 1)) {
+    throw new RangeError(`maxProbeStep must be in [probeMargin, 1], got ${c.maxProbeStep}`);
+  }
   if (!(c.silenceFactor > 0 && c.silenceFactor < 1)) {
     throw new RangeError(`silenceFactor must be in (0, 1), got ${c.silenceFactor}`);
   }
@@ -69,6 +77,12 @@ export interface RateSample {
   intervalMs: number;
   /** The sender ran out of data during the interval. */
   appLimited: boolean;
+  /**
+   * The rate the sender was pacing at while it sent these datagrams (bytes/s);
+   * default: the current rate. Tells "the path carried all of it" from "a queue
+   * absorbed it".
+   */
+  sendingRate?: number;
 }
 
 export interface RateDecision {
@@ -80,6 +94,8 @@ export interface RateDecision {
 
 export class LossRateController {
   private current: number;
+  /** Consecutive loss-free samples in which the path carried the full sending rate. */
+  private streak = 0;
 
   constructor(readonly config: RateControlConfig) {
     validateRateControl(config);
@@ -104,9 +120,16 @@ export class LossRateController {
       // scale the own rate by the delivery ratio instead of trusting the delivered rate.
       const carried = s.appLimited ? this.current * (1 - loss) : deliveredRate;
       this.current = Math.max(minRate, Math.min(this.current, carried * (1 + probeMargin)));
+      this.streak = 0;
       action = "decrease";
     } else if (!s.appLimited) {
-      this.current = Math.min(maxRate, Math.max(this.current, deliveredRate) * (1 + probeMargin));
+      const keptUp = deliveredRate * (1 + probeMargin / 2) >= (s.sendingRate ?? this.current);
+      this.streak = keptUp ? this.streak + 1 : 0;
+      const step = Math.min(
+        this.config.maxProbeStep,
+        probeMargin * 2 ** Math.max(0, this.streak - 1),
+      );
+      this.current = Math.min(maxRate, Math.max(this.current, deliveredRate) * (1 + step));
       action = "increase";
     } else {
       action = "hold";

@@ -2,7 +2,6 @@ import fc from "fast-check";
 import { parseIpv4, switchPortMac } from "../../controller/src/topology/addresses.js";
 import { computeRoutes, type Routing, type SwitchRoutes } from "../../controller/src/routing/routing.js";
 import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
-import { Network } from "../../controller/src/topology/network.js";
 import type { Topology } from "../../controller/src/topology/types.js";
 import { randomTopology, reordered } from "../topology/arbitrary.js";
 
@@ -230,16 +229,5 @@ describe("routing properties on random topologies", () => {
       }),
       { numRuns: 40 },
     );
-  });
-});
-
-describe("Network indexing", () => {
-  it("numbers nodes by name and links by source and port, whatever the file order", () => {
-    const t = fatTree(4);
-    const a = new Network(t);
-    const b = new Network(reordered(t, 7));
-    expect([...b.linkFrom]).toEqual([...a.linkFrom]);
-    expect([...b.linkFromPort]).toEqual([...a.linkFromPort]);
-    expect(a.switches.map((s) => s.name).slice(0, 3)).toEqual(["agg0-0", "agg0-1", "agg1-0"]);
   });
 });

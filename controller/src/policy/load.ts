@@ -71,9 +71,10 @@ interface RawPolicy {
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17 };
 
 export function policyFromSource(source: YamlSource): Policy {
-  const schemaProblems = schemaIssues(source, policySchema);
+  // An empty file (or one with only comments) is a valid policy: everything at its default.
+  const empty = source.data === null || source.data === undefined;
+  const schemaProblems = empty ? [] : schemaIssues(source, policySchema);
   if (schemaProblems.length > 0) throw new ConfigError(schemaProblems);
-  // An empty file is a valid policy: everything at its default.
   const raw = (source.data ?? {}) as RawPolicy;
   const issues: ConfigIssue[] = [];
   const report = (path: ConfigPath, message: string) => issues.push(source.issue(path, message));

@@ -147,7 +147,7 @@ export function checkTopology(topology: Topology): Problem[] {
         hostLink.set(end.name, i);
         const other = link.endpoints[1 - e]!;
         if (other.kind === "host") {
-          add(path, "a link joins two hosts; expected hosts to connect to switches");
+          if (e === 0) add(path, "a link joins two hosts; expected hosts to connect to switches");
           valid = false;
         } else if (other.name !== host.switch || other.port !== host.port) {
           add(

@@ -1,0 +1,90 @@
+import { buildClassPlan, featuresOf, portPlan } from "../../controller/src/allocation/ports.js";
+import { makePolicy, type AllocatorName } from "../../controller/src/policy/types.js";
+import { loadTopologyFile } from "../../controller/src/topology/load.js";
+import { Network } from "../../controller/src/topology/network.js";
+
+const net = new Network(loadTopologyFile("topologies/dumbbell.yaml"));
+const bottleneck = net.portLink[net.switchIndex.get("s1")!]!.get(5)!;
+
+function plan(allocator: AllocatorName, knobs = {}, loads = { exactLoad: 3e6, residual: 6.8e6, guaranteed: 2e6, bestEffort: 3e6 }) {
+  return portPlan({ network: net, link: bottleneck, port: 5, target: "bmv2", policy: makePolicy({ allocator, knobs }), ...loads });
+}
+
+describe("portPlan", () => {
+  it("netapprox: best-effort queue gets the allocation above guarantees, control its share, exact the rest", () => {
+    const p = plan("netapprox");
+    // 833 packets/s in all at 1500 B; 3 Mbit/s = 250 packets/s; control round(16.66) = 17.
+    expect(p.queues.map((q) => [q.queue, q.ratePps])).toEqual([
+      [0, 250],
+      [1, 566],
+      [2, 17],
+    ]);
+    expect(p.leThreshold).toBe(8);
+    expect(p.peer).toBe("s2");
+    expect(p.peerPort).toBe(5);
+  });
+
+  it("uses the mean packet size and clamps thresholds to the buffer", () => {
+    const p = plan("netapprox", { meanPacketSize: 1000, leThreshold: 500, ecnThreshold: 1000, controlShare: 0 });
+    // 1250 packets/s; control keeps at least 1.
+    expect(p.queues.map((q) => q.ratePps)).toEqual([375, 874, 1]);
+    expect(p.leThreshold).toBe(64);
+    expect(p.ecnThreshold).toBe(64);
+  });
+
+  it("keeps every queue at 1 packet/s or more and the sum at capacity", () => {
+    const all = plan("netapprox", {}, { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 1e12 });
+    expect(all.queues.map((q) => q.ratePps)).toEqual([815, 1, 17]);
+    const none = plan("netapprox", {}, { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 0 });
+    expect(none.queues.map((q) => q.ratePps)).toEqual([1, 815, 17]);
+  });
+
+  it("priority-only: the low queue gets all of the residual; no early drop", () => {
+    const p = plan("priority-only");
+    expect(p.queues.map((q) => q.ratePps)).toEqual([567, 249, 17]);
+    expect(p.leThreshold).toBeNull();
+  });
+
+  it("oblivious and udp-blast: nothing in the low queue", () => {
+    for (const a of ["oblivious", "udp-blast"] as const) {
+      const p = plan(a);
+      expect(p.queues.map((q) => [q.classes, q.ratePps])).toEqual([
+        [[], 1],
+        [["exact", "approximate_guaranteed"], 815],
+        [["control"], 17],
+      ]);
+    }
+  });
+});
+
+describe("features and class plans", () => {
+  it("describe each allocator", () => {
+    expect(featuresOf("netapprox")).toEqual({ meters: true, earlyDrop: true, classify: "meter", transport: "approximate" });
+    expect(featuresOf("priority-only").classify).toBe("mark-best-effort");
+    expect(featuresOf("oblivious").transport).toBe("tcp");
+    expect(featuresOf("udp-blast").transport).toBe("udp-line-rate");
+  });
+
+  it("map DSCP to queues from the configured classes", () => {
+    const policy = makePolicy({
+      classes: {
+        control: { dscp: 46, queue: 7 },
+        exact: { dscp: 0, queue: 4 },
+        guaranteed: { dscp: 12, queue: 4 },
+        bestEffort: { dscp: 8, queue: 1 },
+      },
+    });
+    expect(buildClassPlan(policy)).toEqual({
+      dscp: [
+        { dscp: 0, class: "exact", queue: 4 },
+        { dscp: 8, class: "approximate_best_effort", queue: 1 },
+        { dscp: 12, class: "approximate_guaranteed", queue: 4 },
+        { dscp: 46, class: "control", queue: 7 },
+      ],
+      defaultQueue: 4,
+      guaranteedDscp: 12,
+      bestEffortDscp: 8,
+      priorityQueues: 8,
+    });
+  });
+});

@@ -8,6 +8,7 @@ import {
   decode,
   IP_UDP_OVERHEAD,
   type AbortReasonName,
+  type DataMessage,
   type DoneMessage,
   type FeedbackMessage,
 } from "./wire.js";
@@ -153,47 +154,8 @@ export class ApproxReceiverCore {
       return result;
     }
     switch (m.type) {
-      case "data": {
-        if (this.chunks === null) {
-          this.chunks = new ChunkSet(m.totalChunks);
-          this.needed = m.neededChunks;
-          this.firstDataAt = nowMs;
-          this.phase = "receiving";
-        } else if (m.totalChunks !== this.chunks.totalChunks || m.neededChunks !== this.needed) {
-          this.malformed++;
-          return result;
-        }
-        result.fromSender = true;
-        const size = bytes.length + IP_UDP_OVERHEAD;
-        this.lastDataAt = nowMs;
-        if (this.phase === "done") {
-          this.afterDoneDatagrams++;
-          this.afterDoneBytes += size;
-          // The sender is still sending: it may have missed DONE.
-          if (nowMs >= this.lastDoneAt + this.config.doneRetryMs)
-            result.replies.push(this.makeDone(nowMs));
-          return result;
-        }
-        this.datagrams++;
-        this.bytes += size;
-        this.payloadBytes += m.payload.length;
-        if (m.txSeq > this.maxTxSeq) this.maxTxSeq = m.txSeq;
-        this.dataSinceFeedback = true;
-        if (this.chunks.add(m.chunk)) {
-          result.newChunk = { chunk: m.chunk, payload: m.payload };
-          this.sweepsAtLastData = this.chunks.sweeps;
-        } else {
-          this.duplicates++;
-        }
-        if (this.reachedAt === null && this.chunks.unique >= this.needed) {
-          this.reachedAt = nowMs;
-          if (this.config.feedback) {
-            this.phase = "done";
-            result.replies.push(this.makeDone(nowMs));
-          }
-        }
-        return result;
-      }
+      case "data":
+        return this.onData(m, bytes.length + IP_UDP_OVERHEAD, nowMs);
       case "end":
         if (this.config.feedback) {
           this.malformed++;
@@ -223,6 +185,57 @@ export class ApproxReceiverCore {
         this.malformed++;
         return result;
     }
+  }
+
+  /**
+   * One data message of this job, already decoded; `datagramBytes` is its IP-level size.
+   * onDatagram calls it; the simulator calls it directly to skip encoding every packet.
+   */
+  onData(m: DataMessage, datagramBytes: number, nowMs: number): DatagramResult {
+    const result: DatagramResult = { fromSender: false, replies: [] };
+    if (this.phase === "finished") return result;
+    if (m.jobId !== this.config.jobId) {
+      this.foreign++;
+      return result;
+    }
+    if (this.chunks === null) {
+      this.chunks = new ChunkSet(m.totalChunks);
+      this.needed = m.neededChunks;
+      this.firstDataAt = nowMs;
+      this.phase = "receiving";
+    } else if (m.totalChunks !== this.chunks.totalChunks || m.neededChunks !== this.needed) {
+      this.malformed++;
+      return result;
+    }
+    result.fromSender = true;
+    this.lastDataAt = nowMs;
+    if (this.phase === "done") {
+      this.afterDoneDatagrams++;
+      this.afterDoneBytes += datagramBytes;
+      // The sender is still sending: it may have missed DONE.
+      if (nowMs >= this.lastDoneAt + this.config.doneRetryMs)
+        result.replies.push(this.makeDone(nowMs));
+      return result;
+    }
+    this.datagrams++;
+    this.bytes += datagramBytes;
+    this.payloadBytes += m.payload.length;
+    if (m.txSeq > this.maxTxSeq) this.maxTxSeq = m.txSeq;
+    this.dataSinceFeedback = true;
+    if (this.chunks.add(m.chunk)) {
+      result.newChunk = { chunk: m.chunk, payload: m.payload };
+      this.sweepsAtLastData = this.chunks.sweeps;
+    } else {
+      this.duplicates++;
+    }
+    if (this.reachedAt === null && this.chunks.unique >= this.needed) {
+      this.reachedAt = nowMs;
+      if (this.config.feedback) {
+        this.phase = "done";
+        result.replies.push(this.makeDone(nowMs));
+      }
+    }
+    return result;
   }
 
   /** Advances timers; returns messages for the sender to send now. */

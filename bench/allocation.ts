@@ -60,7 +60,8 @@ function workload(topology: Topology, jobCount: number, flowCount: number) {
   for (let i = 0; i < jobCount; i++) {
     const [src, dst] = pair();
     // One job in ten gathers from four sources (a shuffle stage).
-    const sources = i % 10 === 0 ? [...new Set([src, pick(), pick(), pick()])].filter((h) => h !== dst) : [src];
+    const sources =
+      i % 10 === 0 ? [...new Set([src, pick(), pick(), pick()])].filter((h) => h !== dst) : [src];
     jobs.push({
       name: `job${i + 1}`,
       id: i + 1,
@@ -82,8 +83,16 @@ function workload(topology: Topology, jobCount: number, flowCount: number) {
 function measure(k: number): Result {
   const topology = fatTree(k, { capacity: 10e9, hostCapacity: 10e9 });
   const scale = topology.hosts.length / 1024;
-  const { jobs, flows } = workload(topology, Math.round(JOBS_AT_16 * scale), Math.round(FLOWS_AT_16 * scale));
-  const policy = makePolicy({ jobs, exact: { source: "declared", flows }, knobs: { guaranteeFloor: 1e6 } });
+  const { jobs, flows } = workload(
+    topology,
+    Math.round(JOBS_AT_16 * scale),
+    Math.round(FLOWS_AT_16 * scale),
+  );
+  const policy = makePolicy({
+    jobs,
+    exact: { source: "declared", flows },
+    knobs: { guaranteeFloor: 1e6 },
+  });
 
   const cpu = () => {
     const c = process.cpuUsage();
@@ -142,7 +151,21 @@ if (kArg >= 0) {
     rows.push(JSON.parse(child.stdout) as Result);
   }
   const ms = (v: number) => v.toFixed(1);
-  const header = ["k", "switches", "hosts", "jobs", "exact flows", "routes", "routing ms", "allocation ms", "total ms (cold)", "total ms (warm)", "CPU ms (warm)", "heap MB", "peak RSS MB"];
+  const header = [
+    "k",
+    "switches",
+    "hosts",
+    "jobs",
+    "exact flows",
+    "routes",
+    "routing ms",
+    "allocation ms",
+    "total ms (cold)",
+    "total ms (warm)",
+    "CPU ms (warm)",
+    "heap MB",
+    "peak RSS MB",
+  ];
   const table = rows.map((r) => [
     String(r.k),
     String(r.switches),
@@ -160,7 +183,9 @@ if (kArg >= 0) {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
-  console.log("routing + allocation on fat-trees (routing/allocation ms: cold / median of warm runs)");
+  console.log(
+    "routing + allocation on fat-trees (routing/allocation ms: cold / median of warm runs)",
+  );
   console.log(
     `machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} (wall times grow with the load; CPU time less so)`,
   );

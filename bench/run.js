@@ -5,7 +5,7 @@
 // Optional arguments select benchmarks by name: npm run bench -- allocation
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { URL, fileURLToPath } from "node:url";
 
 const dist = fileURLToPath(new URL("../dist/bench/", import.meta.url));
 if (!existsSync(dist)) {
@@ -18,7 +18,9 @@ const files = readdirSync(dist)
   .filter((f) => wanted.length === 0 || wanted.includes(f.replace(/\.js$/, "")))
   .sort();
 if (files.length === 0) {
-  console.error(`bench: no benchmark${wanted.length ? ` named ${wanted.join(", ")}` : ""} in dist/bench/`);
+  console.error(
+    `bench: no benchmark${wanted.length ? ` named ${wanted.join(", ")}` : ""} in dist/bench/`,
+  );
   process.exit(2);
 }
 let failed = 0;

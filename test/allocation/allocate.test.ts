@@ -2,7 +2,12 @@ import fc from "fast-check";
 import { allocate } from "../../controller/src/allocation/allocate.js";
 import type { Allocation } from "../../controller/src/allocation/types.js";
 import { parsePolicy } from "../../controller/src/policy/load.js";
-import { makePolicy, type ApproximateJob, type ExactFlow, type Policy } from "../../controller/src/policy/types.js";
+import {
+  makePolicy,
+  type ApproximateJob,
+  type ExactFlow,
+  type Policy,
+} from "../../controller/src/policy/types.js";
 import { computeRoutes, type Routing } from "../../controller/src/routing/routing.js";
 import { loadTopologyFile } from "../../controller/src/topology/load.js";
 import type { Topology } from "../../controller/src/topology/types.js";
@@ -72,7 +77,11 @@ describe("netapprox allocation on the dumbbell, computed by hand", () => {
     ]);
     // c's two sources are both on s1; bursts never below one MTU.
     expect(job(3).ingress).toEqual([
-      { switch: "s1", share: 1, meter: { index: 3, cir: 62500, pir: 223125, cbs: 1500, pbs: 2232 } },
+      {
+        switch: "s1",
+        share: 1,
+        meter: { index: 3, cir: 62500, pir: 223125, cbs: 1500, pbs: 2232 },
+      },
     ]);
     expect(job(3).match).toEqual({
       src: ["10.0.1.3/32", "10.0.1.4/32"],
@@ -165,7 +174,11 @@ describe("netapprox allocation on the dumbbell, computed by hand", () => {
 
   it("meets every guarantee when they fit, and stops at the cap when they do not", () => {
     // Without the exact flow and with beta = 1 the cap is 9.8 >= 3.2 + 3.2 + 0.5.
-    const roomy = { ...goldenPolicy, knobs: { ...goldenPolicy.knobs, beta: 1 }, exact: { source: "declared" as const, flows: [] } };
+    const roomy = {
+      ...goldenPolicy,
+      knobs: { ...goldenPolicy.knobs, beta: 1 },
+      exact: { source: "declared" as const, flows: [] },
+    };
     const a = run(roomy);
     expect(a.jobs.map((j) => j.guaranteed! / M)).toEqual([
       expect.closeTo(3.2, 9),
@@ -183,40 +196,68 @@ describe("netapprox allocation on the dumbbell, computed by hand", () => {
   });
 
   it("uses a measured load in place of the declared one", () => {
-    const measured = allocate(dumbbell, dumbbellRouting, { measured: new Map([["s1:5", 5.8 * M]]) }, goldenPolicy);
+    const measured = allocate(
+      dumbbell,
+      dumbbellRouting,
+      { measured: new Map([["s1:5", 5.8 * M]]) },
+      goldenPolicy,
+    );
     const link = measured.links.find((l) => l.name === "s1:5->s2:5")!;
     expect(link.exactLoad).toBe(5.8 * M);
     // R = 4 Mbit/s; guarantees now capped at 4 and the allocation fills exactly 4.
     expect(link.guaranteed! / M).toBeCloseTo(4, 9);
     expect(link.allocated! / M).toBeCloseTo(4, 9);
-    expect(() => allocate(dumbbell, dumbbellRouting, { measured: new Map([["s9:1", 1]]) }, goldenPolicy)).toThrow(
-      'measured load for unknown port "s9:1"',
-    );
+    expect(() =>
+      allocate(dumbbell, dumbbellRouting, { measured: new Map([["s9:1", 1]]) }, goldenPolicy),
+    ).toThrow('measured load for unknown port "s9:1"');
   });
 
   it("adds exact flows given with the demands", () => {
-    const more = allocate(dumbbell, dumbbellRouting, { exactFlows: [{ src: "h1", dst: "10.0.2.4", rate: 1e6 }] }, goldenPolicy);
+    const more = allocate(
+      dumbbell,
+      dumbbellRouting,
+      { exactFlows: [{ src: "h1", dst: "10.0.2.4", rate: 1e6 }] },
+      goldenPolicy,
+    );
     expect(more.links.find((l) => l.name === "s1:5->s2:5")!.exactLoad).toBe(4 * M);
     expect(() =>
-      allocate(dumbbell, dumbbellRouting, { exactFlows: [{ src: "h1", dst: "h42", rate: 1 }] }, goldenPolicy),
-    ).toThrow(new Error('demands: exactFlows[0].dst: no host named or addressed "h42" in the topology'));
+      allocate(
+        dumbbell,
+        dumbbellRouting,
+        { exactFlows: [{ src: "h1", dst: "h42", rate: 1 }] },
+        goldenPolicy,
+      ),
+    ).toThrow(
+      new Error('demands: exactFlows[0].dst: no host named or addressed "h42" in the topology'),
+    );
   });
 
   it("refuses routing computed for another topology", () => {
-    expect(() => allocate(loadTopologyFile("topologies/dumbbell.yaml"), dumbbellRouting, {}, goldenPolicy)).toThrow(
-      "allocate: the routing was computed for a different topology",
-    );
+    expect(() =>
+      allocate(loadTopologyFile("topologies/dumbbell.yaml"), dumbbellRouting, {}, goldenPolicy),
+    ).toThrow("allocate: the routing was computed for a different topology");
   });
 });
 
 describe("baselines from the same code", () => {
   const of = (allocator: Policy["allocator"]) => run({ ...goldenPolicy, allocator });
-  const bottleneckPort = (a: Allocation) => a.switches.find((s) => s.name === "s1")!.ports.find((p) => p.port === 5)!;
+  const bottleneckPort = (a: Allocation) =>
+    a.switches.find((s) => s.name === "s1")!.ports.find((p) => p.port === 5)!;
 
   it("priority-only: low queue with all of the residual, no meters, no early drop", () => {
     const a = of("priority-only");
-    expect(a.features).toEqual({ meters: false, earlyDrop: false, classify: "mark-best-effort", transport: "approximate" });
-    expect(a.jobs.every((j) => j.guaranteed === null && j.allocated === null && j.ingress.every((i) => i.meter === null))).toBe(true);
+    expect(a.features).toEqual({
+      meters: false,
+      earlyDrop: false,
+      classify: "mark-best-effort",
+      transport: "approximate",
+    });
+    expect(
+      a.jobs.every(
+        (j) =>
+          j.guaranteed === null && j.allocated === null && j.ingress.every((i) => i.meter === null),
+      ),
+    ).toBe(true);
     expect(a.switches[0]!.classifiers.map((c) => [c.jobId, c.action, c.meter])).toEqual([
       [1, "mark-best-effort", null],
       [2, "mark-best-effort", null],
@@ -226,30 +267,42 @@ describe("baselines from the same code", () => {
     expect(port.leThreshold).toBeNull();
     // R = 6.8 Mbit/s = 566.7 -> 567 packets/s; exact 833 - 17 - 567 = 249.
     expect(port.queues.map((q) => q.ratePps)).toEqual([567, 249, 17]);
-    expect(a.classes.dscp.find((d) => d.dscp === 1)).toEqual({ dscp: 1, class: "approximate_best_effort", queue: 0 });
+    expect(a.classes.dscp.find((d) => d.dscp === 1)).toEqual({
+      dscp: 1,
+      class: "approximate_best_effort",
+      queue: 0,
+    });
   });
 
-  it.each(["oblivious", "udp-blast"] as const)("%s: approximate traffic rides as exact, no classifier, no meter", (name) => {
-    const a = of(name);
-    expect(a.features.meters).toBe(false);
-    expect(a.features.earlyDrop).toBe(false);
-    expect(a.features.classify).toBe("none");
-    expect(a.features.transport).toBe(name === "oblivious" ? "tcp" : "udp-line-rate");
-    expect(a.switches.every((s) => s.classifiers.length === 0)).toBe(true);
-    expect(a.classes.dscp.filter((d) => d.dscp === 1 || d.dscp === 10)).toEqual([
-      { dscp: 1, class: "exact", queue: 1 },
-      { dscp: 10, class: "exact", queue: 1 },
-    ]);
-    const port = bottleneckPort(a);
-    expect(port.leThreshold).toBeNull();
-    expect(port.queues.map((q) => [q.queue, q.classes, q.ratePps])).toEqual([
-      [0, [], 1],
-      [1, ["exact", "approximate_guaranteed"], 815],
-      [2, ["control"], 17],
-    ]);
-    const link = a.links.find((l) => l.name === "s1:5->s2:5")!;
-    expect([link.exactLoad, link.guaranteed, link.allocated, link.utilisation]).toEqual([3 * M, null, null, 0.3]);
-  });
+  it.each(["oblivious", "udp-blast"] as const)(
+    "%s: approximate traffic rides as exact, no classifier, no meter",
+    (name) => {
+      const a = of(name);
+      expect(a.features.meters).toBe(false);
+      expect(a.features.earlyDrop).toBe(false);
+      expect(a.features.classify).toBe("none");
+      expect(a.features.transport).toBe(name === "oblivious" ? "tcp" : "udp-line-rate");
+      expect(a.switches.every((s) => s.classifiers.length === 0)).toBe(true);
+      expect(a.classes.dscp.filter((d) => d.dscp === 1 || d.dscp === 10)).toEqual([
+        { dscp: 1, class: "exact", queue: 1 },
+        { dscp: 10, class: "exact", queue: 1 },
+      ]);
+      const port = bottleneckPort(a);
+      expect(port.leThreshold).toBeNull();
+      expect(port.queues.map((q) => [q.queue, q.classes, q.ratePps])).toEqual([
+        [0, [], 1],
+        [1, ["exact", "approximate_guaranteed"], 815],
+        [2, ["control"], 17],
+      ]);
+      const link = a.links.find((l) => l.name === "s1:5->s2:5")!;
+      expect([link.exactLoad, link.guaranteed, link.allocated, link.utilisation]).toEqual([
+        3 * M,
+        null,
+        null,
+        0.3,
+      ]);
+    },
+  );
 
   it("all allocators agree on exact load and links", () => {
     const names = ["netapprox", "priority-only", "oblivious", "udp-blast"] as const;
@@ -307,13 +360,26 @@ const scenario: fc.Arbitrary<Scenario> = randomTopology.chain((topology) => {
         .map((j, i) => ({
           name: `j${i}`,
           id: i + 1,
-          match: { src: [...new Set(j.src)], dst: [...new Set(j.dst)], protocol: null, srcPort: null, dstPort: null },
+          match: {
+            src: [...new Set(j.src)],
+            dst: [...new Set(j.dst)],
+            protocol: null,
+            srcPort: null,
+            dstPort: null,
+          },
           volume: j.volumeMB * 1e6,
           fraction: j.fraction,
           weight: j.weight,
           deadline: j.deadline,
         }))
-        .filter((j) => !(j.match.src.length === 1 && j.match.dst.length === 1 && j.match.src[0] === j.match.dst[0])),
+        .filter(
+          (j) =>
+            !(
+              j.match.src.length === 1 &&
+              j.match.dst.length === 1 &&
+              j.match.src[0] === j.match.dst[0]
+            ),
+        ),
     ),
     flows: fc.array(flow, { maxLength: 6 }).map((fs) => fs.filter((f) => f.src !== f.dst)),
     beta: fc.constantFrom(0.1, 0.5, 0.9, 1),
@@ -358,7 +424,9 @@ describe("allocation properties on random topologies", () => {
         const a = allocate(s.topology, routing, {}, policyOf(s));
         for (const l of a.links) {
           const residual = Math.max(0, l.dataCapacity - l.exactLoad);
-          expect(l.guaranteed!).toBeLessThanOrEqual(Math.min(s.beta * l.dataCapacity, residual) * (1 + EPS) + EPS);
+          expect(l.guaranteed!).toBeLessThanOrEqual(
+            Math.min(s.beta * l.dataCapacity, residual) * (1 + EPS) + EPS,
+          );
           if (l.exactLoad <= l.dataCapacity) {
             expect(l.exactLoad + l.guaranteed!).toBeLessThanOrEqual(l.dataCapacity * (1 + EPS));
           }
@@ -392,7 +460,14 @@ describe("allocation properties on random topologies", () => {
         const guaranteed = a.jobs.map((j) => j.guaranteed!);
         const allocated = a.jobs.map((j) => j.allocated!);
         expect(
-          fairnessViolations({ links, capacity: residual, weight, lower: guaranteed, upper: a.jobs.map(() => Infinity), rate: allocated }),
+          fairnessViolations({
+            links,
+            capacity: residual,
+            weight,
+            lower: guaranteed,
+            upper: a.jobs.map(() => Infinity),
+            rate: allocated,
+          }),
         ).toEqual([]);
         const cap = a.links.map((l, i) => Math.min(s.beta * l.dataCapacity, residual[i]!));
         expect(
@@ -424,14 +499,20 @@ describe("allocation properties on random topologies", () => {
         const routing = computeRoutes(s.topology);
         const a = allocate(s.topology, routing, {}, policyOf(s));
         const links = fractionsByPaths(routing, s.jobs);
-        const requested = linkLoads({ links, rate: a.jobs.map((j) => j.requestedGuarantee) }, a.links.length);
+        const requested = linkLoads(
+          { links, rate: a.jobs.map((j) => j.requestedGuarantee) },
+          a.links.length,
+        );
         const fits = a.links.every(
-          (l, i) => requested[i]! <= Math.min(s.beta * l.dataCapacity, Math.max(0, l.dataCapacity - l.exactLoad)),
+          (l, i) =>
+            requested[i]! <=
+            Math.min(s.beta * l.dataCapacity, Math.max(0, l.dataCapacity - l.exactLoad)),
         );
         if (fits) {
           for (const j of a.jobs) expect(j.guaranteed!).toBeCloseTo(j.requestedGuarantee, 3);
         }
-        for (const j of a.jobs) expect(j.allocated!).toBeGreaterThanOrEqual(j.guaranteed! * (1 - EPS));
+        for (const j of a.jobs)
+          expect(j.allocated!).toBeGreaterThanOrEqual(j.guaranteed! * (1 - EPS));
       }),
       { numRuns: 80 },
     );
@@ -462,8 +543,18 @@ describe("allocation properties on random topologies", () => {
         const again = allocate(s.topology, computeRoutes(s.topology), {}, policyOf(s));
         expect(again).toEqual(once);
         const shuffledTopology = reordered(s.topology, seed);
-        const reversed = { ...s, topology: shuffledTopology, jobs: [...s.jobs].reverse(), flows: [...s.flows].reverse() };
-        const other = allocate(shuffledTopology, computeRoutes(shuffledTopology), {}, policyOf(reversed));
+        const reversed = {
+          ...s,
+          topology: shuffledTopology,
+          jobs: [...s.jobs].reverse(),
+          flows: [...s.flows].reverse(),
+        };
+        const other = allocate(
+          shuffledTopology,
+          computeRoutes(shuffledTopology),
+          {},
+          policyOf(reversed),
+        );
         expect(JSON.stringify(other)).toBe(JSON.stringify(once));
       }),
       { numRuns: 60 },

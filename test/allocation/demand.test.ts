@@ -10,7 +10,8 @@ describe("ExactLoad", () => {
     const e = new ExactLoad(routing);
     for (const [a, b, r] of flows) e.add(host(a), host(b), r);
     const result = e.linkLoad(measured);
-    return (name: string) => result[Array.from({ length: net.linkCount }, (_, l) => net.linkName(l)).indexOf(name)]!;
+    return (name: string) =>
+      result[Array.from({ length: net.linkCount }, (_, l) => net.linkName(l)).indexOf(name)]!;
   };
 
   it("puts a flow whole on its access links and splits it evenly at each ECMP hop", () => {
@@ -40,7 +41,8 @@ describe("ExactLoad", () => {
     ];
     const a = load(flows);
     const b = load([...flows].reverse());
-    for (const name of ["agg0-0:3->core1:1", "edge3-1:2->h3-1-1", "core1:4->agg3-0:3"]) expect(b(name)).toBe(a(name));
+    for (const name of ["agg0-0:3->core1:1", "edge3-1:2->h3-1-1", "core1:4->agg3-0:3"])
+      expect(b(name)).toBe(a(name));
     // Rates are whole bit/s.
     expect(a("h1-0-0->edge1-0:1")).toBe(2_500_000);
   });
@@ -49,6 +51,8 @@ describe("ExactLoad", () => {
     const at = load([["h0-0-0", "h3-1-1", 8e6]], new Map([["edge0-0:3", 123]]));
     expect(at("edge0-0:3->agg0-0:1")).toBe(123);
     expect(at("edge0-0:4->agg0-1:1")).toBe(4e6);
-    expect(() => load([], new Map([["edge0-0:99", 1]]))).toThrow('measured load for unknown port "edge0-0:99"');
+    expect(() => load([], new Map([["edge0-0:99", 1]]))).toThrow(
+      'measured load for unknown port "edge0-0:99"',
+    );
   });
 });

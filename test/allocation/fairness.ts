@@ -30,7 +30,10 @@ const close = (a: number, b: number) =>
 const atMost = (a: number, b: number) =>
   !Number.isFinite(b) ? true : a <= b + EPS * Math.max(1, Math.abs(a), Math.abs(b));
 
-export function linkLoads(input: Incidence & { rate: ArrayLike<number> }, linkCount: number): number[] {
+export function linkLoads(
+  input: Incidence & { rate: ArrayLike<number> },
+  linkCount: number,
+): number[] {
   const load = new Array<number>(linkCount).fill(0);
   input.links.forEach((ls, j) => ls.forEach(([l, f]) => (load[l]! += input.rate[j]! * f)));
   return load;
@@ -71,6 +74,8 @@ export function fairnessViolations(input: FairnessInput): string[] {
 /** Lower bounds alone may exceed a link (then the link is "over" by that much, at most). */
 function lowerBoundExcess(input: FairnessInput, l: number): number {
   let lowerLoad = 0;
-  input.links.forEach((ls, j) => ls.forEach(([m, f]) => (m === l ? (lowerLoad += input.lower[j]! * f) : 0)));
+  input.links.forEach((ls, j) =>
+    ls.forEach(([m, f]) => (m === l ? (lowerLoad += input.lower[j]! * f) : 0)),
+  );
   return Math.max(0, lowerLoad - input.capacity[l]!);
 }

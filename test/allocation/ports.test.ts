@@ -6,8 +6,19 @@ import { Network } from "../../controller/src/topology/network.js";
 const net = new Network(loadTopologyFile("topologies/dumbbell.yaml"));
 const bottleneck = net.portLink[net.switchIndex.get("s1")!]!.get(5)!;
 
-function plan(allocator: AllocatorName, knobs = {}, loads = { exactLoad: 3e6, residual: 6.8e6, guaranteed: 2e6, bestEffort: 3e6 }) {
-  return portPlan({ network: net, link: bottleneck, port: 5, target: "bmv2", policy: makePolicy({ allocator, knobs }), ...loads });
+function plan(
+  allocator: AllocatorName,
+  knobs = {},
+  loads = { exactLoad: 3e6, residual: 6.8e6, guaranteed: 2e6, bestEffort: 3e6 },
+) {
+  return portPlan({
+    network: net,
+    link: bottleneck,
+    port: 5,
+    target: "bmv2",
+    policy: makePolicy({ allocator, knobs }),
+    ...loads,
+  });
 }
 
 describe("portPlan", () => {
@@ -25,7 +36,12 @@ describe("portPlan", () => {
   });
 
   it("uses the mean packet size and clamps thresholds to the buffer", () => {
-    const p = plan("netapprox", { meanPacketSize: 1000, leThreshold: 500, ecnThreshold: 1000, controlShare: 0 });
+    const p = plan("netapprox", {
+      meanPacketSize: 1000,
+      leThreshold: 500,
+      ecnThreshold: 1000,
+      controlShare: 0,
+    });
     // 1250 packets/s; control keeps at least 1.
     expect(p.queues.map((q) => q.ratePps)).toEqual([375, 874, 1]);
     expect(p.leThreshold).toBe(64);
@@ -33,7 +49,11 @@ describe("portPlan", () => {
   });
 
   it("keeps every queue at 1 packet/s or more and the sum at capacity", () => {
-    const all = plan("netapprox", {}, { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 1e12 });
+    const all = plan(
+      "netapprox",
+      {},
+      { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 1e12 },
+    );
     expect(all.queues.map((q) => q.ratePps)).toEqual([815, 1, 17]);
     const none = plan("netapprox", {}, { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 0 });
     expect(none.queues.map((q) => q.ratePps)).toEqual([1, 815, 17]);
@@ -59,7 +79,12 @@ describe("portPlan", () => {
 
 describe("features and class plans", () => {
   it("describe each allocator", () => {
-    expect(featuresOf("netapprox")).toEqual({ meters: true, earlyDrop: true, classify: "meter", transport: "approximate" });
+    expect(featuresOf("netapprox")).toEqual({
+      meters: true,
+      earlyDrop: true,
+      classify: "meter",
+      transport: "approximate",
+    });
     expect(featuresOf("priority-only").classify).toBe("mark-best-effort");
     expect(featuresOf("oblivious").transport).toBe("tcp");
     expect(featuresOf("udp-blast").transport).toBe("udp-line-rate");

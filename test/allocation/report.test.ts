@@ -6,9 +6,16 @@ import { loadTopologyFile } from "../../controller/src/topology/load.js";
 
 describe("table", () => {
   it("aligns text left and numbers right", () => {
-    expect(table(["name", "n"], [["a", "1"], ["long", "100"]], [false, true])).toBe(
-      ["name    n", "----  ---", "a       1", "long  100"].join("\n"),
-    );
+    expect(
+      table(
+        ["name", "n"],
+        [
+          ["a", "1"],
+          ["long", "100"],
+        ],
+        [false, true],
+      ),
+    ).toBe(["name    n", "----  ---", "a       1", "long  100"].join("\n"));
   });
 });
 
@@ -44,12 +51,21 @@ describe("formatAllocation", () => {
   });
 
   it("shows every link on request, and dashes for a baseline that allocates nothing", () => {
-    const text = formatAllocation(allocate(topology, computeRoutes(topology), {}, { ...policy, allocator: "oblivious" }), {
-      allLinks: true,
-    });
-    expect(text.split("\n")[0]).toBe("allocator: oblivious (meters off, early drop off, hosts send with tcp)");
-    expect(text).toContain(" 1  training-shards       2  3.2 Mbit/s           -          -    -  -");
+    const text = formatAllocation(
+      allocate(topology, computeRoutes(topology), {}, { ...policy, allocator: "oblivious" }),
+      {
+        allLinks: true,
+      },
+    );
+    expect(text.split("\n")[0]).toBe(
+      "allocator: oblivious (meters off, early drop off, hosts send with tcp)",
+    );
+    expect(text).toContain(
+      " 1  training-shards       2  3.2 Mbit/s           -          -    -  -",
+    );
     expect(text).toContain("links (18):");
-    expect(text).toContain("s1:1->h1    10 Mbit/s   0 bit/s           -          -         0.0%     0");
+    expect(text).toContain(
+      "s1:1->h1    10 Mbit/s   0 bit/s           -          -         0.0%     0",
+    );
   });
 });

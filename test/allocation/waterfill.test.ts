@@ -37,7 +37,17 @@ const rates = (p: FillProblem) => [...waterFill(p).rate];
 
 describe("waterFill: worked examples", () => {
   it("splits one link by weight", () => {
-    expect(rates(problem([9], [{ weight: 1, links: [[0, 1]] }, { weight: 2, links: [[0, 1]] }]))).toEqual([3, 6]);
+    expect(
+      rates(
+        problem(
+          [9],
+          [
+            { weight: 1, links: [[0, 1]] },
+            { weight: 2, links: [[0, 1]] },
+          ],
+        ),
+      ),
+    ).toEqual([3, 6]);
   });
 
   it("fills all links at once: the classic three-link line", () => {
@@ -47,7 +57,13 @@ describe("waterFill: worked examples", () => {
       problem(
         [10, 4],
         [
-          { weight: 1, links: [[0, 1], [1, 1]] },
+          {
+            weight: 1,
+            links: [
+              [0, 1],
+              [1, 1],
+            ],
+          },
           { weight: 1, links: [[0, 1]] },
           { weight: 1, links: [[1, 1]] },
         ],
@@ -76,13 +92,29 @@ describe("waterFill: worked examples", () => {
   it("lets a job grow from its lower bound once the level reaches it", () => {
     // Level t: job 0 = max(2, t), job 1 = t. 2t = 10 -> 5 each.
     expect(
-      rates(problem([10], [{ weight: 1, lower: 2, links: [[0, 1]] }, { weight: 1, links: [[0, 1]] }])),
+      rates(
+        problem(
+          [10],
+          [
+            { weight: 1, lower: 2, links: [[0, 1]] },
+            { weight: 1, links: [[0, 1]] },
+          ],
+        ),
+      ),
     ).toEqual([5, 5]);
   });
 
   it("hands what a capped job does not need to the others", () => {
     expect(
-      rates(problem([10], [{ weight: 1, upper: 1, links: [[0, 1]] }, { weight: 1, links: [[0, 1]] }])),
+      rates(
+        problem(
+          [10],
+          [
+            { weight: 1, upper: 1, links: [[0, 1]] },
+            { weight: 1, links: [[0, 1]] },
+          ],
+        ),
+      ),
     ).toEqual([1, 9]);
   });
 
@@ -94,7 +126,13 @@ describe("waterFill: worked examples", () => {
         problem(
           [6, 100],
           [
-            { weight: 1, links: [[0, 0.5], [1, 0.5]] },
+            {
+              weight: 1,
+              links: [
+                [0, 0.5],
+                [1, 0.5],
+              ],
+            },
             { weight: 1, links: [[0, 1]] },
           ],
         ),
@@ -105,13 +143,31 @@ describe("waterFill: worked examples", () => {
   it("gives a saturated link's waiting jobs exactly their lower bound", () => {
     // Link 0 is full of lower bounds: nobody grows.
     expect(
-      rates(problem([4], [{ weight: 1, lower: 3, links: [[0, 1]] }, { weight: 5, lower: 1, links: [[0, 1]] }])),
+      rates(
+        problem(
+          [4],
+          [
+            { weight: 1, lower: 3, links: [[0, 1]] },
+            { weight: 5, lower: 1, links: [[0, 1]] },
+          ],
+        ),
+      ),
     ).toEqual([3, 1]);
   });
 
   it("handles no jobs, and jobs with no links", () => {
     expect(rates(problem([5], []))).toEqual([]);
-    expect(rates(problem([5], [{ weight: 1, lower: 2, links: [] }, { weight: 1, upper: 3, links: [] }]))).toEqual([2, 3]);
+    expect(
+      rates(
+        problem(
+          [5],
+          [
+            { weight: 1, lower: 2, links: [] },
+            { weight: 1, upper: 3, links: [] },
+          ],
+        ),
+      ),
+    ).toEqual([2, 3]);
   });
 });
 
@@ -123,7 +179,10 @@ const randomProblem = fc
         weight: fc.constantFrom(0.5, 1, 2, 3),
         lowerPick: fc.nat(4),
         upperPick: fc.nat(4),
-        path: fc.array(fc.tuple(fc.nat(5), fc.constantFrom(1, 0.5, 0.25)), { minLength: 1, maxLength: 4 }),
+        path: fc.array(fc.tuple(fc.nat(5), fc.constantFrom(1, 0.5, 0.25)), {
+          minLength: 1,
+          maxLength: 4,
+        }),
       }),
       { minLength: 1, maxLength: 8 },
     ),
@@ -139,7 +198,10 @@ const randomProblem = fc
     });
     // Lower bounds must fit (as the allocator guarantees): scale capacity up if needed.
     const capacity = links.map((c, l) => {
-      const need = list.reduce((s, j) => s + (j.lower ?? 0) * (j.links.find(([m]) => m === l)?.[1] ?? 0), 0);
+      const need = list.reduce(
+        (s, j) => s + (j.lower ?? 0) * (j.links.find(([m]) => m === l)?.[1] ?? 0),
+        0,
+      );
       return Math.max(c, need);
     });
     return { capacity, jobs: list };
@@ -204,7 +266,13 @@ describe("waterFill: properties", () => {
 });
 
 describe("the fairness check itself", () => {
-  const base = { links: [[[0, 1]], [[0, 1]]] as [number, number][][], capacity: [9], weight: [1, 2], lower: [0, 0], upper: [Infinity, Infinity] };
+  const base = {
+    links: [[[0, 1]], [[0, 1]]] as [number, number][][],
+    capacity: [9],
+    weight: [1, 2],
+    lower: [0, 0],
+    upper: [Infinity, Infinity],
+  };
 
   it("accepts the fair split", () => {
     expect(fairnessViolations({ ...base, rate: [3, 6] })).toEqual([]);

@@ -9,12 +9,18 @@ import { loadTopologyFile, parseTopology } from "../../controller/src/topology/l
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const log = jest.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = jest.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const write = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
+  const log = jest
+    .spyOn(console, "log")
+    .mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  const error = jest
+    .spyOn(console, "error")
+    .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+  const write = jest
+    .spyOn(process.stdout, "write")
+    .mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
   try {
     const code = await run(argv);
     return { code, out: out.join("\n"), err: err.join("\n") };
@@ -34,7 +40,9 @@ describe("netapprox topo gen", () => {
       expect(code).toBe(0);
       expect(err).toBe(`wrote ${file}: 20 switches, 16 hosts, 48 links`);
       expect(loadTopologyFile(file)).toEqual(fatTree(4));
-      expect(readFileSync(file, "utf8").split("\n")[0]).toBe("# fat-tree k=4: 20 switches, 16 hosts.");
+      expect(readFileSync(file, "utf8").split("\n")[0]).toBe(
+        "# fat-tree k=4: 20 switches, 16 hosts.",
+      );
     } finally {
       rmSync(dir, { recursive: true });
     }
@@ -42,8 +50,21 @@ describe("netapprox topo gen", () => {
 
   it("prints a leaf-spine with the options applied", async () => {
     const { code, out } = await cli(
-      "topo", "gen", "leaf-spine", "--spines", "2", "--leaves", "3", "--hosts-per-leaf", "2",
-      "--capacity", "20Mbit", "--target", "tofino", "--grpc-port", "9559",
+      "topo",
+      "gen",
+      "leaf-spine",
+      "--spines",
+      "2",
+      "--leaves",
+      "3",
+      "--hosts-per-leaf",
+      "2",
+      "--capacity",
+      "20Mbit",
+      "--target",
+      "tofino",
+      "--grpc-port",
+      "9559",
     );
     expect(code).toBe(0);
     expect(parseTopology(out, "stdout")).toEqual(
@@ -52,12 +73,27 @@ describe("netapprox topo gen", () => {
   });
 
   it.each([
-    [["topo", "gen", "fat-tree", "--k", "5"], "netapprox topo: fat-tree k must be an even integer from 2 to 64, got 5"],
+    [
+      ["topo", "gen", "fat-tree", "--k", "5"],
+      "netapprox topo: fat-tree k must be an even integer from 2 to 64, got 5",
+    ],
     [["topo", "gen", "fat-tree"], "netapprox topo: --k is required"],
-    [["topo", "gen", "fat-tree", "--k", "four"], 'netapprox topo: --k: expected an integer >= 2, got "four"'],
-    [["topo", "gen", "ring"], 'netapprox topo: unknown topology kind "ring"; expected fat-tree or leaf-spine'],
-    [["topo", "gen", "fat-tree", "--k", "4", "--capacity", "fast"], 'netapprox topo: --capacity: expected a bit rate such as 10Mbit or 1G, got "fast"'],
-    [["topo", "frobnicate"], 'netapprox topo: unknown subcommand "frobnicate"; expected gen, check, routes or paths'],
+    [
+      ["topo", "gen", "fat-tree", "--k", "four"],
+      'netapprox topo: --k: expected an integer >= 2, got "four"',
+    ],
+    [
+      ["topo", "gen", "ring"],
+      'netapprox topo: unknown topology kind "ring"; expected fat-tree or leaf-spine',
+    ],
+    [
+      ["topo", "gen", "fat-tree", "--k", "4", "--capacity", "fast"],
+      'netapprox topo: --capacity: expected a bit rate such as 10Mbit or 1G, got "fast"',
+    ],
+    [
+      ["topo", "frobnicate"],
+      'netapprox topo: unknown subcommand "frobnicate"; expected gen, check, routes or paths',
+    ],
   ])("rejects %j", async (argv, message) => {
     const { code, err } = await cli(...argv);
     expect(code).toBe(2);
@@ -92,13 +128,25 @@ describe("netapprox topo check, routes, paths", () => {
       "10.0.4.0/29  group 1",
       "  group 1: port 5 -> spine1, port 6 -> spine2",
     ]);
-    const json = JSON.parse((await cli("topo", "routes", "topologies/dumbbell.yaml", "--json")).out) as { switch: string }[];
+    const json = JSON.parse(
+      (await cli("topo", "routes", "topologies/dumbbell.yaml", "--json")).out,
+    ) as { switch: string }[];
     expect(json.map((t) => t.switch)).toEqual(["s1", "s2"]);
-    expect((await cli("topo", "routes", "topologies/dumbbell.yaml", "--switch", "s9")).err).toBe('netapprox topo: no switch named "s9"');
+    expect((await cli("topo", "routes", "topologies/dumbbell.yaml", "--switch", "s9")).err).toBe(
+      'netapprox topo: no switch named "s9"',
+    );
   });
 
   it("prints the ECMP paths between two hosts with their shares", async () => {
-    const { out } = await cli("topo", "paths", "topologies/fat-tree-4.yaml", "--src", "h0-0-0", "--dst", "h0-1-0");
+    const { out } = await cli(
+      "topo",
+      "paths",
+      "topologies/fat-tree-4.yaml",
+      "--src",
+      "h0-0-0",
+      "--dst",
+      "h0-1-0",
+    );
     expect(out.split("\n")).toEqual([
       "2 shortest path(s) from h0-0-0 to h0-1-0:",
       " share  path",
@@ -106,8 +154,9 @@ describe("netapprox topo check, routes, paths", () => {
       "50.00%  h0-0-0 > edge0-0:3 > agg0-0:2 > edge0-1:1 > h0-1-0",
       "50.00%  h0-0-0 > edge0-0:4 > agg0-1:2 > edge0-1:1 > h0-1-0",
     ]);
-    expect((await cli("topo", "paths", "topologies/fat-tree-4.yaml", "--src", "h0-0-0", "--dst", "nope")).err).toBe(
-      'netapprox topo: --dst: no host named "nope"',
-    );
+    expect(
+      (await cli("topo", "paths", "topologies/fat-tree-4.yaml", "--src", "h0-0-0", "--dst", "nope"))
+        .err,
+    ).toBe('netapprox topo: --dst: no host named "nope"');
   });
 });

@@ -42,9 +42,7 @@ describe("schemaIssues", () => {
   });
 
   it("reports a missing property at its mapping", () => {
-    expect(messages("\nname: abc\n")).toEqual([
-      "s.yaml:2:1: size: missing; expected an integer",
-    ]);
+    expect(messages("\nname: abc\n")).toEqual(["s.yaml:2:1: size: missing; expected an integer"]);
   });
 
   it("suggests the closest name for a misspelt property, else lists the allowed ones", () => {

@@ -21,7 +21,13 @@ describe("loadPolicyFile: valid files", () => {
       {
         name: "shards",
         id: 1,
-        match: { src: ["h1"], dst: ["h5"], protocol: 17, srcPort: null, dstPort: { from: 7000, to: 7000 } },
+        match: {
+          src: ["h1"],
+          dst: ["h5"],
+          protocol: 17,
+          srcPort: null,
+          dstPort: { from: 7000, to: 7000 },
+        },
         volume: 30e6,
         fraction: 0.8,
         weight: 2,
@@ -30,7 +36,13 @@ describe("loadPolicyFile: valid files", () => {
       {
         name: "logs",
         id: 2,
-        match: { src: ["h2", "10.0.1.3"], dst: ["10.0.2.0/24"], protocol: null, srcPort: null, dstPort: null },
+        match: {
+          src: ["h2", "10.0.1.3"],
+          dst: ["10.0.2.0/24"],
+          protocol: null,
+          srcPort: null,
+          dstPort: null,
+        },
         volume: 1e9,
         fraction: 0.5,
         weight: 1,
@@ -71,27 +83,66 @@ exact: {source: measured}
   });
 
   it("accepts the shipped example policy", () => {
-    expect(loadPolicyFile("policies/dumbbell.yaml").jobs.map((j) => j.name)).toEqual(["training-shards", "log-sample"]);
+    expect(loadPolicyFile("policies/dumbbell.yaml").jobs.map((j) => j.name)).toEqual([
+      "training-shards",
+      "log-sample",
+    ]);
   });
 });
 
 // Each malformed file with the exact report expected for it (problems found without a topology).
 const MALFORMED: [string, string][] = [
   ["beta-zero.yaml", "9:9: knobs.beta: expected a number > 0 and <= 1, got 0"],
-  ["best-effort-queue-too-high.yaml", "7:45: classes.approximate_best_effort.queue: expected a queue below the exact class's (1), got 3"],
-  ["deadline-negative.yaml", '18:15: jobs[0].deadline: expected a positive duration such as "500ms", "2s" or 1.5 (seconds), got -5'],
-  ["duplicate-dscp.yaml", "6:34: classes.approximate_guaranteed.dscp: DSCP 0 is also the exact class's; expected a value distinct from the other classes"],
-  ["duplicate-job-id.yaml", "20:9: jobs[1].id: duplicate job id 1 (also used by jobs[0]); each job needs its own meter"],
-  ["flow-same-host.yaml", "28:22: exact.flows[0].dst: the flow's source and destination are both h4"],
-  ["fraction-above-one.yaml", "16:15: jobs[0].fraction: expected the fraction of its data the job needs (a number > 0 and <= 1), got 1.5"],
-  ["guaranteed-queue-differs.yaml", "6:45: classes.approximate_guaranteed.queue: expected the exact class's queue (1): guaranteed approximate traffic shares the exact queue, got 0"],
+  [
+    "best-effort-queue-too-high.yaml",
+    "7:45: classes.approximate_best_effort.queue: expected a queue below the exact class's (1), got 3",
+  ],
+  [
+    "deadline-negative.yaml",
+    '18:15: jobs[0].deadline: expected a positive duration such as "500ms", "2s" or 1.5 (seconds), got -5',
+  ],
+  [
+    "duplicate-dscp.yaml",
+    "6:34: classes.approximate_guaranteed.dscp: DSCP 0 is also the exact class's; expected a value distinct from the other classes",
+  ],
+  [
+    "duplicate-job-id.yaml",
+    "20:9: jobs[1].id: duplicate job id 1 (also used by jobs[0]); each job needs its own meter",
+  ],
+  [
+    "flow-same-host.yaml",
+    "28:22: exact.flows[0].dst: the flow's source and destination are both h4",
+  ],
+  [
+    "fraction-above-one.yaml",
+    "16:15: jobs[0].fraction: expected the fraction of its data the job needs (a number > 0 and <= 1), got 1.5",
+  ],
+  [
+    "guaranteed-queue-differs.yaml",
+    "6:45: classes.approximate_guaranteed.queue: expected the exact class's queue (1): guaranteed approximate traffic shares the exact queue, got 0",
+  ],
   ["jobs-mapping.yaml", "12:3: jobs: expected a list of approximate jobs, got a mapping"],
-  ["missing-volume.yaml", '12:5: jobs[0].volume: missing; expected a positive volume in bytes such as 500000000, "500MB" or "2GiB"'],
+  [
+    "missing-volume.yaml",
+    '12:5: jobs[0].volume: missing; expected a positive volume in bytes such as 500000000, "500MB" or "2GiB"',
+  ],
   ["misspelt-knob.yaml", '10:3: knobs.le_treshold: unknown property; did you mean "le_threshold"?'],
-  ["port-range-reversed.yaml", '14:56: jobs[0].match.dst_port: expected a port from 0 to 65535 or a range low-high with low <= high, got "9100-9000"'],
-  ["protocol-name.yaml", '14:41: jobs[0].match.protocol: expected "tcp", "udp" or an IP protocol number from 0 to 255, got "icmp"'],
-  ["unknown-allocator.yaml", '2:12: allocator: expected "netapprox", "oblivious", "udp-blast" or "priority-only", got "fastest"'],
-  ["volume-words.yaml", '24:13: jobs[1].volume: expected a positive volume in bytes such as 500000000, "500MB" or "2GiB", got "1 gigabyte"'],
+  [
+    "port-range-reversed.yaml",
+    '14:56: jobs[0].match.dst_port: expected a port from 0 to 65535 or a range low-high with low <= high, got "9100-9000"',
+  ],
+  [
+    "protocol-name.yaml",
+    '14:41: jobs[0].match.protocol: expected "tcp", "udp" or an IP protocol number from 0 to 255, got "icmp"',
+  ],
+  [
+    "unknown-allocator.yaml",
+    '2:12: allocator: expected "netapprox", "oblivious", "udp-blast" or "priority-only", got "fastest"',
+  ],
+  [
+    "volume-words.yaml",
+    '24:13: jobs[1].volume: expected a positive volume in bytes such as 500000000, "500MB" or "2GiB", got "1 gigabyte"',
+  ],
 ];
 
 describe("loadPolicyFile: malformed files", () => {
@@ -102,7 +153,9 @@ describe("loadPolicyFile: malformed files", () => {
 
   it("checks that the mean packet size fits in the MTU", () => {
     expect(() => parsePolicy("knobs: {mtu: 1000, mean_packet_size: 1500}\n", "p.yaml")).toThrow(
-      new Error("p.yaml:1:38: knobs.mean_packet_size: expected at most the mtu (1000 bytes), got 1500"),
+      new Error(
+        "p.yaml:1:38: knobs.mean_packet_size: expected at most the mtu (1000 bytes), got 1500",
+      ),
     );
   });
 });

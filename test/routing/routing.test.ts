@@ -1,6 +1,10 @@
 import fc from "fast-check";
 import { parseIpv4, switchPortMac } from "../../controller/src/topology/addresses.js";
-import { computeRoutes, type Routing, type SwitchRoutes } from "../../controller/src/routing/routing.js";
+import {
+  computeRoutes,
+  type Routing,
+  type SwitchRoutes,
+} from "../../controller/src/routing/routing.js";
 import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
 import type { Topology } from "../../controller/src/topology/types.js";
 import { randomTopology, reordered } from "../topology/arbitrary.js";
@@ -14,7 +18,8 @@ describe("routing on a fat-tree", () => {
   const routing = computeRoutes(fatTree(k));
 
   it("finds 1 path within an edge switch, k/2 within a pod, (k/2)^2 across pods, split evenly", () => {
-    const count = (a: string, b: string) => routing.paths(hostIndex(routing, a), hostIndex(routing, b));
+    const count = (a: string, b: string) =>
+      routing.paths(hostIndex(routing, a), hostIndex(routing, b));
     expect(count("h0-0-0", "h0-0-1").map((p) => p.fraction)).toEqual([1]);
     expect(count("h0-0-0", "h0-1-0").map((p) => p.fraction)).toEqual([0.5, 0.5]);
     expect(count("h0-0-0", "h3-1-1").map((p) => p.fraction)).toEqual([0.25, 0.25, 0.25, 0.25]);
@@ -49,11 +54,18 @@ describe("routing on a fat-tree", () => {
       "10.3.0.2/31",
       "10.3.1.2/31",
     ]);
-    expect(edge.routes.slice(2).every((r) => r.action.kind === "group" && r.action.group === 1)).toBe(true);
+    expect(
+      edge.routes.slice(2).every((r) => r.action.kind === "group" && r.action.group === 1),
+    ).toBe(true);
     const own = edge.routes[0]!.action;
     expect(own).toEqual({
       kind: "port",
-      nextHop: { port: 1, neighbor: "h0-0-0", smac: switchPortMac(7, 1), dmac: "00:00:0a:00:00:02" },
+      nextHop: {
+        port: 1,
+        neighbor: "h0-0-0",
+        smac: switchPortMac(7, 1),
+        dmac: "00:00:0a:00:00:02",
+      },
     });
   });
 
@@ -67,7 +79,9 @@ describe("routing on a fat-tree", () => {
   it("routes core switches to each pod through one port", () => {
     const core = table("core1");
     expect(core.groups).toEqual([]);
-    const ports = new Map(core.routes.map((r) => [r.prefix, r.action.kind === "port" ? r.action.nextHop.port : -1]));
+    const ports = new Map(
+      core.routes.map((r) => [r.prefix, r.action.kind === "port" ? r.action.nextHop.port : -1]),
+    );
     expect(ports.get("10.0.0.2/31")).toBe(1);
     expect(ports.get("10.3.1.2/31")).toBe(4);
   });
@@ -95,7 +109,9 @@ describe("route aggregation", () => {
       "10.0.1.3/32",
       "10.0.2.2/32",
     ]);
-    const aggregated = computeRoutes(leafSpine(1, 2, 2)).tables().find((s) => s.switch === "spine1")!;
+    const aggregated = computeRoutes(leafSpine(1, 2, 2))
+      .tables()
+      .find((s) => s.switch === "spine1")!;
     expect(aggregated.routes.map((r) => r.prefix)).toEqual(["10.0.1.0/30", "10.0.2.0/30"]);
     const plain = computeRoutes(leafSpine(1, 2, 2), { aggregate: false }).tables();
     expect(plain.find((s) => s.switch === "spine1")!.routes).toHaveLength(4);
@@ -107,7 +123,11 @@ function lookup(table: SwitchRoutes, address: number) {
   let best: SwitchRoutes["routes"][number] | undefined;
   for (const r of table.routes) {
     const size = 2 ** (32 - r.length);
-    if (address >= r.address && address < r.address + size && (best === undefined || r.length > best.length)) {
+    if (
+      address >= r.address &&
+      address < r.address + size &&
+      (best === undefined || r.length > best.length)
+    ) {
       best = r;
     }
   }
@@ -167,7 +187,9 @@ describe("routing properties on random topologies", () => {
             const hops = forward(t, tables, src.switch, dst.name);
             const shortest = routing.hops(s, d) + 1;
             expect(hops.every((h) => h === shortest)).toBe(true);
-            expect(hops.length).toBe(routing.paths(net.hostIndex.get(src.name)!, net.hostIndex.get(dst.name)!).length);
+            expect(hops.length).toBe(
+              routing.paths(net.hostIndex.get(src.name)!, net.hostIndex.get(dst.name)!).length,
+            );
           }
         }
       }),
@@ -186,10 +208,13 @@ describe("routing properties on random topologies", () => {
             const paths = routing.paths(a, b);
             expect(paths.reduce((sum, p) => sum + p.fraction, 0)).toBeCloseTo(1, 12);
             const perLink = new Map<number, number>();
-            for (const p of paths) for (const l of p.links) perLink.set(l, (perLink.get(l) ?? 0) + p.fraction);
+            for (const p of paths)
+              for (const l of p.links) perLink.set(l, (perLink.get(l) ?? 0) + p.fraction);
             const shares = routing.linkShares(a, b);
             expect(shares.links.length).toBe(perLink.size);
-            shares.links.forEach((l, i) => expect(shares.fractions[i]).toBeCloseTo(perLink.get(l)!, 12));
+            shares.links.forEach((l, i) =>
+              expect(shares.fractions[i]).toBeCloseTo(perLink.get(l)!, 12),
+            );
           }
         }
       }),
@@ -199,23 +224,27 @@ describe("routing properties on random topologies", () => {
 
   it("routes a demand matrix like the sum of its pairs' link shares", () => {
     fc.assert(
-      fc.property(randomTopology, fc.array(fc.nat(1000), { minLength: 36, maxLength: 36 }), (t, amounts) => {
-        const routing = computeRoutes(t);
-        const S = routing.network.switchCount;
-        const matrix = new Float64Array(S * S);
-        const expected = new Float64Array(routing.network.linkCount);
-        for (let s = 0; s < S; s++) {
-          for (let d = 0; d < S; d++) {
-            if (s === d || routing.network.switchHosts[d]!.length === 0) continue;
-            const amount = amounts[s * 6 + d]!;
-            matrix[s * S + d] = amount;
-            const f = routing.fabricShares(s, d);
-            f.links.forEach((l, i) => (expected[l]! += amount * f.fractions[i]!));
+      fc.property(
+        randomTopology,
+        fc.array(fc.nat(1000), { minLength: 36, maxLength: 36 }),
+        (t, amounts) => {
+          const routing = computeRoutes(t);
+          const S = routing.network.switchCount;
+          const matrix = new Float64Array(S * S);
+          const expected = new Float64Array(routing.network.linkCount);
+          for (let s = 0; s < S; s++) {
+            for (let d = 0; d < S; d++) {
+              if (s === d || routing.network.switchHosts[d]!.length === 0) continue;
+              const amount = amounts[s * 6 + d]!;
+              matrix[s * S + d] = amount;
+              const f = routing.fabricShares(s, d);
+              f.links.forEach((l, i) => (expected[l]! += amount * f.fractions[i]!));
+            }
           }
-        }
-        const load = routing.routeMatrix(matrix);
-        load.forEach((v, l) => expect(v).toBeCloseTo(expected[l]!, 6));
-      }),
+          const load = routing.routeMatrix(matrix);
+          load.forEach((v, l) => expect(v).toBeCloseTo(expected[l]!, 6));
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -46,7 +46,15 @@ describe("checkTopology", () => {
 
   it("refuses links between hosts, loops and a second link for a host", () => {
     const t = base();
-    t.links.push({ endpoints: [{ kind: "host", name: "h1-1" }, { kind: "host", name: "h2-1" }], capacity: 1, buffer: 1, delay: null });
+    t.links.push({
+      endpoints: [
+        { kind: "host", name: "h1-1" },
+        { kind: "host", name: "h2-1" },
+      ],
+      capacity: 1,
+      buffer: 1,
+      delay: null,
+    });
     t.switches[0]!.ports.push(7, 8);
     t.links.push({
       endpoints: [
@@ -68,15 +76,27 @@ describe("checkTopology", () => {
     const t = base();
     // Replace h2-1's access link by one to h1-1.
     t.links = t.links.filter((l) => !l.endpoints.some((e) => e.kind === "host"));
-    t.links.push({ endpoints: [{ kind: "host", name: "h1-1" }, { kind: "host", name: "h2-1" }], capacity: 1, buffer: 1, delay: null });
-    expect(messages(t)).toEqual(["links.2: a link joins two hosts; expected hosts to connect to switches"]);
+    t.links.push({
+      endpoints: [
+        { kind: "host", name: "h1-1" },
+        { kind: "host", name: "h2-1" },
+      ],
+      capacity: 1,
+      buffer: 1,
+      delay: null,
+    });
+    expect(messages(t)).toEqual([
+      "links.2: a link joins two hosts; expected hosts to connect to switches",
+    ]);
   });
 
   it("throws a ConfigError naming the label for topologies built in code", () => {
     const t = base();
     t.switches[1]!.deviceId = 1;
     expect(() => assertValidTopology(t, "<generated>")).toThrow(
-      new Error("<generated>: switches[1].device_id: duplicate device id 1 (also used by switches[0]); expected a device id unique in the topology"),
+      new Error(
+        "<generated>: switches[1].device_id: duplicate device id 1 (also used by switches[0]); expected a device id unique in the topology",
+      ),
     );
     expect(() => assertValidTopology(base(), "<generated>")).not.toThrow();
   });

@@ -71,32 +71,101 @@ links:
 
 // Each malformed file with the exact report expected for it.
 const MALFORMED: [string, string][] = [
-  ["address-port-too-big.yaml", '9:14: switches[1].address: expected a TCP port from 1 to 65535 after the colon, got "127.0.0.1:70000"'],
-  ["address-without-port.yaml", '9:14: switches[1].address: expected a P4Runtime address host:port such as "127.0.0.1:50001", got "127.0.0.1"'],
-  ["bad-ipv4.yaml", '15:22: hosts[1].ipv4: expected an IPv4 address such as 10.0.1.1, got "10.0.2.256"'],
-  ["bad-mac.yaml", '15:37: hosts[1].mac: expected a MAC address such as "00:00:0a:00:01:01", got "00:0a:00:02:01"'],
-  ["capacity-bytes.yaml", '18:15: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "10 MB"'],
-  ["capacity-zero.yaml", '18:15: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "0Mbit"'],
-  ["device-id-zero.yaml", "10:16: switches[1].device_id: expected a device id from 1 to 16777215, got 0"],
-  ["disconnected.yaml", "17:3: links: the network is not connected: h2, s2 cannot be reached from s1; expected every switch and host to be reachable"],
-  ["duplicate-device-id.yaml", "10:16: switches[1].device_id: duplicate device id 1 (also used by switches[0]); expected a device id unique in the topology"],
-  ["duplicate-ipv4.yaml", "15:22: hosts[1].ipv4: duplicate address 10.0.1.1 (also used by hosts[0])"],
-  ["duplicate-key.yaml", "11:5: switches[1].device_id: invalid YAML: a key appears twice in the same mapping"],
-  ["empty.yaml", "1:1: (top level): expected a mapping with switches, hosts and links, got nothing"],
-  ["endpoint-switch-and-host.yaml", "19:18: links[1].endpoints[0]: names both a switch and a host; expected {switch: <name>, port: <number>} or {host: <name>}"],
-  ["host-link-mismatch.yaml", "19:30: links[1].endpoints[1]: host h1 is attached to switch s1 port 1 (hosts[0]), but this link joins it to switch s1 port 2\nFILE:19:30: links[1].endpoints[1]: port 2 of switch s1 is already used by links[0]"],
-  ["host-without-link.yaml", "15:5: hosts[1]: host h2 has no link; expected a link joining it to switch s2 port 1"],
-  ["link-port-not-on-switch.yaml", "17:59: links[0].endpoints[1].port: port 7 is not one of switch s2's ports"],
+  [
+    "address-port-too-big.yaml",
+    '9:14: switches[1].address: expected a TCP port from 1 to 65535 after the colon, got "127.0.0.1:70000"',
+  ],
+  [
+    "address-without-port.yaml",
+    '9:14: switches[1].address: expected a P4Runtime address host:port such as "127.0.0.1:50001", got "127.0.0.1"',
+  ],
+  [
+    "bad-ipv4.yaml",
+    '15:22: hosts[1].ipv4: expected an IPv4 address such as 10.0.1.1, got "10.0.2.256"',
+  ],
+  [
+    "bad-mac.yaml",
+    '15:37: hosts[1].mac: expected a MAC address such as "00:00:0a:00:01:01", got "00:0a:00:02:01"',
+  ],
+  [
+    "capacity-bytes.yaml",
+    '18:15: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "10 MB"',
+  ],
+  [
+    "capacity-zero.yaml",
+    '18:15: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "0Mbit"',
+  ],
+  [
+    "device-id-zero.yaml",
+    "10:16: switches[1].device_id: expected a device id from 1 to 16777215, got 0",
+  ],
+  [
+    "disconnected.yaml",
+    "17:3: links: the network is not connected: h2, s2 cannot be reached from s1; expected every switch and host to be reachable",
+  ],
+  [
+    "duplicate-device-id.yaml",
+    "10:16: switches[1].device_id: duplicate device id 1 (also used by switches[0]); expected a device id unique in the topology",
+  ],
+  [
+    "duplicate-ipv4.yaml",
+    "15:22: hosts[1].ipv4: duplicate address 10.0.1.1 (also used by hosts[0])",
+  ],
+  [
+    "duplicate-key.yaml",
+    "11:5: switches[1].device_id: invalid YAML: a key appears twice in the same mapping",
+  ],
+  [
+    "empty.yaml",
+    "1:1: (top level): expected a mapping with switches, hosts and links, got nothing",
+  ],
+  [
+    "endpoint-switch-and-host.yaml",
+    "19:18: links[1].endpoints[0]: names both a switch and a host; expected {switch: <name>, port: <number>} or {host: <name>}",
+  ],
+  [
+    "host-link-mismatch.yaml",
+    "19:30: links[1].endpoints[1]: host h1 is attached to switch s1 port 1 (hosts[0]), but this link joins it to switch s1 port 2\nFILE:19:30: links[1].endpoints[1]: port 2 of switch s1 is already used by links[0]",
+  ],
+  [
+    "host-without-link.yaml",
+    "15:5: hosts[1]: host h2 has no link; expected a link joining it to switch s2 port 1",
+  ],
+  [
+    "link-port-not-on-switch.yaml",
+    "17:59: links[0].endpoints[1].port: port 7 is not one of switch s2's ports",
+  ],
   ["link-unknown-switch.yaml", '17:49: links[0].endpoints[1].switch: no switch named "s3"'],
   ["missing-links.yaml", "2:1: links: missing; expected a list of links"],
   ["misspelt-property.yaml", '18:5: links[0].capcity: unknown property; did you mean "capacity"?'],
-  ["name-shared-by-host.yaml", '15:12: hosts[1].name: duplicate name "s1" (also used by switches[0]); switch and host names must be unique'],
-  ["no-capacity.yaml", '20:5: links[2].capacity: missing, and link_defaults has no capacity; expected a positive bit rate such as 10000000, "10Mbit" or "1G"'],
-  ["port-used-twice.yaml", "21:18: links[3].endpoints[0]: port 2 of switch s1 is already used by links[0]\nFILE:21:41: links[3].endpoints[1]: port 1 of switch s2 is already used by hosts[1] (h2)"],
-  ["switches-not-a-list.yaml", "3:3: switches: expected a non-empty list of switches, got a mapping"],
-  ["three-endpoints.yaml", "17:16: links[0].endpoints: expected a list of exactly two endpoints, got a list of 3 items"],
-  ["thrift-on-tofino.yaml", "7:18: switches[0].thrift_port: thrift_port applies to bmv2 switches only, this switch's target is tofino"],
-  ["unclosed-flow.yaml", "8:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
+  [
+    "name-shared-by-host.yaml",
+    '15:12: hosts[1].name: duplicate name "s1" (also used by switches[0]); switch and host names must be unique',
+  ],
+  [
+    "no-capacity.yaml",
+    '20:5: links[2].capacity: missing, and link_defaults has no capacity; expected a positive bit rate such as 10000000, "10Mbit" or "1G"',
+  ],
+  [
+    "port-used-twice.yaml",
+    "21:18: links[3].endpoints[0]: port 2 of switch s1 is already used by links[0]\nFILE:21:41: links[3].endpoints[1]: port 1 of switch s2 is already used by hosts[1] (h2)",
+  ],
+  [
+    "switches-not-a-list.yaml",
+    "3:3: switches: expected a non-empty list of switches, got a mapping",
+  ],
+  [
+    "three-endpoints.yaml",
+    "17:16: links[0].endpoints: expected a list of exactly two endpoints, got a list of 3 items",
+  ],
+  [
+    "thrift-on-tofino.yaml",
+    "7:18: switches[0].thrift_port: thrift_port applies to bmv2 switches only, this switch's target is tofino",
+  ],
+  [
+    "unclosed-flow.yaml",
+    "8:3: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+  ],
   ["unknown-target.yaml", '6:13: switches[0].target: expected "bmv2" or "tofino", got "p4sim"'],
 ];
 

@@ -27,7 +27,17 @@ describe("topologyToYaml", () => {
         },
       ],
       hosts: [{ name: "x", ipv4: "10.1.0.1", mac: "00:00:0a:01:00:01", switch: "a", port: 1 }],
-      links: [{ endpoints: [{ kind: "host", name: "x" }, { kind: "switch", name: "a", port: 1 }], capacity: 2_500_001, buffer: 7, delay: 0.0025 }],
+      links: [
+        {
+          endpoints: [
+            { kind: "host", name: "x" },
+            { kind: "switch", name: "a", port: 1 },
+          ],
+          capacity: 2_500_001,
+          buffer: 7,
+          delay: 0.0025,
+        },
+      ],
     };
     const text = topologyToYaml(t, "two lines\nof header");
     expect(text.startsWith("# two lines\n# of header\n")).toBe(true);
@@ -38,7 +48,11 @@ describe("topologyToYaml", () => {
 
   it("puts each item on one line", () => {
     const lines = topologyToYaml(leafSpine(1, 1, 1)).split("\n");
-    expect(lines).toContain("  - {name: spine1, address: 127.0.0.1:50001, device_id: 1, target: bmv2, thrift_port: 9090, ports: [1]}");
-    expect(lines).toContain("  - {endpoints: [{host: h1-1}, {switch: leaf1, port: 1}], capacity: 10Mbit, buffer: 64}");
+    expect(lines).toContain(
+      "  - {name: spine1, address: 127.0.0.1:50001, device_id: 1, target: bmv2, thrift_port: 9090, ports: [1]}",
+    );
+    expect(lines).toContain(
+      "  - {endpoints: [{host: h1-1}, {switch: leaf1, port: 1}], capacity: 10Mbit, buffer: 64}",
+    );
   });
 });

@@ -78,7 +78,9 @@ export function allocate(
   const incidence = jobIncidence(routing, jobs);
   const J = jobs.length;
   const requested = Float64Array.from(jobs, (r) =>
-    r.job.deadline !== null ? (8 * r.job.fraction * r.job.volume) / r.job.deadline : k.guaranteeFloor,
+    r.job.deadline !== null
+      ? (8 * r.job.fraction * r.job.volume) / r.job.deadline
+      : k.guaranteeFloor,
   );
   const features = featuresOf(policy.allocator);
 
@@ -91,25 +93,31 @@ export function allocate(
     const guaranteeCap = new Float64Array(L);
     for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
     const shareIndex = () => (index ??= linkJobs({ jobCount: J, linkCount: L, ...incidence }));
-    const granted = waterFill({
-      jobCount: J,
-      linkCount: L,
-      weight,
-      lower: new Float64Array(J),
-      upper: requested,
-      ...incidence,
-      capacity: guaranteeCap,
-    }, shareIndex);
+    const granted = waterFill(
+      {
+        jobCount: J,
+        linkCount: L,
+        weight,
+        lower: new Float64Array(J),
+        upper: requested,
+        ...incidence,
+        capacity: guaranteeCap,
+      },
+      shareIndex,
+    );
     guaranteed = granted.rate;
-    const shared = waterFill({
-      jobCount: J,
-      linkCount: L,
-      weight,
-      lower: guaranteed,
-      upper: new Float64Array(J).fill(Infinity),
-      ...incidence,
-      capacity: residual,
-    }, shareIndex);
+    const shared = waterFill(
+      {
+        jobCount: J,
+        linkCount: L,
+        weight,
+        lower: guaranteed,
+        upper: new Float64Array(J).fill(Infinity),
+        ...incidence,
+        capacity: residual,
+      },
+      shareIndex,
+    );
     allocated = shared.rate;
     bottleneck = shared.bottleneck;
   }
@@ -122,7 +130,8 @@ export function allocate(
     const { jobStart, link, fraction } = incidence;
     // The water-filling may have built the link -> jobs index already.
     const built = index as LinkJobs | null;
-    if (built !== null) for (let l = 0; l < L; l++) linkJobCount[l] = built.start[l + 1]! - built.start[l]!;
+    if (built !== null)
+      for (let l = 0; l < L; l++) linkJobCount[l] = built.start[l + 1]! - built.start[l]!;
     else for (let i = 0; i < link.length; i++) linkJobCount[link[i]!]!++;
     if (guaranteed !== null && allocated !== null) {
       for (let j = 0; j < J; j++) {
@@ -267,7 +276,10 @@ function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): Incidence
   // Pass 1: sizes (spreading switch pairs on first use); multi-host jobs are summed now into
   // one side buffer. Pass 2 fills arrays of the exact size, with no regrowth.
   const multiAt = new Int32Array(J).fill(-1);
-  const multiJobs = jobs.reduce((n, r) => n + (r.srcHosts.length === 1 && r.dstHosts.length === 1 ? 0 : 1), 0);
+  const multiJobs = jobs.reduce(
+    (n, r) => n + (r.srcHosts.length === 1 && r.dstHosts.length === 1 ? 0 : 1),
+    0,
+  );
   const guess = Math.max(1024, multiJobs * 256);
   let side: Buffer = { link: new Int32Array(guess), fraction: new Float64Array(guess), size: 0 };
   for (let j = 0; j < J; j++) {
@@ -366,9 +378,7 @@ function spreadJob(
       routing.forEachFabricShare(s, t, (ns * nt) / pairs, add);
     }
   }
-  return [...ingress]
-    .sort((x, y) => x[0] - y[0])
-    .map(([s, share]) => ({ switch: s, share }));
+  return [...ingress].sort((x, y) => x[0] - y[0]).map(([s, share]) => ({ switch: s, share }));
 }
 
 /** A sparse vector over links, remembering which entries were touched. */

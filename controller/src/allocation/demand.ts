@@ -39,7 +39,8 @@ export class ExactLoad {
       for (const [key, value] of measured) {
         const colon = key.lastIndexOf(":");
         const s = net.switchIndex.get(key.slice(0, colon));
-        const link = s === undefined ? undefined : net.portLink[s]!.get(Number(key.slice(colon + 1)));
+        const link =
+          s === undefined ? undefined : net.portLink[s]!.get(Number(key.slice(colon + 1)));
         if (link === undefined) throw new RangeError(`measured load for unknown port "${key}"`);
         load[link] = value;
       }

@@ -12,7 +12,14 @@ import type { AllocatorName, Policy } from "../policy/types.js";
 import type { Network } from "../topology/network.js";
 import { HOST_SIDE } from "../topology/network.js";
 import type { Target } from "../topology/types.js";
-import type { ClassName, ClassPlan, Features, PortPlan, QueuePlan, TofinoPortPlan } from "./types.js";
+import type {
+  ClassName,
+  ClassPlan,
+  Features,
+  PortPlan,
+  QueuePlan,
+  TofinoPortPlan,
+} from "./types.js";
 
 export function featuresOf(allocator: AllocatorName): Features {
   switch (allocator) {
@@ -20,7 +27,12 @@ export function featuresOf(allocator: AllocatorName): Features {
       return { meters: true, earlyDrop: true, classify: "meter", transport: "approximate" };
     case "priority-only":
       // Approximate packets go to the low queue, nothing limits them there.
-      return { meters: false, earlyDrop: false, classify: "mark-best-effort", transport: "approximate" };
+      return {
+        meters: false,
+        earlyDrop: false,
+        classify: "mark-best-effort",
+        transport: "approximate",
+      };
     case "oblivious":
       // The network treats approximate traffic as exact; the application approximates over TCP.
       return { meters: false, earlyDrop: false, classify: "none", transport: "tcp" };
@@ -88,7 +100,11 @@ export function portPlan(input: PortInput): PortPlan {
 
   // Bit rate the best-effort queue needs, by allocator.
   const lowBits =
-    allocator === "netapprox" ? input.bestEffort : allocator === "priority-only" ? input.residual : 0;
+    allocator === "netapprox"
+      ? input.bestEffort
+      : allocator === "priority-only"
+        ? input.residual
+        : 0;
   const bitsPerPacket = 8 * k.meanPacketSize;
   const total = Math.max(3, Math.round(capacity / bitsPerPacket));
   const control = Math.max(1, Math.round(total * k.controlShare));

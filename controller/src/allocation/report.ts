@@ -21,7 +21,10 @@ export interface ReportOptions {
   allLinks: boolean;
 }
 
-export function formatAllocation(allocation: Allocation, options: ReportOptions = { allLinks: false }): string {
+export function formatAllocation(
+  allocation: Allocation,
+  options: ReportOptions = { allLinks: false },
+): string {
   const out: string[] = [];
   const f = allocation.features;
   out.push(
@@ -52,7 +55,9 @@ export function formatAllocation(allocation: Allocation, options: ReportOptions 
   const busy = (l: LinkSummary) => l.exactLoad > 0 || l.jobs > 0;
   const shown = options.allLinks ? allocation.links : allocation.links.filter(busy);
   const hidden = allocation.links.length - shown.length;
-  out.push(`links (${shown.length}${hidden > 0 ? ` carrying traffic; ${hidden} idle not shown, --all-links shows them` : ""}):`);
+  out.push(
+    `links (${shown.length}${hidden > 0 ? ` carrying traffic; ${hidden} idle not shown, --all-links shows them` : ""}):`,
+  );
   out.push(
     table(
       ["link", "capacity", "exact", "guaranteed", "allocated", "utilisation", "jobs"],

@@ -47,7 +47,9 @@ export interface LinkJobs {
 }
 
 /** Builds the link -> jobs index of a problem's incidence (shareable between problems). */
-export function linkJobs(p: Pick<FillProblem, "jobCount" | "linkCount" | "jobStart" | "link">): LinkJobs {
+export function linkJobs(
+  p: Pick<FillProblem, "jobCount" | "linkCount" | "jobStart" | "link">,
+): LinkJobs {
   const L = p.linkCount;
   const start = new Int32Array(L + 1);
   const link = p.link;
@@ -122,7 +124,8 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
 
   let jobsOnLink: LinkJobs | undefined;
   const jobsOf = (): LinkJobs =>
-    (jobsOnLink ??= index === undefined ? linkJobs(p) : typeof index === "function" ? index() : index);
+    (jobsOnLink ??=
+      index === undefined ? linkJobs(p) : typeof index === "function" ? index() : index);
 
   const levelOf = (l: number) =>
     growing[l] === 0 ? Infinity : (capacity[l]! - constant[l]!) / slope[l]!;
@@ -168,7 +171,8 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
   let level = 0;
   for (;;) {
     while (nextCap < capOrder.length && state[caps[capOrder[nextCap]!]!] === FROZEN) nextCap++;
-    while (nextStart < startOrder.length && state[starts[startOrder[nextStart]!]!] !== WAITING) nextStart++;
+    while (nextStart < startOrder.length && state[starts[startOrder[nextStart]!]!] !== WAITING)
+      nextStart++;
     const tStart = nextStart < startOrder.length ? startLevel[startOrder[nextStart]!]! : Infinity;
     const tCap = nextCap < capOrder.length ? capLevel[capOrder[nextCap]!]! : Infinity;
     if (dirtyMin <= tStart && dirtyMin <= tCap && dirtyMin <= tree.min()) flush();

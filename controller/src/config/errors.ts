@@ -72,6 +72,7 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return "nothing";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return value.length === 1 ? "a list of 1 item" : `a list of ${value.length} items`;
+  if (Array.isArray(value))
+    return value.length === 1 ? "a list of 1 item" : `a list of ${value.length} items`;
   return "a mapping";
 }

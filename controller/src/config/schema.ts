@@ -42,7 +42,7 @@ export function schemaIssues(source: YamlSource, schema: JsonSchema): ConfigIssu
     const issue = toIssue(source, err);
     if (issue === undefined) continue;
     // Several keywords can fail for one value (type and pattern): report the first.
-    const key = `${issue.path.join("\u0000")}\u0001${issue.line}`;
+    const key = `${(issue.path ?? []).join("\u0000")}\u0001${issue.line}`;
     if (seen.has(key)) continue;
     seen.add(key);
     issues.push(issue);
@@ -65,9 +65,7 @@ function toIssue(source: YamlSource, err: ErrorObject): ConfigIssue | undefined 
       const allowed = Object.keys((parent.properties ?? {}) as Record<string, unknown>).sort();
       const guess = closest(name, allowed);
       const hint =
-        guess !== undefined
-          ? `did you mean "${guess}"?`
-          : `expected one of: ${allowed.join(", ")}`;
+        guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${allowed.join(", ")}`;
       return source.issue([...path, name], `unknown property; ${hint}`, "key");
     }
     case "if":
@@ -94,7 +92,10 @@ function instancePath(data: unknown, pointer: string): (string | number)[] {
       node = node[index];
     } else {
       path.push(part);
-      node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
+      node =
+        node !== null && typeof node === "object"
+          ? (node as Record<string, unknown>)[part]
+          : undefined;
     }
   }
   return path;

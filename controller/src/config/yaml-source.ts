@@ -78,7 +78,9 @@ export class YamlSource {
       const part = path[i];
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part));
+        const pair = node.items.find(
+          (p) => isScalar(p.key) && String(p.key.value) === String(part),
+        );
         if (pair === undefined) break;
         const keyRange = rangeOf(pair.key);
         const valueRange = rangeOf(pair.value);

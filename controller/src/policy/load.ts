@@ -65,7 +65,10 @@ interface RawPolicy {
     weight?: number;
     deadline?: Quantity;
   }[];
-  exact?: { source?: "declared" | "measured"; flows?: { src: string; dst: string; rate: Quantity }[] };
+  exact?: {
+    source?: "declared" | "measured";
+    flows?: { src: string; dst: string; rate: Quantity }[];
+  };
 }
 
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17 };
@@ -79,7 +82,10 @@ export function policyFromSource(source: YamlSource): Policy {
   const issues: ConfigIssue[] = [];
   const report = (path: ConfigPath, message: string) => issues.push(source.issue(path, message));
 
-  const cls = (key: keyof NonNullable<RawPolicy["classes"]>, fallback: TrafficClass): TrafficClass => ({
+  const cls = (
+    key: keyof NonNullable<RawPolicy["classes"]>,
+    fallback: TrafficClass,
+  ): TrafficClass => ({
     dscp: raw.classes?.[key]?.dscp ?? fallback.dscp,
     queue: raw.classes?.[key]?.queue ?? fallback.queue,
   });
@@ -157,11 +163,17 @@ export function policyFromSource(source: YamlSource): Policy {
     const path = ["jobs", i];
     const firstName = names.get(job.name);
     if (firstName !== undefined) {
-      report([...path, "name"], `duplicate job name "${job.name}" (also used by jobs[${firstName}])`);
+      report(
+        [...path, "name"],
+        `duplicate job name "${job.name}" (also used by jobs[${firstName}])`,
+      );
     } else names.set(job.name, i);
     const firstId = ids.get(job.id);
     if (firstId !== undefined) {
-      report([...path, "id"], `duplicate job id ${job.id} (also used by jobs[${firstId}]); each job needs its own meter`);
+      report(
+        [...path, "id"],
+        `duplicate job id ${job.id} (also used by jobs[${firstId}]); each job needs its own meter`,
+      );
     } else ids.set(job.id, i);
     const volume = quantity(
       job.volume,
@@ -208,12 +220,19 @@ export function policyFromSource(source: YamlSource): Policy {
 
   const flows = (raw.exact?.flows ?? []).map((flow, i) => {
     const path = ["exact", "flows", i];
-    if (flow.src === flow.dst) report([...path, "dst"], `the flow's source and destination are both ${flow.src}`);
+    if (flow.src === flow.dst)
+      report([...path, "dst"], `the flow's source and destination are both ${flow.src}`);
     return {
       src: flow.src,
       dst: flow.dst,
       rate: Math.round(
-        quantity(flow.rate, [...path, "rate"], parseBitRate, 0, 'a bit rate such as 2000000, "2Mbit" or "1G"'),
+        quantity(
+          flow.rate,
+          [...path, "rate"],
+          parseBitRate,
+          0,
+          'a bit rate such as 2000000, "2Mbit" or "1G"',
+        ),
       ),
     };
   });
@@ -237,7 +256,10 @@ function portRange(
   if (value === undefined) return null;
   const [from, to = from] = String(value).split("-").map(Number) as [number, number?];
   if (from > 65535 || to > 65535 || from > to) {
-    report(path, `expected a port from 0 to 65535 or a range low-high with low <= high, got ${JSON.stringify(value)}`);
+    report(
+      path,
+      `expected a port from 0 to 65535 or a range low-high with low <= high, got ${JSON.stringify(value)}`,
+    );
     return null;
   }
   return { from, to };

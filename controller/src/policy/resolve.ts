@@ -2,7 +2,12 @@
 // prefix a job or exact flow mentions must denote hosts of the topology. Errors point into
 // the policy file.
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
-import { formatPrefix, parsePrefix, prefixContains, type Ipv4Prefix } from "../topology/addresses.js";
+import {
+  formatPrefix,
+  parsePrefix,
+  prefixContains,
+  type Ipv4Prefix,
+} from "../topology/addresses.js";
 import type { Network } from "../topology/network.js";
 import type { ApproximateJob, ExactFlow, Policy } from "./types.js";
 
@@ -36,7 +41,12 @@ export function policyReporter(policy: Policy): { issues: ConfigIssue[]; report:
   const report = (path: ConfigPath, message: string) => {
     const file = policy.origin?.file ?? "policy";
     const pos = policy.origin?.locate(path);
-    issues.push({ file, path, ...(pos === undefined ? {} : { line: pos.line, column: pos.column }), message });
+    issues.push({
+      file,
+      path,
+      ...(pos === undefined ? {} : { line: pos.line, column: pos.column }),
+      message,
+    });
   };
   return { issues, report };
 }
@@ -56,11 +66,18 @@ export function resolvePolicy(policy: Policy, network: Network): ResolvedPolicy 
 /** The policy's jobs with their hosts, sorted by id; problems go to `report`. */
 export function resolveJobs(policy: Policy, network: Network, report: Report): ResolvedJob[] {
   /** Hosts an entry denotes, and the prefix to classify it by. */
-  const resolveEntry = (entry: string, path: ConfigPath): { hosts: number[]; prefix: Ipv4Prefix } | undefined => {
+  const resolveEntry = (
+    entry: string,
+    path: ConfigPath,
+  ): { hosts: number[]; prefix: Ipv4Prefix } | undefined => {
     const named = network.hostIndex.get(entry);
-    if (named !== undefined) return { hosts: [named], prefix: { address: network.hostIpv4[named]!, length: 32 } };
+    if (named !== undefined)
+      return { hosts: [named], prefix: { address: network.hostIpv4[named]!, length: 32 } };
     if (!/^[0-9./]+$/.test(entry)) {
-      report(path, `no host named "${entry}"; expected a host of the topology, an address or a prefix`);
+      report(
+        path,
+        `no host named "${entry}"; expected a host of the topology, an address or a prefix`,
+      );
       return undefined;
     }
     const parsed = parsePrefix(entry);
@@ -100,7 +117,9 @@ export function resolveJobs(policy: Policy, network: Network, report: Report): R
         prefixes.push(formatPrefix(r.prefix));
       }
     });
-    return ok ? { hosts: [...hosts].sort((a, b) => a - b), prefixes: [...new Set(prefixes)] } : undefined;
+    return ok
+      ? { hosts: [...hosts].sort((a, b) => a - b), prefixes: [...new Set(prefixes)] }
+      : undefined;
   };
 
   const jobs: ResolvedJob[] = [];
@@ -115,14 +134,23 @@ export function resolveJobs(policy: Policy, network: Network, report: Report): R
       );
       return;
     }
-    jobs.push({ job, srcHosts: src.hosts, dstHosts: dst.hosts, srcPrefixes: src.prefixes, dstPrefixes: dst.prefixes });
+    jobs.push({
+      job,
+      srcHosts: src.hosts,
+      dstHosts: dst.hosts,
+      srcPrefixes: src.prefixes,
+      dstPrefixes: dst.prefixes,
+    });
   });
 
   const ids = new Map<number, number>();
   policy.jobs.forEach((job, i) => {
     const first = ids.get(job.id);
     if (first !== undefined) {
-      report(["jobs", i, "id"], `duplicate job id ${job.id} (also used by jobs[${first}]); each job needs its own meter`);
+      report(
+        ["jobs", i, "id"],
+        `duplicate job id ${job.id} (also used by jobs[${first}]); each job needs its own meter`,
+      );
     } else ids.set(job.id, i);
   });
   return jobs.sort((a, b) => a.job.id - b.job.id);
@@ -149,8 +177,10 @@ export function resolveFlows(
       network.hostIpv4.forEach((ip, h) => byIp!.set(ip, h));
     }
     const parsed = parsePrefix(entry);
-    const h = parsed.ok && parsed.prefix.length === 32 ? byIp.get(parsed.prefix.address) : undefined;
-    if (h === undefined) report([...base, i, side], `no host named or addressed "${entry}" in the topology`);
+    const h =
+      parsed.ok && parsed.prefix.length === 32 ? byIp.get(parsed.prefix.address) : undefined;
+    if (h === undefined)
+      report([...base, i, side], `no host named or addressed "${entry}" in the topology`);
     return h;
   };
   for (let i = 0; i < flows.length; i++) {

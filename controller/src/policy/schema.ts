@@ -24,7 +24,12 @@ const DURATION = {
   [EXPECTED]: 'a positive duration such as "500ms", "2s" or 1.5 (seconds)',
 };
 const DSCP = { type: "integer", minimum: 0, maximum: 63, [EXPECTED]: "a DSCP value from 0 to 63" };
-const QUEUE = { type: "integer", minimum: 0, maximum: 7, [EXPECTED]: "a queue (priority) from 0 to 7" };
+const QUEUE = {
+  type: "integer",
+  minimum: 0,
+  maximum: 7,
+  [EXPECTED]: "a queue (priority) from 0 to 7",
+};
 const CLASS = {
   type: "object",
   additionalProperties: false,
@@ -69,7 +74,8 @@ const JOB = {
       type: "object",
       required: ["src", "dst"],
       additionalProperties: false,
-      [EXPECTED]: "a traffic match (a mapping with src, dst and optionally protocol, src_port, dst_port)",
+      [EXPECTED]:
+        "a traffic match (a mapping with src, dst and optionally protocol, src_port, dst_port)",
       properties: {
         src: ENDPOINTS,
         dst: ENDPOINTS,
@@ -164,7 +170,12 @@ const KNOBS = {
       maximum: 9216,
       [EXPECTED]: "a packet size in bytes from 64 to 9216",
     },
-    mtu: { type: "integer", minimum: 64, maximum: 9216, [EXPECTED]: "a packet size in bytes from 64 to 9216" },
+    mtu: {
+      type: "integer",
+      minimum: 64,
+      maximum: 9216,
+      [EXPECTED]: "a packet size in bytes from 64 to 9216",
+    },
     control_share: {
       type: "number",
       minimum: 0,
@@ -185,7 +196,9 @@ export const policySchema: JsonSchema = {
   properties: {
     allocator: {
       enum: [...ALLOCATORS],
-      [EXPECTED]: ALLOCATORS.map((a) => `"${a}"`).join(", ").replace(/, ([^,]*)$/, " or $1"),
+      [EXPECTED]: ALLOCATORS.map((a) => `"${a}"`)
+        .join(", ")
+        .replace(/, ([^,]*)$/, " or $1"),
     },
     classes: {
       type: "object",

@@ -128,7 +128,9 @@ export const DEFAULT_KNOBS: Knobs = {
 };
 
 /** A policy with defaults for everything not given. */
-export function makePolicy(parts: Partial<Omit<Policy, "knobs">> & { knobs?: Partial<Knobs> } = {}): Policy {
+export function makePolicy(
+  parts: Partial<Omit<Policy, "knobs">> & { knobs?: Partial<Knobs> } = {},
+): Policy {
   return {
     allocator: parts.allocator ?? "netapprox",
     classes: parts.classes ?? DEFAULT_CLASSES,

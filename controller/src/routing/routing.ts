@@ -173,18 +173,27 @@ export class Routing {
     const e = this.fabricEntryOf(s, t);
     const from = this.fabricStart[e]!;
     const to = this.fabricStart[e + 1]!;
-    return { links: this.poolLink.subarray(from, to), fractions: this.poolFraction.subarray(from, to) };
+    return {
+      links: this.poolLink.subarray(from, to),
+      fractions: this.poolFraction.subarray(from, to),
+    };
   }
 
   /**
    * Adds the fabric shares of (s, t), each times `scale`, to `add(link, amount)`; the same
    * as iterating fabricShares without creating views.
    */
-  forEachFabricShare(s: number, t: number, scale: number, add: (link: number, amount: number) => void): void {
+  forEachFabricShare(
+    s: number,
+    t: number,
+    scale: number,
+    add: (link: number, amount: number) => void,
+  ): void {
     const e = this.fabricEntryOf(s, t);
     const link = this.poolLink;
     const fraction = this.poolFraction;
-    for (let i = this.fabricStart[e]!; i < this.fabricStart[e + 1]!; i++) add(link[i]!, fraction[i]! * scale);
+    for (let i = this.fabricStart[e]!; i < this.fabricStart[e + 1]!; i++)
+      add(link[i]!, fraction[i]! * scale);
   }
 
   /** Number of links in fabricShares(s, t). */
@@ -197,7 +206,14 @@ export class Routing {
    * Copies fabricShares(s, t), each fraction times `scale`, into the arrays from `at`;
    * returns the position after the last entry written.
    */
-  copyFabric(s: number, t: number, scale: number, links: Int32Array, fractions: Float64Array, at: number): number {
+  copyFabric(
+    s: number,
+    t: number,
+    scale: number,
+    links: Int32Array,
+    fractions: Float64Array,
+    at: number,
+  ): number {
     const e = this.fabricEntryOf(s, t);
     const link = this.poolLink;
     const fraction = this.poolFraction;
@@ -225,7 +241,8 @@ export class Routing {
   private spread(s: number, t: number): void {
     const dist = this.distance[t];
     if (s === t || dist === undefined) return;
-    if (dist[s] === -1) throw new Error(`no route from ${this.network.nodeName(s)} to ${this.network.nodeName(t)}`);
+    if (dist[s] === -1)
+      throw new Error(`no route from ${this.network.nodeName(s)} to ${this.network.nodeName(t)}`);
     const S = this.network.switchCount;
     const linkTo = this.network.linkTo;
     const base = this.destRow[t]! * S;
@@ -385,7 +402,10 @@ export class Routing {
           prefix: formatPrefix({ address: net.hostIpv4[h]!, length: 32 }),
           link: net.hostDownlink[h]!,
         }));
-        ownRoutes.set(t, own.sort((a, b) => a.address - b.address));
+        ownRoutes.set(
+          t,
+          own.sort((a, b) => a.address - b.address),
+        );
       }
       const hopCache = new Array<RouteAction | undefined>(net.linkCount);
       const portAction = (l: number): RouteAction => {
@@ -414,7 +434,12 @@ export class Routing {
         for (const t of dests) {
           if (t === v) {
             for (const r of ownRoutes.get(t)!) {
-              routes.push({ prefix: r.prefix, address: r.address, length: 32, action: portAction(r.link) });
+              routes.push({
+                prefix: r.prefix,
+                address: r.address,
+                length: 32,
+                action: portAction(r.link),
+              });
             }
             continue;
           }
@@ -469,7 +494,8 @@ function sameMembers(a: Int32Array, b: Int32Array): boolean {
 function renumberGroups(routes: RouteIntent[], groups: EcmpGroup[]): void {
   const renumber = new Map<number, number>();
   for (const r of routes) {
-    if (r.action.kind === "group" && !renumber.has(r.action.group)) renumber.set(r.action.group, renumber.size + 1);
+    if (r.action.kind === "group" && !renumber.has(r.action.group))
+      renumber.set(r.action.group, renumber.size + 1);
   }
   const actions = new Map<number, RouteAction>();
   for (const r of routes) {

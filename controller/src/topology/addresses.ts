@@ -91,6 +91,13 @@ export function switchPortMac(deviceId: number, port: number): string {
 
 /** A host MAC derived from its IPv4 address (00:00 then the four address bytes). */
 export function hostMacFromIpv4(address: number): string {
-  const bytes = [0, 0, address >>> 24, (address >>> 16) & 255, (address >>> 8) & 255, address & 255];
+  const bytes = [
+    0,
+    0,
+    address >>> 24,
+    (address >>> 16) & 255,
+    (address >>> 8) & 255,
+    address & 255,
+  ];
   return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
 }

@@ -20,7 +20,10 @@ export function checkTopology(topology: Topology): Problem[] {
   const claimName = (name: string, path: ConfigPath) => {
     const first = nameOwner.get(name);
     if (first !== undefined) {
-      add([...path, "name"], `duplicate name "${name}" (also used by ${formatPath(first)}); switch and host names must be unique`);
+      add(
+        [...path, "name"],
+        `duplicate name "${name}" (also used by ${formatPath(first)}); switch and host names must be unique`,
+      );
     } else nameOwner.set(name, path);
   };
 
@@ -34,15 +37,24 @@ export function checkTopology(topology: Topology): Problem[] {
     if (!switches.has(sw.name)) switches.set(sw.name, { index: i, ports: new Set(sw.ports) });
     const otherDevice = deviceIds.get(sw.deviceId);
     if (otherDevice !== undefined) {
-      add([...path, "device_id"], `duplicate device id ${sw.deviceId} (also used by switches[${otherDevice}]); expected a device id unique in the topology`);
+      add(
+        [...path, "device_id"],
+        `duplicate device id ${sw.deviceId} (also used by switches[${otherDevice}]); expected a device id unique in the topology`,
+      );
     } else deviceIds.set(sw.deviceId, i);
     const port = Number(sw.address.slice(sw.address.lastIndexOf(":") + 1));
     if (!(port >= 1 && port <= 65535)) {
-      add([...path, "address"], `expected a TCP port from 1 to 65535 after the colon, got ${JSON.stringify(sw.address)}`);
+      add(
+        [...path, "address"],
+        `expected a TCP port from 1 to 65535 after the colon, got ${JSON.stringify(sw.address)}`,
+      );
     }
     const otherAddress = addresses.get(sw.address);
     if (otherAddress !== undefined) {
-      add([...path, "address"], `duplicate P4Runtime address ${sw.address} (also used by switches[${otherAddress}])`);
+      add(
+        [...path, "address"],
+        `duplicate P4Runtime address ${sw.address} (also used by switches[${otherAddress}])`,
+      );
     } else addresses.set(sw.address, i);
     const seenPorts = new Set<number>();
     sw.ports.forEach((p, j) => {
@@ -50,16 +62,25 @@ export function checkTopology(topology: Topology): Problem[] {
       seenPorts.add(p);
     });
     if (sw.cpuPort !== null && seenPorts.has(sw.cpuPort)) {
-      add([...path, "cpu_port"], `CPU port ${sw.cpuPort} is also listed in ports; expected a port that carries no link`);
+      add(
+        [...path, "cpu_port"],
+        `CPU port ${sw.cpuPort} is also listed in ports; expected a port that carries no link`,
+      );
     }
     if (sw.thriftPort !== null) {
       if (sw.target !== "bmv2") {
-        add([...path, "thrift_port"], `thrift_port applies to bmv2 switches only, this switch's target is ${sw.target}`);
+        add(
+          [...path, "thrift_port"],
+          `thrift_port applies to bmv2 switches only, this switch's target is ${sw.target}`,
+        );
       }
       const key = `${sw.address.slice(0, sw.address.lastIndexOf(":"))}:${sw.thriftPort}`;
       const other = thriftPorts.get(key);
       if (other !== undefined) {
-        add([...path, "thrift_port"], `duplicate Thrift port ${sw.thriftPort} on the same host (also used by switches[${other}])`);
+        add(
+          [...path, "thrift_port"],
+          `duplicate Thrift port ${sw.thriftPort} on the same host (also used by switches[${other}])`,
+        );
       } else thriftPorts.set(key, i);
     }
     if (sw.tls !== null && (sw.tls.cert === null) !== (sw.tls.key === null)) {
@@ -75,16 +96,23 @@ export function checkTopology(topology: Topology): Problem[] {
   topology.hosts.forEach((host, i) => {
     const path = ["hosts", i];
     claimName(host.name, path);
-    if (!hosts.has(host.name)) hosts.set(host.name, { index: i, switch: host.switch, port: host.port });
+    if (!hosts.has(host.name))
+      hosts.set(host.name, { index: i, switch: host.switch, port: host.port });
     const ip = parseIpv4(host.ipv4);
-    if (ip === undefined) add([...path, "ipv4"], `expected an IPv4 address such as 10.0.1.1, got ${JSON.stringify(host.ipv4)}`);
+    if (ip === undefined)
+      add(
+        [...path, "ipv4"],
+        `expected an IPv4 address such as 10.0.1.1, got ${JSON.stringify(host.ipv4)}`,
+      );
     else {
       const other = ipv4s.get(ip);
-      if (other !== undefined) add([...path, "ipv4"], `duplicate address ${host.ipv4} (also used by hosts[${other}])`);
+      if (other !== undefined)
+        add([...path, "ipv4"], `duplicate address ${host.ipv4} (also used by hosts[${other}])`);
       else ipv4s.set(ip, i);
     }
     const otherMac = macs.get(host.mac);
-    if (otherMac !== undefined) add([...path, "mac"], `duplicate MAC address ${host.mac} (also used by hosts[${otherMac}])`);
+    if (otherMac !== undefined)
+      add([...path, "mac"], `duplicate MAC address ${host.mac} (also used by hosts[${otherMac}])`);
     else macs.set(host.mac, i);
     const sw = switches.get(host.switch);
     if (sw === undefined) {
@@ -94,7 +122,11 @@ export function checkTopology(topology: Topology): Problem[] {
     } else {
       const key = `${host.switch}:${host.port}`;
       const user = portUser.get(key);
-      if (user !== undefined) add([...path, "port"], `port ${host.port} of switch ${host.switch} is already used by ${user}`);
+      if (user !== undefined)
+        add(
+          [...path, "port"],
+          `port ${host.port} of switch ${host.switch} is already used by ${user}`,
+        );
       else portUser.set(key, `hosts[${i}] (${host.name})`);
     }
   });
@@ -126,7 +158,9 @@ export function checkTopology(topology: Topology): Problem[] {
         const user = portUser.get(key);
         const other = link.endpoints[1 - e];
         const ownHost =
-          other?.kind === "host" && hosts.get(other.name)?.switch === end.name && hosts.get(other.name)?.port === end.port;
+          other?.kind === "host" &&
+          hosts.get(other.name)?.switch === end.name &&
+          hosts.get(other.name)?.port === end.port;
         if (user !== undefined && !ownHost) {
           add(endPath, `port ${end.port} of switch ${end.name} is already used by ${user}`);
           valid = false;
@@ -140,7 +174,10 @@ export function checkTopology(topology: Topology): Problem[] {
         }
         const previous = hostLink.get(end.name);
         if (previous !== undefined) {
-          add(endPath, `host ${end.name} already has a link (links[${previous}]); a host has one network interface`);
+          add(
+            endPath,
+            `host ${end.name} already has a link (links[${previous}]); a host has one network interface`,
+          );
           valid = false;
           return;
         }
@@ -167,7 +204,10 @@ export function checkTopology(topology: Topology): Problem[] {
   });
   topology.hosts.forEach((host, i) => {
     if (!hostLink.has(host.name) && hosts.get(host.name)?.index === i) {
-      add(["hosts", i], `host ${host.name} has no link; expected a link joining it to switch ${host.switch} port ${host.port}`);
+      add(
+        ["hosts", i],
+        `host ${host.name} has no link; expected a link joining it to switch ${host.switch} port ${host.port}`,
+      );
     }
   });
 
@@ -188,8 +228,13 @@ export function checkTopology(topology: Topology): Problem[] {
       }
       const missing = names.filter((n) => !reached.has(n)).sort();
       if (missing.length > 0) {
-        const shown = missing.slice(0, 5).join(", ") + (missing.length > 5 ? ` and ${missing.length - 5} more` : "");
-        add(["links"], `the network is not connected: ${shown} cannot be reached from ${start}; expected every switch and host to be reachable`);
+        const shown =
+          missing.slice(0, 5).join(", ") +
+          (missing.length > 5 ? ` and ${missing.length - 5} more` : "");
+        add(
+          ["links"],
+          `the network is not connected: ${shown} cannot be reached from ${start}; expected every switch and host to be reachable`,
+        );
       }
     }
   }

@@ -53,7 +53,10 @@ class Builder {
   addHost(name: string, ipv4: string, sw: string, port: number): void {
     this.hosts.push({ name, ipv4, mac: hostMacFromIpv4(parseIpv4(ipv4)!), switch: sw, port });
     this.links.push({
-      endpoints: [{ kind: "host", name }, { kind: "switch", name: sw, port }],
+      endpoints: [
+        { kind: "host", name },
+        { kind: "switch", name: sw, port },
+      ],
       capacity: this.options.hostCapacity,
       buffer: this.options.buffer,
       delay: null,
@@ -85,7 +88,9 @@ class Builder {
  */
 export function fatTree(k: number, options: Partial<GeneratorOptions> = {}): Topology {
   if (!Number.isInteger(k) || k < 2 || k % 2 !== 0 || k > MAX_FAT_TREE_K) {
-    throw new RangeError(`fat-tree k must be an even integer from 2 to ${MAX_FAT_TREE_K}, got ${k}`);
+    throw new RangeError(
+      `fat-tree k must be an even integer from 2 to ${MAX_FAT_TREE_K}, got ${k}`,
+    );
   }
   const half = k / 2;
   const b = new Builder({ ...DEFAULT_GENERATOR_OPTIONS, ...options });
@@ -138,7 +143,8 @@ export function leafSpine(
   for (let s = 1; s <= spines; s++) b.addSwitch(`spine${s}`, leaves);
   for (let l = 1; l <= leaves; l++) b.addSwitch(`leaf${l}`, hostsPerLeaf + spines);
   for (let l = 1; l <= leaves; l++) {
-    for (let h = 1; h <= hostsPerLeaf; h++) b.addHost(`h${l}-${h}`, `10.0.${l}.${h}`, `leaf${l}`, h);
+    for (let h = 1; h <= hostsPerLeaf; h++)
+      b.addHost(`h${l}-${h}`, `10.0.${l}.${h}`, `leaf${l}`, h);
     for (let s = 1; s <= spines; s++) b.connect(`leaf${l}`, hostsPerLeaf + s, `spine${s}`, l);
   }
   return b.build(`leaf-spine-${spines}x${leaves}x${hostsPerLeaf}`);

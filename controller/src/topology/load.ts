@@ -110,7 +110,8 @@ function normalise(raw: RawTopology, baseDir: string, report: Report): Topology 
         );
       }
     }
-    const linkDelay = l.delay === undefined ? defaultDelay : delay(l.delay, [...path, "delay"], report);
+    const linkDelay =
+      l.delay === undefined ? defaultDelay : delay(l.delay, [...path, "delay"], report);
     const [a, b] = ends;
     if (a === undefined || b === undefined || capacity === undefined) return;
     links.push({
@@ -136,7 +137,10 @@ function normalise(raw: RawTopology, baseDir: string, report: Report): Topology 
 
 function endpoint(raw: RawEndpoint, path: ConfigPath, report: Report): Endpoint | undefined {
   if (raw.switch !== undefined && raw.host !== undefined) {
-    report(path, "names both a switch and a host; expected {switch: <name>, port: <number>} or {host: <name>}");
+    report(
+      path,
+      "names both a switch and a host; expected {switch: <name>, port: <number>} or {host: <name>}",
+    );
     return undefined;
   }
   if (raw.switch !== undefined) {
@@ -148,7 +152,10 @@ function endpoint(raw: RawEndpoint, path: ConfigPath, report: Report): Endpoint 
   }
   if (raw.host !== undefined) {
     if (raw.port !== undefined) {
-      report([...path, "port"], "a host endpoint takes no port (a host has one interface); remove it");
+      report(
+        [...path, "port"],
+        "a host endpoint takes no port (a host has one interface); remove it",
+      );
       return undefined;
     }
     return { kind: "host", name: raw.host };
@@ -158,21 +165,35 @@ function endpoint(raw: RawEndpoint, path: ConfigPath, report: Report): Endpoint 
 }
 
 /** bit/s, reporting zero (which the schema lets through as "0Mbit"). */
-function rate(value: number | string | undefined, path: ConfigPath, report: Report): number | undefined {
+function rate(
+  value: number | string | undefined,
+  path: ConfigPath,
+  report: Report,
+): number | undefined {
   if (value === undefined) return undefined;
   const bits = parseBitRate(value);
   if (bits === undefined || !(bits > 0)) {
-    report(path, `expected a positive bit rate such as 10000000, "10Mbit" or "1G", got ${JSON.stringify(value)}`);
+    report(
+      path,
+      `expected a positive bit rate such as 10000000, "10Mbit" or "1G", got ${JSON.stringify(value)}`,
+    );
     return undefined;
   }
   return Math.round(bits);
 }
 
-function delay(value: number | string | undefined, path: ConfigPath, report: Report): number | undefined {
+function delay(
+  value: number | string | undefined,
+  path: ConfigPath,
+  report: Report,
+): number | undefined {
   if (value === undefined) return undefined;
   const seconds = parseDuration(value);
   if (seconds === undefined || seconds < 0) {
-    report(path, `expected a duration such as "2ms" or 0.002 (seconds), got ${JSON.stringify(value)}`);
+    report(
+      path,
+      `expected a duration such as "2ms" or 0.002 (seconds), got ${JSON.stringify(value)}`,
+    );
     return undefined;
   }
   return seconds;

@@ -129,13 +129,16 @@ export class Network {
 
   /** "s1:3->s2:1", "h1->s1:1", "s1:1->h1". */
   linkName(l: number): string {
-    const end = (n: number, p: number) => (p === HOST_SIDE ? this.nodeName(n) : `${this.nodeName(n)}:${p}`);
+    const end = (n: number, p: number) =>
+      p === HOST_SIDE ? this.nodeName(n) : `${this.nodeName(n)}:${p}`;
     return `${end(this.linkFrom[l]!, this.linkFromPort[l]!)}->${end(this.linkTo[l]!, this.linkToPort[l]!)}`;
   }
 
   /** MAC address of a link end: a switch port's derived MAC or the host's own. */
   macAt(node: number, port: number): string {
     const S = this.switches.length;
-    return node < S ? switchPortMac(this.switches[node]!.deviceId, port) : this.hosts[node - S]!.mac;
+    return node < S
+      ? switchPortMac(this.switches[node]!.deviceId, port)
+      : this.hosts[node - S]!.mac;
   }
 }

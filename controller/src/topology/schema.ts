@@ -80,7 +80,12 @@ const SWITCH = {
       type: "object",
       additionalProperties: false,
       [EXPECTED]: "a mapping with ca, cert, key, server_name",
-      properties: { ca: PATH, cert: PATH, key: PATH, server_name: { type: "string", minLength: 1 } },
+      properties: {
+        ca: PATH,
+        cert: PATH,
+        key: PATH,
+        server_name: { type: "string", minLength: 1 },
+      },
     },
   },
 };
@@ -150,7 +155,12 @@ export const topologySchema: JsonSchema = {
       [EXPECTED]: "a mapping with capacity, buffer, delay",
       properties: { capacity: BIT_RATE, buffer: BUFFER, delay: DELAY },
     },
-    switches: { type: "array", minItems: 1, items: SWITCH, [EXPECTED]: "a non-empty list of switches" },
+    switches: {
+      type: "array",
+      minItems: 1,
+      items: SWITCH,
+      [EXPECTED]: "a non-empty list of switches",
+    },
     hosts: { type: "array", items: HOST, [EXPECTED]: "a list of hosts" },
     links: { type: "array", items: LINK, [EXPECTED]: "a list of links" },
   },

@@ -38,7 +38,8 @@ export interface Host {
   port: number;
 }
 
-export type Endpoint = { kind: "switch"; name: string; port: number } | { kind: "host"; name: string };
+export type Endpoint =
+  { kind: "switch"; name: string; port: number } | { kind: "host"; name: string };
 
 export interface Link {
   endpoints: [Endpoint, Endpoint];

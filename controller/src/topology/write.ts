@@ -56,7 +56,13 @@ export function topologyToYaml(topology: Topology, header?: string): string {
   const body = doc
     .toString({ lineWidth: 0, flowCollectionPadding: false })
     .replace(/\n(switches|hosts|links):/g, "\n\n$1:");
-  const comment = header === undefined ? "" : header.split("\n").map((l) => `# ${l}`.trimEnd()).join("\n") + "\n";
+  const comment =
+    header === undefined
+      ? ""
+      : header
+          .split("\n")
+          .map((l) => `# ${l}`.trimEnd())
+          .join("\n") + "\n";
   return comment + body;
 }
 

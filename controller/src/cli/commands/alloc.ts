@@ -27,7 +27,9 @@ export const command: Command = {
     if (values.policy === undefined) throw new CliError("--policy FILE is required");
     const override = values.allocator;
     if (override !== undefined && !(ALLOCATORS as readonly string[]).includes(override)) {
-      throw new CliError(`--allocator: expected one of ${ALLOCATORS.join(", ")}, got "${override}"`);
+      throw new CliError(
+        `--allocator: expected one of ${ALLOCATORS.join(", ")}, got "${override}"`,
+      );
     }
     const topology = loadTopologyFile(values.topology);
     const loaded = loadPolicyFile(values.policy);

@@ -121,12 +121,17 @@ async function gen(argv: string[]): Promise<number> {
     } else if (kind === "leaf-spine") {
       const spines = required("spines", integerOption("spines", values.spines, 1));
       const leaves = required("leaves", integerOption("leaves", values.leaves, 1));
-      const hosts = required("hosts-per-leaf", integerOption("hosts-per-leaf", values["hosts-per-leaf"], 1));
+      const hosts = required(
+        "hosts-per-leaf",
+        integerOption("hosts-per-leaf", values["hosts-per-leaf"], 1),
+      );
       topology = leafSpine(spines, leaves, hosts, options);
       description = `leaf-spine: ${spines} spines, ${leaves} leaves, ${hosts} hosts per leaf`;
     } else {
       throw new CliError(
-        kind === undefined ? "expected a topology kind: fat-tree or leaf-spine" : `unknown topology kind "${kind}"; expected fat-tree or leaf-spine`,
+        kind === undefined
+          ? "expected a topology kind: fat-tree or leaf-spine"
+          : `unknown topology kind "${kind}"; expected fat-tree or leaf-spine`,
       );
     }
   } catch (err) {
@@ -145,7 +150,9 @@ async function gen(argv: string[]): Promise<number> {
   const text = topologyToYaml(topology, header);
   if (values.out !== undefined) {
     writeFileSync(values.out, text);
-    console.error(`wrote ${values.out}: ${topology.switches.length} switches, ${topology.hosts.length} hosts, ${topology.links.length} links`);
+    console.error(
+      `wrote ${values.out}: ${topology.switches.length} switches, ${topology.hosts.length} hosts, ${topology.links.length} links`,
+    );
   } else process.stdout.write(text);
   return 0;
 }
@@ -161,7 +168,9 @@ async function check(argv: string[]): Promise<number> {
   const { positionals } = parseOptions(argv, {}, true);
   const file = fileArgument(positionals, "a topology file");
   const topology = loadTopologyFile(file);
-  const switchLinks = topology.links.filter((l) => l.endpoints.every((e) => e.kind === "switch")).length;
+  const switchLinks = topology.links.filter((l) =>
+    l.endpoints.every((e) => e.kind === "switch"),
+  ).length;
   const targets = [...new Set(topology.switches.map((s) => s.target))].sort().join(", ");
   console.log(
     `${file}: valid: ${topology.switches.length} switches (${targets}), ${topology.hosts.length} hosts, ` +
@@ -194,9 +203,14 @@ async function routes(argv: string[]): Promise<number> {
         : `group ${r.action.group}`,
     ]);
     const groups = t.groups.map(
-      (g) => `  group ${g.id}: ${g.members.map((m) => `port ${m.port} -> ${m.neighbor}`).join(", ")}`,
+      (g) =>
+        `  group ${g.id}: ${g.members.map((m) => `port ${m.port} -> ${m.neighbor}`).join(", ")}`,
     );
-    return [`${t.switch} (device ${t.deviceId}):`, table(["prefix", "next hop"], rows, [false, false]), ...groups].join("\n");
+    return [
+      `${t.switch} (device ${t.deviceId}):`,
+      table(["prefix", "next hop"], rows, [false, false]),
+      ...groups,
+    ].join("\n");
   });
   console.log(blocks.join("\n\n"));
   return 0;

@@ -42,8 +42,10 @@ describe("approximate sender and receiver over loopback", () => {
     expect(r.doneAcknowledged).toBe(true);
     expect(r.uniqueChunks).toBeGreaterThanOrEqual(180);
     expect(r.neededChunks).toBe(180);
-    // The sender stops at DONE: it does not push the remaining 10% for nothing.
-    expect(tx.datagramsSent).toBeLessThan(200);
+    // No loss, so no chunk is sent twice (stopping early at DONE is checked in virtual
+    // time, where it does not depend on this machine's load).
+    expect(tx.datagramsSent).toBeLessThanOrEqual(200);
+    expect(tx.chunksResent).toBe(0);
     for (const [c, p] of got) {
       const start = c * 1000;
       expect(Buffer.from(p).equals(Buffer.from(data.subarray(start, start + p.length)))).toBe(true);

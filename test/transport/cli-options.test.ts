@@ -1,0 +1,168 @@
+import {
+  approxRecvOptions,
+  approxSendOptions,
+  blastRecvOptions,
+  blastSendOptions,
+  exactGenOptions,
+  exactSinkOptions,
+  markingPorts,
+  resultJson,
+  socketErrorMessage,
+  tcpRecvOptions,
+  tcpSendOptions,
+} from "../../transport/src/cli-options.js";
+
+describe("host program flags", () => {
+  test("approx-send: sizes, rates and timings become transport options", () => {
+    const o = approxSendOptions({
+      to: "10.0.0.2:5000",
+      job: "7",
+      chunks: "1000",
+      "chunk-size": "1k",
+      fraction: "0.9",
+      rate: "10M",
+      "min-rate": "500k",
+      probe: "0.1",
+      timeout: "30s",
+      "control-port": "6000",
+    });
+    expect(o).toMatchObject({
+      to: { host: "10.0.0.2", port: 5000 },
+      jobId: 7,
+      chunkSize: 1000,
+      totalBytes: 1_000_000,
+      fraction: 0.9,
+      rateBitsPerSec: 10e6,
+      minRateBitsPerSec: 500e3,
+      probeMargin: 0.1,
+      controlPort: 6000,
+      timing: { timeoutMs: 30_000 },
+    });
+    // The loss tolerance follows the probe so the pair stays valid.
+    expect(o.lossTolerance!).toBeLessThan(0.1 / 1.1);
+    expect(approxSendOptions({ to: "h:1", job: "1", bytes: "10M", fraction: "1" })).toMatchObject({
+      totalBytes: 10_000_000,
+      chunkSize: 1200,
+      rateBitsPerSec: 100e6,
+    });
+  });
+
+  test("receivers: feedback on for approx-recv, off for blast-recv", () => {
+    expect(
+      approxRecvOptions({
+        bind: ":5000",
+        job: "1",
+        "feedback-interval": "2ms",
+        "window-bits": "512",
+      }),
+    ).toEqual({
+      bind: { host: "0.0.0.0", port: 5000 },
+      jobId: 1,
+      feedback: true,
+      timing: { feedbackIntervalMs: 2, maxWindowBits: 512 },
+    });
+    expect(
+      blastRecvOptions({ bind: ":5000", job: "1", drain: "1s", "control-port": "5555" }),
+    ).toEqual({
+      bind: { host: "0.0.0.0", port: 5000 },
+      jobId: 1,
+      controlPort: 5555,
+      feedback: false,
+      timing: { drainMs: 1000 },
+    });
+  });
+
+  test("blast-send, tcp-send, tcp-recv", () => {
+    expect(
+      blastSendOptions({ to: "h:1", job: "2", chunks: "5", fraction: "0.5", drain: "50ms" }),
+    ).toMatchObject({
+      totalBytes: 6000,
+      drainMs: 50,
+      rateBitsPerSec: 100e6,
+    });
+    expect(
+      tcpSendOptions({ to: "h:1", job: "2", chunks: "5", fraction: "0.5", mode: "receiver-drop" }),
+    ).toMatchObject({
+      mode: "receiver-drop",
+      seed: 1,
+    });
+    expect(tcpRecvOptions({ bind: ":9", linger: "1s" })).toEqual({
+      bind: { host: "0.0.0.0", port: 9 },
+      lingerMs: 1000,
+    });
+  });
+
+  test("exact-gen: several sinks, a scaled distribution and a load", () => {
+    const o = exactGenOptions({
+      to: ["10.0.0.3:7000,10.0.0.4:7000", "10.0.0.5:7000"],
+      dist: "websearch",
+      scale: "0.1",
+      "max-size": "1M",
+      load: "0.4",
+      capacity: "10M",
+      duration: "5s",
+      seed: "3",
+    });
+    expect(o.destinations.map((d) => d.host)).toEqual(["10.0.0.3", "10.0.0.4", "10.0.0.5"]);
+    expect(o.distribution.quantile(1)).toBe(1_000_000);
+    expect(o).toMatchObject({
+      load: 0.4,
+      capacityBitsPerSec: 10e6,
+      durationMs: 5000,
+      seed: 3,
+      firstId: 0,
+    });
+    expect(exactSinkOptions({ bind: ":7000", flows: "100" })).toEqual({
+      bind: { host: "0.0.0.0", port: 7000 },
+      flows: 100,
+    });
+  });
+
+  test("marking ports: DATA or DATA/CONTROL, comma lists too", () => {
+    expect(markingPorts({ port: ["5000,5002/6002"] })).toEqual([
+      { dataPort: 5000, controlPort: 5001 },
+      { dataPort: 5002, controlPort: 6002 },
+    ]);
+    expect(() => markingPorts({ port: ["1/2/3"] })).toThrow(/not DATA or DATA\/CONTROL/);
+    expect(() => markingPorts({})).toThrow(/--port is required/);
+  });
+
+  test("every mistake names its flag", () => {
+    const send = { to: "h:1", job: "1", chunks: "10", fraction: "0.5" };
+    expect(() => approxSendOptions({ ...send, job: "-1" })).toThrow(
+      /--job: '-1' is not a whole number/,
+    );
+    expect(() => approxSendOptions({ ...send, job: "4294967296" })).toThrow(
+      /--job: 4294967296 is outside/,
+    );
+    expect(() => approxSendOptions({ ...send, fraction: "0" })).toThrow(
+      /--fraction: 0 is outside \(0, 1\]/,
+    );
+    expect(() => approxSendOptions({ ...send, probe: "0.9" })).toThrow(/--probe/);
+    expect(() => approxSendOptions({ ...send, "chunk-size": "big" })).toThrow(
+      /--chunk-size: 'big' is not a size/,
+    );
+    expect(() => approxSendOptions({ ...send, timeout: "later" })).toThrow(/--timeout: 'later'/);
+    expect(() => approxSendOptions({ ...send, "control-port": "70000" })).toThrow(
+      /--control-port: 70000/,
+    );
+    expect(() => approxSendOptions({ ...send, to: true })).toThrow(/--to takes a value/);
+    expect(() =>
+      exactGenOptions({ dist: "websearch", load: "1", capacity: "1M", flows: "1" }),
+    ).toThrow(/--to is required/);
+    expect(() =>
+      exactGenOptions({ to: "h:1", dist: "websearch", load: "0", capacity: "1M", flows: "1" }),
+    ).toThrow(/--load: 0 is outside/);
+  });
+
+  test("results are one JSON line tagged with the command", () => {
+    expect(resultJson("x", { a: 1 }, false)).toBe('{"command":"x","a":1}');
+    expect(resultJson("x", { a: 1 }, true).split("\n").length).toBe(4);
+  });
+
+  test("socket errors a user can fix get a plain message", () => {
+    const err = Object.assign(new Error("bind EADDRINUSE 0.0.0.0:5000"), { code: "EADDRINUSE" });
+    expect(socketErrorMessage(err)).toBe("address already in use: bind EADDRINUSE 0.0.0.0:5000");
+    expect(socketErrorMessage(new Error("boom"))).toBeNull();
+  });
+});

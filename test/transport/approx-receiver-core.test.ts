@@ -6,11 +6,13 @@ import {
   type ReceiverOutgoing,
 } from "../../transport/src/approx-receiver-core.js";
 import {
+  decode,
   encodeAbort,
   encodeData,
   encodeDoneAck,
   encodeEnd,
   encodeFeedback,
+  type DataMessage,
   type FeedbackMessage,
 } from "../../transport/src/wire.js";
 
@@ -167,6 +169,29 @@ describe("approximate receiver state machine", () => {
       jctMs: 30, // END at 10 + 20 ms drain, from the first datagram at 0
       feedbackSent: 0,
     });
+  });
+
+  test("onData (decoded input, as the simulator feeds it) behaves like onDatagram", () => {
+    const viaBytes = new ApproxReceiverCore(config(), 0);
+    const viaData = new ApproxReceiverCore(config(), 0);
+    for (const c of [0, 3, 3, 5, 1, 2, 4, 6, 7]) {
+      const bytes = chunk(c);
+      const decoded = decode(bytes);
+      if (decoded.kind !== "ok" || decoded.message.type !== "data") throw new Error("bad fixture");
+      const a = viaBytes.onDatagram(bytes, c);
+      const b = viaData.onData(decoded.message, bytes.length + 28, c);
+      expect(b.replies).toEqual(a.replies);
+      expect(b.newChunk?.chunk).toBe(a.newChunk?.chunk);
+    }
+    expect(viaData.report()).toEqual(viaBytes.report());
+    expect(
+      viaData.onData(
+        { ...(decode(chunk(9)) as { message: DataMessage }).message, jobId: 77 },
+        160,
+        10,
+      ).fromSender,
+    ).toBe(false);
+    expect(viaData.report().foreign).toBe(1);
   });
 
   test("blast mode with everything lost still reports the job's size", () => {

@@ -11,7 +11,16 @@ import {
 } from "./approx-sender-core.js";
 import { DEFAULT_RATE_CONTROL } from "./rate-control.js";
 import { formatHostPort, type HostPort } from "./units.js";
-import { bindUdp, boundAddress, closeUdp, drainSendQueue, nowMs, WakeTimer } from "./udp-socket.js";
+import {
+  anyAddressFor,
+  bindUdp,
+  boundAddress,
+  closeUdp,
+  drainSendQueue,
+  nowMs,
+  resolveHost,
+  WakeTimer,
+} from "./udp-socket.js";
 import { DataFlag, encodeAbort, encodeData, encodeDoneAck } from "./wire.js";
 
 export const DEFAULT_CHUNK_SIZE = 1200;
@@ -78,9 +87,10 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
     throw new RangeError(`data has ${o.data.length} bytes, the job ${o.totalBytes}`);
   }
   const controlPort = o.controlPort ?? o.to.port + 1;
-  const local = o.bind ?? { host: o.to.host.includes(":") ? "::" : "0.0.0.0", port: 0 };
-  // Validate everything before touching the network.
+  // Built (and so validated) before touching the network; the job's clock starts here.
   const core = new ApproxSenderCore(config, nowMs());
+  const to = await resolveHost(o.to);
+  const local = o.bind ?? anyAddressFor(to);
   const socket = await bindUdp(local);
   const localAddress = formatHostPort(boundAddress(socket));
   const scratch = new Uint8Array(config.chunkSize);
@@ -102,7 +112,7 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
     let lingering = false;
 
     const send = (bytes: Uint8Array, port: number): void => {
-      socket.send(bytes, port, o.to.host, onSent);
+      socket.send(bytes, port, to.host, onSent);
     };
     const flushControl = (messages: SenderControl[]): void => {
       for (const c of messages) {
@@ -149,7 +159,7 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
           txSeq: tx.txSeq,
           payload: payloadOf(tx.chunk, tx.payloadBytes),
         });
-        send(bytes, o.to.port);
+        send(bytes, to.port);
       }
       flushControl(core.takeControl());
       if (core.finished) finish();

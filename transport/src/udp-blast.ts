@@ -6,7 +6,15 @@
 import { chunkLayout, neededChunks } from "./chunks.js";
 import { Pacer } from "./pacer.js";
 import { formatHostPort, type HostPort } from "./units.js";
-import { bindUdp, boundAddress, closeUdp, drainSendQueue, nowMs } from "./udp-socket.js";
+import {
+  anyAddressFor,
+  bindUdp,
+  boundAddress,
+  closeUdp,
+  drainSendQueue,
+  nowMs,
+  resolveHost,
+} from "./udp-socket.js";
 import {
   DATA_HEADER_BYTES,
   DataFlag,
@@ -69,9 +77,8 @@ export async function runBlastSender(o: BlastSendOptions): Promise<BlastSendResu
   const needed = neededChunks(layout.totalChunks, o.fraction);
   const drainMs = o.drainMs ?? 200;
   const controlPort = o.controlPort ?? o.to.port + 1;
-  const socket = await bindUdp(
-    o.bind ?? { host: o.to.host.includes(":") ? "::" : "0.0.0.0", port: 0 },
-  );
+  const to = await resolveHost(o.to);
+  const socket = await bindUdp(o.bind ?? anyAddressFor(to));
   const local = formatHostPort(boundAddress(socket));
   const start = nowMs();
   const rate = o.rateBitsPerSec / 8;
@@ -103,7 +110,7 @@ export async function runBlastSender(o: BlastSendOptions): Promise<BlastSendResu
             txSeq: next,
             payload: scratch.subarray(0, length),
           });
-          socket.send(bytes, o.to.port, o.to.host, onSent);
+          socket.send(bytes, to.port, to.host, onSent);
           pacer.consume(bytes.length + IP_UDP_OVERHEAD, now);
           bytesSent += bytes.length + IP_UDP_OVERHEAD;
           payloadBytesSent += length;
@@ -125,7 +132,7 @@ export async function runBlastSender(o: BlastSendOptions): Promise<BlastSendResu
   });
   const repeats = o.endRepeats ?? 3;
   for (let i = 0; i < repeats; i++) {
-    socket.send(end, controlPort, o.to.host, onSent);
+    socket.send(end, controlPort, to.host, onSent);
     if (i + 1 < repeats) await new Promise((r) => setTimeout(r, o.endSpacingMs ?? 5));
   }
   await drainSendQueue(socket);

@@ -1,11 +1,24 @@
 // Small helpers shared by the UDP edges: binding with a promise, a monotonic clock,
 // and a timer that is re-armed to the state machine's next wake-up time.
 import dgram from "node:dgram";
-import { isIPv6 } from "node:net";
+import { lookup } from "node:dns/promises";
+import { isIP, isIPv6 } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { HostPort } from "./units.js";
 
 export const nowMs = (): number => performance.now();
+
+/** The address of a host name, looked up once (dgram would look it up per datagram). */
+export async function resolveHost(address: HostPort): Promise<HostPort> {
+  if (isIP(address.host) !== 0) return address;
+  const { address: host } = await lookup(address.host);
+  return { host, port: address.port };
+}
+
+/** The wildcard address of the family the peer's address belongs to. */
+export function anyAddressFor(peer: HostPort): HostPort {
+  return { host: isIPv6(peer.host) ? "::" : "0.0.0.0", port: 0 };
+}
 
 /** Binds a UDP socket (IPv4 unless the address is IPv6) and resolves once bound. */
 export async function bindUdp(address: HostPort): Promise<dgram.Socket> {

@@ -130,7 +130,7 @@ describe("ChunkSet", () => {
           expect(picture.missing().length).toBe(n - s.unique);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

@@ -15,7 +15,7 @@ import type { Topology } from "../controller/src/topology/types.js";
 const SIZES = [4, 8, 16];
 const JOBS_AT_16 = 10_000;
 const FLOWS_AT_16 = 100_000;
-const WARM_RUNS = 5;
+const WARM_RUNS = 9;
 
 interface Result {
   k: number;
@@ -30,6 +30,8 @@ interface Result {
   warmAllocation: number;
   /** CPU time (user + system) of the median warm run: less sensitive to other processes. */
   warmCpu: number;
+  /** Fastest warm run (routing + allocation): the closest to an idle machine. */
+  bestTotal: number;
   heapMB: number;
   maxRssMB: number;
 }
@@ -130,6 +132,7 @@ function measure(k: number): Result {
     warmRouting: median(warm.map((w) => w.routing)),
     warmAllocation: median(warm.map((w) => w.allocation)),
     warmCpu: median(warm.map((w) => w.cpu)),
+    bestTotal: Math.min(...warm.map((w) => w.routing + w.allocation)),
     heapMB: process.memoryUsage().heapUsed / 2 ** 20,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
   };
@@ -162,6 +165,7 @@ if (kArg >= 0) {
     "allocation ms",
     "total ms (cold)",
     "total ms (warm)",
+    "best warm ms",
     "CPU ms (warm)",
     "heap MB",
     "peak RSS MB",
@@ -177,6 +181,7 @@ if (kArg >= 0) {
     `${ms(r.coldAllocation)} / ${ms(r.warmAllocation)}`,
     ms(r.coldRouting + r.coldAllocation),
     ms(r.warmRouting + r.warmAllocation),
+    ms(r.bestTotal),
     ms(r.warmCpu),
     r.heapMB.toFixed(0),
     r.maxRssMB.toFixed(0),
@@ -195,7 +200,7 @@ if (kArg >= 0) {
   if (big !== undefined) {
     const total = big.coldRouting + big.coldAllocation;
     console.log(
-      `k=16 target: < 200 ms and < 500 MB: cold ${ms(total)} ms, warm ${ms(big.warmRouting + big.warmAllocation)} ms, peak RSS ${big.maxRssMB.toFixed(0)} MB`,
+      `k=16 target: < 200 ms and < 500 MB: cold ${ms(total)} ms, warm ${ms(big.warmRouting + big.warmAllocation)} ms (best ${ms(big.bestTotal)} ms), peak RSS ${big.maxRssMB.toFixed(0)} MB`,
     );
   }
 }

@@ -255,6 +255,18 @@ describe("waterFill: properties", () => {
     );
   });
 
+  it("returns each link's final load", () => {
+    fc.assert(
+      fc.property(randomProblem, ({ capacity, jobs }) => {
+        const { rate, load } = waterFill(problem(capacity, jobs));
+        const expected = capacity.map(() => 0);
+        jobs.forEach((j, i) => j.links.forEach(([l, f]) => (expected[l]! += rate[i]! * f)));
+        expected.forEach((v, l) => expect(load[l]).toBeCloseTo(v, 9));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it("is deterministic", () => {
     fc.assert(
       fc.property(randomProblem, ({ capacity, jobs }) => {

@@ -88,6 +88,8 @@ export function allocate(
   let allocated: Float64Array | null = null;
   let bottleneck: Int32Array | null = null;
   let index: LinkJobs | null = null;
+  let guaranteedLoad: Float64Array | null = null;
+  let allocatedLoad: Float64Array | null = null;
   if (policy.allocator === "netapprox") {
     const weight = Float64Array.from(jobs, (r) => r.job.weight);
     const guaranteeCap = new Float64Array(L);
@@ -106,6 +108,7 @@ export function allocate(
       shareIndex,
     );
     guaranteed = granted.rate;
+    guaranteedLoad = granted.load;
     const shared = waterFill(
       {
         jobCount: J,
@@ -119,30 +122,21 @@ export function allocate(
       shareIndex,
     );
     allocated = shared.rate;
+    allocatedLoad = shared.load;
     bottleneck = shared.bottleneck;
   }
 
-  // Per-link sums of guarantees and allocations.
-  const linkGuaranteed = new Float64Array(L);
-  const linkAllocated = new Float64Array(L);
+  // Per-link sums of guarantees and allocations: the water-fillings' final loads.
+  const zero = new Float64Array(L);
+  const linkGuaranteed = guaranteedLoad ?? zero;
+  const linkAllocated = allocatedLoad ?? zero;
   const linkJobCount = new Int32Array(L);
   {
-    const { jobStart, link, fraction } = incidence;
     // The water-filling may have built the link -> jobs index already.
     const built = index as LinkJobs | null;
     if (built !== null)
       for (let l = 0; l < L; l++) linkJobCount[l] = built.start[l + 1]! - built.start[l]!;
-    else for (let i = 0; i < link.length; i++) linkJobCount[link[i]!]!++;
-    if (guaranteed !== null && allocated !== null) {
-      for (let j = 0; j < J; j++) {
-        const g = guaranteed[j]!;
-        const a = allocated[j]!;
-        for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) {
-          linkGuaranteed[link[i]!]! += g * fraction[i]!;
-          linkAllocated[link[i]!]! += a * fraction[i]!;
-        }
-      }
-    }
+    else for (const l of incidence.link) linkJobCount[l]!++;
   }
 
   const meterOf = (index: number, cirBits: number, pirBits: number): MeterSettings => {

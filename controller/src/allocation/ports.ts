@@ -73,6 +73,12 @@ export function buildClassPlan(policy: Policy): ClassPlan {
   };
 }
 
+// Shared by every port plan (thousands of them): treat as read-only.
+const BEST_EFFORT_CLASSES: ClassName[] = ["approximate_best_effort"];
+const NO_CLASSES: ClassName[] = [];
+const EXACT_CLASSES: ClassName[] = ["exact", "approximate_guaranteed"];
+const CONTROL_CLASSES: ClassName[] = ["control"];
+
 export interface PortInput {
   network: Network;
   /** The directed link leaving this port. */
@@ -111,12 +117,12 @@ export function portPlan(input: PortInput): PortPlan {
   // Every queue keeps at least 1 packet/s: a rate of 0 would mean "unpaced" to BMv2.
   const low = Math.min(Math.max(1, Math.round(lowBits / bitsPerPacket)), total - control - 1);
   const high = total - control - low;
-  const lowClasses: ClassName[] = approximateAware(allocator) ? ["approximate_best_effort"] : [];
-  const highClasses: ClassName[] = ["exact", "approximate_guaranteed"];
+  const lowClasses = approximateAware(allocator) ? BEST_EFFORT_CLASSES : NO_CLASSES;
+  const highClasses = EXACT_CLASSES;
   const queues: QueuePlan[] = [
     { queue: c.bestEffort.queue, classes: lowClasses, ratePps: low, depthPackets: buffer },
     { queue: c.exact.queue, classes: highClasses, ratePps: high, depthPackets: buffer },
-    { queue: c.control.queue, classes: ["control"], ratePps: control, depthPackets: buffer },
+    { queue: c.control.queue, classes: CONTROL_CLASSES, ratePps: control, depthPackets: buffer },
   ];
 
   const earlyDrop = allocator === "netapprox";
@@ -145,7 +151,7 @@ export function portPlan(input: PortInput): PortPlan {
         {
           queue: c.control.queue,
           priority: c.control.queue,
-          classes: ["control"],
+          classes: CONTROL_CLASSES,
           minRate: capacity * k.controlShare,
           depthPackets: buffer,
           yellowLimitPackets: null,

@@ -36,6 +36,8 @@ export interface FillProblem {
 
 export interface FillResult {
   rate: Float64Array;
+  /** Final load of every link (sum of rate times fraction over its jobs). */
+  load: Float64Array;
   /** The link whose filling froze the job, or -1 (upper bound reached, or no links). */
   bottleneck: Int32Array;
 }
@@ -81,8 +83,6 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
   const state = new Uint8Array(J);
   const slope = new Float64Array(L);
   const constant = new Float64Array(L);
-  /** Growing jobs per link: lets the slope return to exactly 0. */
-  const growing = new Int32Array(L);
 
   const starts: number[] = [];
   const caps: number[] = [];
@@ -106,10 +106,7 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
       starts.push(j);
     } else {
       state[j] = GROWING;
-      for (let i = from; i < to; i++) {
-        slope[link[i]!]! += w * fraction[i]!;
-        growing[link[i]!]!++;
-      }
+      for (let i = from; i < to; i++) slope[link[i]!]! += w * fraction[i]!;
     }
     if (hi !== Infinity) caps.push(j);
   }
@@ -127,8 +124,10 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
     (jobsOnLink ??=
       index === undefined ? linkJobs(p) : typeof index === "function" ? index() : index);
 
+  // Without growing jobs the slope is 0 (or a rounding residue of the order of 1e-16 of
+  // what it was): such a link can only "fill" at a level where it freezes nobody.
   const levelOf = (l: number) =>
-    growing[l] === 0 ? Infinity : (capacity[l]! - constant[l]!) / slope[l]!;
+    slope[l]! > 0 ? (capacity[l]! - constant[l]!) / slope[l]! : Infinity;
   const tree = new MinTree(L);
   for (let l = 0; l < L; l++) tree.init(l, levelOf(l));
   tree.build();
@@ -161,7 +160,6 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
       const f = fraction[i]!;
       slope[l]! -= w * f;
       constant[l]! += value * f;
-      if (--growing[l]! === 0) slope[l] = 0;
       // The link's level rose: the tree keeps the old value as a lower bound.
     }
   };
@@ -198,7 +196,6 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
         const f = fraction[i]!;
         slope[l]! += w * f;
         constant[l]! -= lo * f;
-        growing[l]!++;
         // The level fell: the tree must hear of it before it could be next.
         const fell = (capacity[l]! - constant[l]!) / slope[l]!;
         if (fell < dirtyMin) dirtyMin = fell;
@@ -224,12 +221,12 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
         if (state[j] === GROWING) freeze(j, weight[j]! * level, l);
         else if (state[j] === WAITING) freeze(j, lower[j]!, l);
       }
-      growing[l] = 0;
       slope[l] = 0;
       tree.set(l, Infinity);
     }
   }
-  return { rate, bottleneck };
+  // Every job is frozen now, so each link's constant part is its whole load.
+  return { rate, bottleneck, load: constant };
 }
 
 /** Minimum of L values with point updates: a complete binary tree in typed arrays. */

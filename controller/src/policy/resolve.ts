@@ -2,12 +2,7 @@
 // prefix a job or exact flow mentions must denote hosts of the topology. Errors point into
 // the policy file.
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
-import {
-  formatPrefix,
-  parsePrefix,
-  prefixContains,
-  type Ipv4Prefix,
-} from "../topology/addresses.js";
+import { formatPrefix, parsePrefix, prefixContains } from "../topology/addresses.js";
 import type { Network } from "../topology/network.js";
 import type { ApproximateJob, ExactFlow, Policy } from "./types.js";
 
@@ -65,14 +60,18 @@ export function resolvePolicy(policy: Policy, network: Network): ResolvedPolicy 
 
 /** The policy's jobs with their hosts, sorted by id; problems go to `report`. */
 export function resolveJobs(policy: Policy, network: Network, report: Report): ResolvedJob[] {
+  // One prefix string per host, however many jobs name it.
+  const hostPrefix = new Array<string | undefined>(network.hostCount);
+  const prefixOfHost = (h: number) =>
+    (hostPrefix[h] ??= formatPrefix({ address: network.hostIpv4[h]!, length: 32 }));
+
   /** Hosts an entry denotes, and the prefix to classify it by. */
   const resolveEntry = (
     entry: string,
     path: ConfigPath,
-  ): { hosts: number[]; prefix: Ipv4Prefix } | undefined => {
+  ): { hosts: number[]; prefix: string } | undefined => {
     const named = network.hostIndex.get(entry);
-    if (named !== undefined)
-      return { hosts: [named], prefix: { address: network.hostIpv4[named]!, length: 32 } };
+    if (named !== undefined) return { hosts: [named], prefix: prefixOfHost(named) };
     if (!/^[0-9./]+$/.test(entry)) {
       report(
         path,
@@ -93,18 +92,14 @@ export function resolveJobs(policy: Policy, network: Network, report: Report): R
       report(path, `no host of the topology has an address in ${formatPrefix(parsed.prefix)}`);
       return undefined;
     }
-    return { hosts, prefix: parsed.prefix };
+    return { hosts, prefix: formatPrefix(parsed.prefix) };
   };
 
-  const hostPrefix = new Array<string | undefined>(network.hostCount);
   const side = (entries: string[], path: ConfigPath) => {
     if (entries.length === 1) {
       // The common case, a single host: no sets, and one prefix string per host.
       const h = network.hostIndex.get(entries[0]!);
-      if (h !== undefined) {
-        hostPrefix[h] ??= formatPrefix({ address: network.hostIpv4[h]!, length: 32 });
-        return { hosts: [h], prefixes: [hostPrefix[h]] };
-      }
+      if (h !== undefined) return { hosts: [h], prefixes: [prefixOfHost(h)] };
     }
     const hosts = new Set<number>();
     const prefixes: string[] = [];
@@ -114,7 +109,7 @@ export function resolveJobs(policy: Policy, network: Network, report: Report): R
       if (r === undefined) ok = false;
       else {
         r.hosts.forEach((h) => hosts.add(h));
-        prefixes.push(formatPrefix(r.prefix));
+        prefixes.push(r.prefix);
       }
     });
     return ok

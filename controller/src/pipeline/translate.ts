@@ -1,0 +1,345 @@
+// Translation: an allocation and the routes become, per switch, the P4Runtime
+// entities of the netapprox pipeline (through the contract's names for the
+// switch's target) and the target settings P4Runtime cannot carry (BMv2 queue
+// rates and depths; Tofino traffic-manager settings).
+//
+// Pure and deterministic: same allocation and routes, same entities in the same
+// order (member ids, priorities and group ids derive from sorted inputs).
+import type {
+  Allocation,
+  ClassName,
+  JobAllocation,
+  PortPlan,
+  SwitchPlan,
+  TofinoPortPlan,
+} from "../allocation/types.js";
+import type { ActionSpec, EntitySpec } from "../p4runtime/entities.js";
+import type { SwitchRoutes } from "../routing/routing.js";
+import {
+  COUNTER_LAYOUT,
+  MeterColor,
+  TrafficClass,
+  WIDTHS,
+  checkQueue,
+  type PipelineContract,
+} from "./contract.js";
+
+/** One BMv2 priority queue of one port (set over Thrift). */
+export interface QueueSetting {
+  port: number;
+  priority: number;
+  ratePps: number;
+  depthPackets: number;
+}
+
+/** Everything one switch should hold. */
+export interface SwitchDesiredState {
+  switch: string;
+  entities: EntitySpec[];
+  /** BMv2 only: per-priority queue rates and depths. */
+  queues: QueueSetting[];
+  /** Tofino only: traffic-manager settings per port, for the deployment's TM config. */
+  trafficManager: { port: number; plan: TofinoPortPlan }[];
+}
+
+const CLASS_NUMBER: Record<ClassName, number> = {
+  exact: TrafficClass.EXACT,
+  approximate_guaranteed: TrafficClass.APPROX_GUARANTEED,
+  approximate_best_effort: TrafficClass.APPROX_BEST_EFFORT,
+  control: TrafficClass.CONTROL,
+};
+
+/**
+ * Job id for "best effort, not metered": the pipeline meters only job ids inside
+ * its meter array and colours the packets of any other job YELLOW, which
+ * color_action turns into LE / best effort (p4/v1model/netapprox.p4).
+ */
+export const UNMETERED_JOB_ID = COUNTER_LAYOUT.jobs;
+
+/** Highest classifier priority; jobs get decreasing priorities by id. */
+const CLASSIFIER_TOP_PRIORITY = 1 << 20;
+
+const QDEPTH_MAX = 2 ** WIDTHS.qdepth - 1;
+
+/** "10.0.1.0/24" as a ternary value&&&mask string, or undefined for /0 (a wildcard). */
+function prefixAsTernary(prefix: string): string | undefined {
+  const [addr, lenText] = prefix.split("/");
+  const len = lenText === undefined ? 32 : Number(lenText);
+  if (len === 0) return undefined;
+  const mask = len === 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
+  const maskText = [mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join(".");
+  return `${addr}&&&${maskText}`;
+}
+
+/** Queue depth in the pipeline's unit: packets on BMv2, 80-byte cells on Tofino. */
+function depthUnits(packets: number, contract: PipelineContract, meanPacketSize: number): number {
+  const units =
+    contract.qdepthUnit === "cells" ? packets * Math.ceil(meanPacketSize / 80) : packets;
+  return Math.min(QDEPTH_MAX, Math.max(0, Math.round(units)));
+}
+
+function classifierEntries(
+  contract: PipelineContract,
+  job: JobAllocation,
+  jobId: number,
+): EntitySpec[] {
+  const t = contract.tables.classifier.name;
+  const action =
+    jobId === UNMETERED_JOB_ID
+      ? { name: contract.actions.classify_approx.name, params: { job_id: UNMETERED_JOB_ID } }
+      : { name: contract.actions.classify_approx.name, params: { job_id: jobId } };
+  const srcs = job.match.src.length ? job.match.src : ["0.0.0.0/0"];
+  const dsts = job.match.dst.length ? job.match.dst : ["0.0.0.0/0"];
+  const out: EntitySpec[] = [];
+  for (const src of [...srcs].sort()) {
+    for (const dst of [...dsts].sort()) {
+      const match: Record<string, string> = {};
+      const s = prefixAsTernary(src);
+      const d = prefixAsTernary(dst);
+      if (s) match.src_addr = s;
+      if (d) match.dst_addr = d;
+      if (job.match.protocol !== null) match.protocol = `${job.match.protocol}&&&255`;
+      if (job.match.srcPort)
+        match.l4_src_port = `${job.match.srcPort.from}..${job.match.srcPort.to}`;
+      if (job.match.dstPort)
+        match.l4_dst_port = `${job.match.dstPort.from}..${job.match.dstPort.to}`;
+      out.push({
+        kind: "tableEntry",
+        table: t,
+        match,
+        action,
+        priority: CLASSIFIER_TOP_PRIORITY - job.id,
+      });
+    }
+  }
+  return out;
+}
+
+function thresholdEntry(
+  contract: PipelineContract,
+  port: PortPlan,
+  meanPacketSize: number,
+): EntitySpec | undefined {
+  if (port.leThreshold === null && port.ecnThreshold === null) return undefined;
+  return {
+    kind: "tableEntry",
+    table: contract.tables.port_thresholds.name,
+    match: { egress_port: port.port },
+    action: {
+      name: contract.actions.set_thresholds.name,
+      params: {
+        // No early drop but ECN marking: an LE threshold nothing reaches.
+        le_depth:
+          port.leThreshold === null
+            ? QDEPTH_MAX
+            : depthUnits(port.leThreshold, contract, meanPacketSize),
+        ecn_depth:
+          port.ecnThreshold === null
+            ? 0
+            : Math.max(1, depthUnits(port.ecnThreshold, contract, meanPacketSize)),
+      },
+    },
+  };
+}
+
+/** Routing: one action-profile member per distinct next hop, groups for ECMP, one entry per prefix. */
+function routingEntities(contract: PipelineContract, routes: SwitchRoutes): EntitySpec[] {
+  const profile = contract.actionProfiles.ecmp_selector.name;
+  const setNextHop = contract.actions.set_next_hop.name;
+  const memberIds = new Map<string, number>();
+  const hops: { key: string; port: number; smac: string; dmac: string }[] = [];
+  const note = (h: { port: number; smac: string; dmac: string }) => {
+    const key = `${h.port}|${h.smac}|${h.dmac}`;
+    if (!memberIds.has(key)) {
+      memberIds.set(key, -1);
+      hops.push({ key, ...h });
+    }
+    return key;
+  };
+  for (const g of routes.groups) for (const m of g.members) note(m);
+  for (const r of routes.routes) if (r.action.kind === "port") note(r.action.nextHop);
+  hops.sort(
+    (a, b) => a.port - b.port || a.dmac.localeCompare(b.dmac) || a.smac.localeCompare(b.smac),
+  );
+  hops.forEach((h, i) => memberIds.set(h.key, i + 1));
+
+  const out: EntitySpec[] = hops.map((h) => ({
+    kind: "actionProfileMember",
+    actionProfile: profile,
+    memberId: memberIds.get(h.key)!,
+    action: { name: setNextHop, params: { port: h.port, smac: h.smac, dmac: h.dmac } },
+  }));
+  for (const g of [...routes.groups].sort((a, b) => a.id - b.id)) {
+    out.push({
+      kind: "actionProfileGroup",
+      actionProfile: profile,
+      groupId: g.id,
+      members: g.members.map((m) => ({
+        memberId: memberIds.get(`${m.port}|${m.smac}|${m.dmac}`)!,
+        weight: 1,
+      })),
+    });
+  }
+  for (const r of routes.routes) {
+    const table = contract.tables.routing_v4.name;
+    const match = { dst_addr: r.prefix };
+    out.push(
+      r.action.kind === "port"
+        ? {
+            kind: "tableEntry",
+            table,
+            match,
+            member: memberIds.get(
+              `${r.action.nextHop.port}|${r.action.nextHop.smac}|${r.action.nextHop.dmac}`,
+            )!,
+          }
+        : { kind: "tableEntry", table, match, group: r.action.group },
+    );
+  }
+  return out;
+}
+
+/** Everything switch `plan` should hold under `allocation`, with routes `routes`. */
+export function translateSwitch(
+  allocation: Allocation,
+  plan: SwitchPlan,
+  routes: SwitchRoutes,
+  contract: PipelineContract,
+): SwitchDesiredState {
+  const { classes, features, knobs } = allocation;
+  const tables = contract.tables;
+  const actions = contract.actions;
+  const entities: EntitySpec[] = [];
+
+  // Edge ports: where classification and metering happen.
+  for (const hp of [...plan.hostPorts].sort((a, b) => a.port - b.port)) {
+    entities.push({
+      kind: "tableEntry",
+      table: tables.port_role.name,
+      match: { ingress_port: hp.port },
+      action: { name: actions.mark_edge_port.name },
+    });
+  }
+
+  // DSCP -> class, DSCP -> queue (the default queue is the exact traffic's).
+  for (const m of classes.dscp) {
+    entities.push({
+      kind: "tableEntry",
+      table: tables.dscp_class.name,
+      match: { dscp: m.dscp },
+      action: {
+        name: actions.set_traffic_class.name,
+        params: { traffic_class: CLASS_NUMBER[m.class] },
+      },
+    });
+    entities.push({
+      kind: "tableEntry",
+      table: tables.queue_map.name,
+      match: { dscp: m.dscp },
+      action: { name: actions.set_queue.name, params: { queue: checkQueue(contract, m.queue) } },
+    });
+  }
+  entities.push({
+    kind: "tableEntry",
+    table: tables.queue_map.name,
+    isDefault: true,
+    action: {
+      name: actions.set_queue.name,
+      params: { queue: checkQueue(contract, classes.defaultQueue) },
+    },
+  });
+
+  // What a meter colour means: GREEN keeps its guarantee in the high queue, YELLOW
+  // goes best effort, RED is dropped at this first switch.
+  const colors: [number, ActionSpec][] = [
+    [
+      MeterColor.GREEN,
+      {
+        name: actions.set_dscp_and_class.name,
+        params: { dscp: classes.guaranteedDscp, traffic_class: TrafficClass.APPROX_GUARANTEED },
+      },
+    ],
+    [
+      MeterColor.YELLOW,
+      {
+        name: actions.set_dscp_and_class.name,
+        params: { dscp: classes.bestEffortDscp, traffic_class: TrafficClass.APPROX_BEST_EFFORT },
+      },
+    ],
+    [MeterColor.RED, { name: actions.drop_meter_red.name }],
+  ];
+  for (const [color, action] of colors) {
+    entities.push({
+      kind: "tableEntry",
+      table: tables.color_action.name,
+      match: { color },
+      action,
+    });
+  }
+
+  // Approximate jobs entering here: classifier entries and, with meters, the job's meter.
+  const jobsById = new Map(allocation.jobs.map((j) => [j.id, j]));
+  if (features.classify !== "none") {
+    for (const c of [...plan.classifiers].sort((a, b) => a.jobId - b.jobId)) {
+      const job = jobsById.get(c.jobId);
+      if (job === undefined) continue;
+      const metered = features.meters && c.action === "meter" && c.meter !== null;
+      entities.push(...classifierEntries(contract, job, metered ? c.jobId : UNMETERED_JOB_ID));
+      if (metered) {
+        const m = c.meter!;
+        entities.push({
+          kind: "meterEntry",
+          meter: contract.meters.job_meter.name,
+          index: m.index,
+          config: {
+            cir: Math.round(m.cir),
+            cburst: Math.round(m.cbs),
+            pir: Math.round(Math.max(m.pir, m.cir)),
+            pburst: Math.round(m.pbs),
+          },
+        });
+      }
+    }
+  }
+
+  // Early drop and ECN thresholds per egress port.
+  for (const port of [...plan.ports].sort((a, b) => a.port - b.port)) {
+    const t = thresholdEntry(contract, port, knobs.meanPacketSize);
+    if (t) entities.push(t);
+  }
+
+  entities.push(...routingEntities(contract, routes));
+
+  const queues: QueueSetting[] = [];
+  const trafficManager: SwitchDesiredState["trafficManager"] = [];
+  for (const port of [...plan.ports].sort((a, b) => a.port - b.port)) {
+    if (port.tofino) trafficManager.push({ port: port.port, plan: port.tofino });
+    else
+      for (const q of port.queues)
+        queues.push({
+          port: port.port,
+          priority: q.queue,
+          ratePps: q.ratePps,
+          depthPackets: q.depthPackets,
+        });
+  }
+  return { switch: plan.name, entities, queues, trafficManager };
+}
+
+/** Desired state of every switch of the allocation (routes by switch name). */
+export function translateAll(
+  allocation: Allocation,
+  routes: readonly SwitchRoutes[],
+  contractOf: (plan: SwitchPlan) => PipelineContract,
+): SwitchDesiredState[] {
+  const bySwitch = new Map(routes.map((r) => [r.switch, r]));
+  return allocation.switches.map((plan) => {
+    const r = bySwitch.get(plan.name) ?? {
+      switch: plan.name,
+      deviceId: plan.deviceId,
+      routes: [],
+      groups: [],
+    };
+    return translateSwitch(allocation, plan, r, contractOf(plan));
+  });
+}

@@ -267,6 +267,53 @@ describe("waterFill: properties", () => {
     );
   });
 
+  it("gives the same result when jobs point at shared link lists", () => {
+    fc.assert(
+      fc.property(randomProblem, fc.nat(3), ({ capacity, jobs }, keep) => {
+        const plain = problem(capacity, jobs);
+        // Keep the first `keep` links of each job as its own; put the rest in a pool, and
+        // let consecutive jobs with equal remainders point at one copy.
+        const own = problem(
+          capacity,
+          jobs.map((j) => ({ ...j, links: j.links.slice(0, keep) })),
+        );
+        const poolLink: number[] = [];
+        const poolFraction: number[] = [];
+        const from = new Int32Array(jobs.length);
+        const to = new Int32Array(jobs.length);
+        jobs.forEach((j, i) => {
+          const rest = j.links.slice(keep);
+          const previous = jobs[i - 1]?.links.slice(keep);
+          if (i > 0 && JSON.stringify(previous) === JSON.stringify(rest)) {
+            from[i] = from[i - 1]!;
+            to[i] = to[i - 1]!;
+            return;
+          }
+          from[i] = poolLink.length;
+          for (const [l, f] of rest) {
+            poolLink.push(l);
+            poolFraction.push(f);
+          }
+          to[i] = poolLink.length;
+        });
+        const split = {
+          ...own,
+          shared: {
+            from,
+            to,
+            link: Int32Array.from(poolLink),
+            fraction: Float64Array.from(poolFraction),
+          },
+        };
+        const a = waterFill(plain);
+        const b = waterFill(split);
+        expect([...b.rate]).toEqual([...a.rate]);
+        expect([...b.bottleneck]).toEqual([...a.bottleneck]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("is deterministic", () => {
     fc.assert(
       fc.property(randomProblem, ({ capacity, jobs }) => {

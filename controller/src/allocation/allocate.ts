@@ -30,7 +30,7 @@ import type {
   MeterSettings,
   SwitchPlan,
 } from "./types.js";
-import { linkJobs, waterFill, type LinkJobs } from "./waterfill.js";
+import { forEachLinkOf, linkJobs, waterFill, type Incidence, type LinkJobs } from "./waterfill.js";
 
 export interface AllocationDemands {
   /** Exact flows in addition to those the policy declares (host names or addresses). */
@@ -94,15 +94,13 @@ export function allocate(
     const weight = Float64Array.from(jobs, (r) => r.job.weight);
     const guaranteeCap = new Float64Array(L);
     for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
-    const shareIndex = () => (index ??= linkJobs({ jobCount: J, linkCount: L, ...incidence }));
+    const shareIndex = () => (index ??= linkJobs(incidence));
     const granted = waterFill(
       {
-        jobCount: J,
-        linkCount: L,
+        ...incidence,
         weight,
         lower: new Float64Array(J),
         upper: requested,
-        ...incidence,
         capacity: guaranteeCap,
       },
       shareIndex,
@@ -111,12 +109,10 @@ export function allocate(
     guaranteedLoad = granted.load;
     const shared = waterFill(
       {
-        jobCount: J,
-        linkCount: L,
+        ...incidence,
         weight,
         lower: guaranteed,
         upper: new Float64Array(J).fill(Infinity),
-        ...incidence,
         capacity: residual,
       },
       shareIndex,
@@ -136,7 +132,7 @@ export function allocate(
     const built = index as LinkJobs | null;
     if (built !== null)
       for (let l = 0; l < L; l++) linkJobCount[l] = built.start[l + 1]! - built.start[l]!;
-    else for (const l of incidence.link) linkJobCount[l]!++;
+    else for (let j = 0; j < J; j++) forEachLinkOf(incidence, j, (l) => linkJobCount[l]!++);
   }
 
   const meterOf = (index: number, cirBits: number, pirBits: number): MeterSettings => {
@@ -248,10 +244,7 @@ export function allocate(
   };
 }
 
-interface Incidence {
-  jobStart: Int32Array;
-  link: Int32Array;
-  fraction: Float64Array;
+interface JobIncidence extends Incidence {
   /** Per job: switches where its traffic enters, with the share entering at each. */
   ingress: { switch: number; share: number }[][];
 }
@@ -259,63 +252,54 @@ interface Incidence {
 /**
  * For every job, the links it crosses and the fraction of its rate on each: its traffic
  * spreads evenly over its (source host, destination host) pairs and, within a pair, evenly
- * at every ECMP hop.
+ * at every ECMP hop. A job between two hosts owns its two access links and points at its
+ * switch pair's shares in the routing's pool; a job with several hosts gets its own sum.
  */
-function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): Incidence {
+function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): JobIncidence {
   const net = routing.network;
   const J = jobs.length;
   const jobStart = new Int32Array(J + 1);
+  const from = new Int32Array(J);
+  const to = new Int32Array(J);
   const ingress: { switch: number; share: number }[][] = [];
   const acc = new SparseSum(net.linkCount);
-  // Pass 1: sizes (spreading switch pairs on first use); multi-host jobs are summed now into
-  // one side buffer. Pass 2 fills arrays of the exact size, with no regrowth.
-  const multiAt = new Int32Array(J).fill(-1);
-  const multiJobs = jobs.reduce(
-    (n, r) => n + (r.srcHosts.length === 1 && r.dstHosts.length === 1 ? 0 : 1),
-    0,
-  );
-  const guess = Math.max(1024, multiJobs * 256);
-  let side: Buffer = { link: new Int32Array(guess), fraction: new Float64Array(guess), size: 0 };
+  let own: Buffer = {
+    link: new Int32Array(2 * J + 1024),
+    fraction: new Float64Array(2 * J + 1024),
+    size: 0,
+  };
+  const push = (l: number, f: number) => {
+    if (own.size === own.link.length) own = grow(own, own.size + 1);
+    own.link[own.size] = l;
+    own.fraction[own.size++] = f;
+  };
   for (let j = 0; j < J; j++) {
     const { srcHosts, dstHosts } = jobs[j]!;
-    let size: number;
     if (srcHosts.length === 1 && dstHosts.length === 1) {
-      const s = net.hostSwitch[srcHosts[0]!]!;
-      size = 2 + routing.fabricSize(s, net.hostSwitch[dstHosts[0]!]!);
+      const a = srcHosts[0]!;
+      const b = dstHosts[0]!;
+      const s = net.hostSwitch[a]!;
+      push(net.hostUplink[a]!, 1);
+      push(net.hostDownlink[b]!, 1);
+      [from[j], to[j]] = routing.fabricRange(s, net.hostSwitch[b]!);
       ingress.push([{ switch: s, share: 1 }]);
     } else {
       ingress.push(spreadJob(routing, net, srcHosts, dstHosts, acc));
-      size = acc.touched.length;
-      if (side.size + size > side.link.length) side = grow(side, side.size + size);
-      multiAt[j] = side.size;
-      for (const l of acc.touched) {
-        side.link[side.size] = l;
-        side.fraction[side.size++] = acc.value[l]!;
-      }
+      for (const l of acc.touched) push(l, acc.value[l]!);
       acc.clear();
     }
-    jobStart[j + 1] = jobStart[j]! + size;
+    jobStart[j + 1] = own.size;
   }
-  const link = new Int32Array(jobStart[J]!);
-  const fraction = new Float64Array(jobStart[J]!);
-  for (let j = 0; j < J; j++) {
-    let at = jobStart[j]!;
-    const from = multiAt[j]!;
-    if (from >= 0) {
-      const to = from + jobStart[j + 1]! - at;
-      link.set(side.link.subarray(from, to), at);
-      fraction.set(side.fraction.subarray(from, to), at);
-      continue;
-    }
-    const a = jobs[j]!.srcHosts[0]!;
-    const b = jobs[j]!.dstHosts[0]!;
-    link[at] = net.hostUplink[a]!;
-    fraction[at++] = 1;
-    at = routing.copyFabric(net.hostSwitch[a]!, net.hostSwitch[b]!, 1, link, fraction, at);
-    link[at] = net.hostDownlink[b]!;
-    fraction[at] = 1;
-  }
-  return { jobStart, link, fraction, ingress };
+  const pool = routing.fabricPool();
+  return {
+    jobCount: J,
+    linkCount: net.linkCount,
+    jobStart,
+    link: own.link.subarray(0, own.size),
+    fraction: own.fraction.subarray(0, own.size),
+    shared: { from, to, link: pool.link, fraction: pool.fraction },
+    ingress,
+  };
 }
 
 interface Buffer {

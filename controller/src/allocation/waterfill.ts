@@ -17,19 +17,36 @@
 // fills once, so the jobs on a link are visited once. Work: O(incidences + (distinct
 // lowered links per batch + stale pops) * log L).
 
-export interface FillProblem {
+/**
+ * Which links each job crosses and the fraction of its rate on each. A job has its own links
+ * (CSR: link[jobStart[j] .. jobStart[j+1])) and may also cross a list it shares with other
+ * jobs (shared.link[shared.from[j] .. shared.to[j])): all jobs between the same two switches
+ * split over the same ECMP paths, so they can point at one copy of those shares.
+ */
+export interface Incidence {
   jobCount: number;
   linkCount: number;
+  jobStart: Int32Array;
+  link: Int32Array;
+  fraction: Float64Array;
+  shared?: SharedLinks;
+}
+
+export interface SharedLinks {
+  /** Per job; from = to when the job shares nothing. */
+  from: Int32Array;
+  to: Int32Array;
+  link: Int32Array;
+  fraction: Float64Array;
+}
+
+export interface FillProblem extends Incidence {
   /** Per job, > 0. */
   weight: Float64Array;
   /** Per job, >= 0. */
   lower: Float64Array;
   /** Per job, >= lower; Infinity for none. */
   upper: Float64Array;
-  /** Links of job j: link[jobStart[j] .. jobStart[j+1]), with the fraction of j's rate on each. */
-  jobStart: Int32Array;
-  link: Int32Array;
-  fraction: Float64Array;
   /** Per link. */
   capacity: Float64Array;
 }
@@ -42,26 +59,56 @@ export interface FillResult {
   bottleneck: Int32Array;
 }
 
+/** The shared part of an incidence, or an empty one (every job sharing nothing). */
+export function sharedOf(p: Incidence): SharedLinks {
+  return (
+    p.shared ?? {
+      from: new Int32Array(p.jobCount),
+      to: new Int32Array(p.jobCount),
+      link: new Int32Array(0),
+      fraction: new Float64Array(0),
+    }
+  );
+}
+
+/** Calls visit(link, fraction) for every link of job j. */
+export function forEachLinkOf(
+  p: Incidence,
+  j: number,
+  visit: (link: number, fraction: number) => void,
+): void {
+  for (let i = p.jobStart[j]!; i < p.jobStart[j + 1]!; i++) visit(p.link[i]!, p.fraction[i]!);
+  const s = p.shared;
+  if (s !== undefined)
+    for (let i = s.from[j]!; i < s.to[j]!; i++) visit(s.link[i]!, s.fraction[i]!);
+}
+
 /** The jobs on each link: job[start[l] .. start[l+1]), in job order. */
 export interface LinkJobs {
   start: Int32Array;
   job: Int32Array;
 }
 
-/** Builds the link -> jobs index of a problem's incidence (shareable between problems). */
-export function linkJobs(
-  p: Pick<FillProblem, "jobCount" | "linkCount" | "jobStart" | "link">,
-): LinkJobs {
+/** Builds the link -> jobs index of an incidence (shareable between problems). */
+export function linkJobs(p: Incidence): LinkJobs {
   const L = p.linkCount;
+  const J = p.jobCount;
+  const shared = sharedOf(p);
   const start = new Int32Array(L + 1);
-  const link = p.link;
-  for (let i = 0; i < link.length; i++) start[link[i]! + 1]!++;
+  for (const l of p.link) start[l + 1]!++;
+  for (let j = 0; j < J; j++) {
+    for (let i = shared.from[j]!; i < shared.to[j]!; i++) start[shared.link[i]! + 1]!++;
+  }
   for (let l = 0; l < L; l++) start[l + 1]! += start[l]!;
-  const job = new Int32Array(link.length);
+  const job = new Int32Array(start[L]!);
   const fill = start.slice(0, L);
-  const jobStart = p.jobStart;
-  for (let j = 0; j < p.jobCount; j++) {
-    for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) job[fill[link[i]!]!++] = j;
+  for (let j = 0; j < J; j++) {
+    for (let part = 0; part < 2; part++) {
+      const link = part === 0 ? p.link : shared.link;
+      const to = part === 0 ? p.jobStart[j + 1]! : shared.to[j]!;
+      for (let i = part === 0 ? p.jobStart[j]! : shared.from[j]!; i < to; i++)
+        job[fill[link[i]!]!++] = j;
+    }
   }
   return { start, job };
 }
@@ -78,6 +125,14 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
   const J = p.jobCount;
   const L = p.linkCount;
   const { weight, lower, upper, jobStart, link, fraction, capacity } = p;
+  const shared = sharedOf(p);
+  // Each job's links come in two parts, its own and the shared ones; loops run over both.
+  const partLink = [link, shared.link];
+  const partFraction = [fraction, shared.fraction];
+  const partFrom = (part: number, j: number) => (part === 0 ? jobStart[j]! : shared.from[j]!);
+  const partTo = (part: number, j: number) => (part === 0 ? jobStart[j + 1]! : shared.to[j]!);
+  const hasLinks = (j: number) =>
+    jobStart[j + 1]! > jobStart[j]! || shared.to[j]! > shared.from[j]!;
   const rate = new Float64Array(J);
   const bottleneck = new Int32Array(J).fill(-1);
   const state = new Uint8Array(J);
@@ -90,24 +145,28 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
     const w = weight[j]!;
     const lo = lower[j]!;
     const hi = upper[j]!;
-    const from = jobStart[j]!;
-    const to = jobStart[j + 1]!;
-    if (hi <= lo || (from === to && hi === Infinity)) {
+    const crosses = hasLinks(j);
+    if (hi <= lo || (!crosses && hi === Infinity)) {
       // Nothing to share: the job sits at its bound.
       state[j] = FROZEN;
-      const r = from === to && hi !== Infinity ? hi : lo;
+      const r = !crosses && hi !== Infinity ? hi : lo;
       rate[j] = r;
-      for (let i = from; i < to; i++) constant[link[i]!]! += r * fraction[i]!;
+      for (let part = 0; part < 2; part++) {
+        const ls = partLink[part]!;
+        const fs = partFraction[part]!;
+        for (let i = partFrom(part, j); i < partTo(part, j); i++) constant[ls[i]!]! += r * fs[i]!;
+      }
       continue;
     }
-    if (lo > 0) {
-      state[j] = WAITING;
-      for (let i = from; i < to; i++) constant[link[i]!]! += lo * fraction[i]!;
-      starts.push(j);
-    } else {
-      state[j] = GROWING;
-      for (let i = from; i < to; i++) slope[link[i]!]! += w * fraction[i]!;
+    state[j] = lo > 0 ? WAITING : GROWING;
+    for (let part = 0; part < 2; part++) {
+      const ls = partLink[part]!;
+      const fs = partFraction[part]!;
+      const to = partTo(part, j);
+      if (lo > 0) for (let i = partFrom(part, j); i < to; i++) constant[ls[i]!]! += lo * fs[i]!;
+      else for (let i = partFrom(part, j); i < to; i++) slope[ls[i]!]! += w * fs[i]!;
     }
+    if (lo > 0) starts.push(j);
     if (hi !== Infinity) caps.push(j);
   }
   const startLevel = Float64Array.from(starts, (j) => lower[j]! / weight[j]!);
@@ -155,12 +214,17 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
     bottleneck[j] = by;
     if (was !== GROWING) return; // a waiting job already counts at its lower bound
     const w = weight[j]!;
-    for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) {
-      const l = link[i]!;
-      const f = fraction[i]!;
-      slope[l]! -= w * f;
-      constant[l]! += value * f;
-      // The link's level rose: the tree keeps the old value as a lower bound.
+    for (let part = 0; part < 2; part++) {
+      const ls = partLink[part]!;
+      const fs = partFraction[part]!;
+      const to = partTo(part, j);
+      for (let i = partFrom(part, j); i < to; i++) {
+        const l = ls[i]!;
+        const f = fs[i]!;
+        slope[l]! -= w * f;
+        constant[l]! += value * f;
+        // The link's level rose: the tree keeps the old value as a lower bound.
+      }
     }
   };
 
@@ -191,17 +255,22 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
       state[j] = GROWING;
       const w = weight[j]!;
       const lo = lower[j]!;
-      for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) {
-        const l = link[i]!;
-        const f = fraction[i]!;
-        slope[l]! += w * f;
-        constant[l]! -= lo * f;
-        // The level fell: the tree must hear of it before it could be next.
-        const fell = (capacity[l]! - constant[l]!) / slope[l]!;
-        if (fell < dirtyMin) dirtyMin = fell;
-        if (isDirty[l] === 0) {
-          isDirty[l] = 1;
-          dirty[dirtyCount++] = l;
+      for (let part = 0; part < 2; part++) {
+        const ls = partLink[part]!;
+        const fs = partFraction[part]!;
+        const to = partTo(part, j);
+        for (let i = partFrom(part, j); i < to; i++) {
+          const l = ls[i]!;
+          const f = fs[i]!;
+          slope[l]! += w * f;
+          constant[l]! -= lo * f;
+          // The level fell: the tree must hear of it before it could be next.
+          const fell = (capacity[l]! - constant[l]!) / slope[l]!;
+          if (fell < dirtyMin) dirtyMin = fell;
+          if (isDirty[l] === 0) {
+            isDirty[l] = 1;
+            dirty[dirtyCount++] = l;
+          }
         }
       }
     } else if (dirtyCount > 0 && dirtyMin <= tCap && dirtyMin <= tLink) {

@@ -196,6 +196,23 @@ export class Routing {
       add(link[i]!, fraction[i]! * scale);
   }
 
+  /**
+   * Where fabricShares(s, t) lies in the pool: [from, to). Together with fabricPool() this
+   * lets many users point at one copy of the shares.
+   */
+  fabricRange(s: number, t: number): [number, number] {
+    const e = this.fabricEntryOf(s, t);
+    return [this.fabricStart[e]!, this.fabricStart[e + 1]!];
+  }
+
+  /**
+   * The pool all fabric shares live in. It is replaced when it grows, so take it after the
+   * last fabricRange call whose result is used.
+   */
+  fabricPool(): { link: Int32Array; fraction: Float64Array } {
+    return { link: this.poolLink, fraction: this.poolFraction };
+  }
+
   /** Number of links in fabricShares(s, t). */
   fabricSize(s: number, t: number): number {
     const e = this.fabricEntryOf(s, t);

@@ -138,6 +138,20 @@ function measure(k: number): Result {
   };
 }
 
+/** A fixed amount of plain arithmetic, to put the figures in proportion to the machine. */
+function referenceLoop(): number {
+  const data = Float64Array.from({ length: 1 << 20 }, (_, i) => i);
+  let best = Infinity;
+  let sum = 0;
+  for (let run = 0; run < 3; run++) {
+    const t0 = performance.now();
+    for (let k = 0; k < 100; k++) for (let i = 0; i < data.length; i++) sum += data[i]!;
+    best = Math.min(best, performance.now() - t0);
+  }
+  if (sum < 0) throw new Error("unreachable");
+  return best;
+}
+
 const kArg = process.argv.indexOf("--k");
 if (kArg >= 0) {
   // Child: one size, result as JSON on stdout.
@@ -193,6 +207,9 @@ if (kArg >= 0) {
   );
   console.log(
     `machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} (wall times grow with the load; CPU time less so)`,
+  );
+  console.log(
+    `machine speed: 100M typed-array additions take ${referenceLoop().toFixed(0)} ms here (to compare machines)`,
   );
   console.log(line(header));
   for (const row of table) console.log(line(row));

@@ -314,6 +314,20 @@ describe("waterFill: properties", () => {
     );
   });
 
+  it("gives the same result when told the load at the lower bounds", () => {
+    fc.assert(
+      fc.property(randomProblem, ({ capacity, jobs }) => {
+        const p = problem(capacity, jobs);
+        const lowerLoad = new Float64Array(capacity.length);
+        jobs.forEach((j, i) => j.links.forEach(([l, f]) => (lowerLoad[l]! += p.lower[i]! * f)));
+        const a = waterFill(p);
+        const b = waterFill(p, undefined, lowerLoad);
+        a.rate.forEach((r, i) => expect(b.rate[i]).toBeCloseTo(r, 9));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("is deterministic", () => {
     fc.assert(
       fc.property(randomProblem, ({ capacity, jobs }) => {

@@ -30,7 +30,14 @@ import type {
   MeterSettings,
   SwitchPlan,
 } from "./types.js";
-import { forEachLinkOf, linkJobs, waterFill, type Incidence, type LinkJobs } from "./waterfill.js";
+import {
+  forEachLinkOf,
+  linkJobs,
+  sharedOf,
+  waterFill,
+  type Incidence,
+  type LinkJobs,
+} from "./waterfill.js";
 
 export interface AllocationDemands {
   /** Exact flows in addition to those the policy declares (host names or addresses). */
@@ -95,18 +102,25 @@ export function allocate(
     const guaranteeCap = new Float64Array(L);
     for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
     const shareIndex = () => (index ??= linkJobs(incidence));
-    const granted = waterFill(
-      {
-        ...incidence,
-        weight,
-        lower: new Float64Array(J),
-        upper: requested,
-        capacity: guaranteeCap,
-      },
-      shareIndex,
-    );
-    guaranteed = granted.rate;
-    guaranteedLoad = granted.load;
+    // When every guarantee fits, the water-filling would grant them all as asked: skip it.
+    const requestedLoad = loadOf(incidence, requested);
+    if (requestedLoad.every((load, l) => load <= guaranteeCap[l]!)) {
+      guaranteed = requested;
+      guaranteedLoad = requestedLoad;
+    } else {
+      const granted = waterFill(
+        {
+          ...incidence,
+          weight,
+          lower: new Float64Array(J),
+          upper: requested,
+          capacity: guaranteeCap,
+        },
+        shareIndex,
+      );
+      guaranteed = granted.rate;
+      guaranteedLoad = granted.load;
+    }
     const shared = waterFill(
       {
         ...incidence,
@@ -116,6 +130,7 @@ export function allocate(
         capacity: residual,
       },
       shareIndex,
+      guaranteedLoad,
     );
     allocated = shared.rate;
     allocatedLoad = shared.load;
@@ -242,6 +257,21 @@ export function allocate(
     links,
     switches,
   };
+}
+
+/** Per link, the sum over jobs of rate times the fraction of the job on the link. */
+function loadOf(incidence: Incidence, rate: Float64Array): Float64Array {
+  const load = new Float64Array(incidence.linkCount);
+  const shared = sharedOf(incidence);
+  for (let j = 0; j < incidence.jobCount; j++) {
+    const r = rate[j]!;
+    for (let i = incidence.jobStart[j]!; i < incidence.jobStart[j + 1]!; i++) {
+      load[incidence.link[i]!]! += r * incidence.fraction[i]!;
+    }
+    for (let i = shared.from[j]!; i < shared.to[j]!; i++)
+      load[shared.link[i]!]! += r * shared.fraction[i]!;
+  }
+  return load;
 }
 
 interface JobIncidence extends Incidence {

@@ -119,9 +119,15 @@ const FROZEN = 2;
 
 /**
  * `index` (the link -> jobs index) may be shared between problems with the same incidence;
- * it is only built (or asked for) once some link fills.
+ * it is only built (or asked for) once some link fills. `lowerLoad`, when the caller has it,
+ * is every link's load at the jobs' lower bounds (sum of lower times fraction): it saves a
+ * pass over the incidence.
  */
-export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): FillResult {
+export function waterFill(
+  p: FillProblem,
+  index?: LinkJobs | (() => LinkJobs),
+  lowerLoad?: Float64Array,
+): FillResult {
   const J = p.jobCount;
   const L = p.linkCount;
   const { weight, lower, upper, jobStart, link, fraction, capacity } = p;
@@ -137,7 +143,8 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
   const bottleneck = new Int32Array(J).fill(-1);
   const state = new Uint8Array(J);
   const slope = new Float64Array(L);
-  const constant = new Float64Array(L);
+  const constant = lowerLoad === undefined ? new Float64Array(L) : Float64Array.from(lowerLoad);
+  const countLower = lowerLoad === undefined;
 
   const starts: number[] = [];
   const caps: number[] = [];
@@ -151,20 +158,24 @@ export function waterFill(p: FillProblem, index?: LinkJobs | (() => LinkJobs)): 
       state[j] = FROZEN;
       const r = !crosses && hi !== Infinity ? hi : lo;
       rate[j] = r;
-      for (let part = 0; part < 2; part++) {
-        const ls = partLink[part]!;
-        const fs = partFraction[part]!;
-        for (let i = partFrom(part, j); i < partTo(part, j); i++) constant[ls[i]!]! += r * fs[i]!;
-      }
+      // (A job without links adds nothing; one at its lower bound is in lowerLoad already.)
+      if (countLower)
+        for (let part = 0; part < 2; part++) {
+          const ls = partLink[part]!;
+          const fs = partFraction[part]!;
+          for (let i = partFrom(part, j); i < partTo(part, j); i++) constant[ls[i]!]! += r * fs[i]!;
+        }
       continue;
     }
     state[j] = lo > 0 ? WAITING : GROWING;
-    for (let part = 0; part < 2; part++) {
-      const ls = partLink[part]!;
-      const fs = partFraction[part]!;
-      const to = partTo(part, j);
-      if (lo > 0) for (let i = partFrom(part, j); i < to; i++) constant[ls[i]!]! += lo * fs[i]!;
-      else for (let i = partFrom(part, j); i < to; i++) slope[ls[i]!]! += w * fs[i]!;
+    if (lo === 0 || countLower) {
+      for (let part = 0; part < 2; part++) {
+        const ls = partLink[part]!;
+        const fs = partFraction[part]!;
+        const to = partTo(part, j);
+        if (lo > 0) for (let i = partFrom(part, j); i < to; i++) constant[ls[i]!]! += lo * fs[i]!;
+        else for (let i = partFrom(part, j); i < to; i++) slope[ls[i]!]! += w * fs[i]!;
+      }
     }
     if (lo > 0) starts.push(j);
     if (hi !== Infinity) caps.push(j);

@@ -1,0 +1,316 @@
+// One switch as the controller drives it: its P4Runtime session, what it should
+// hold (desired state), what we believe it holds (the mirror), and the work of
+// bringing the one to the other. Work for one switch runs strictly in order; the
+// switches of a network never wait for each other.
+//
+//   - When the session becomes ready as primary (first connect, reconnect after a
+//     restart, promotion from backup) the agent reads everything installed,
+//     plans the difference and writes it (a full sync). A correct switch gets no
+//     writes at all.
+//   - When the desired state changes, it writes only the difference from the
+//     mirror (an incremental sync), with no read.
+//   - A failed update is logged with the entity it concerns, counted, and retried
+//     by a full sync after a back-off; the other updates still go in.
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { Subject, type Subscription } from "rxjs";
+import { Update_Type, type Entity, type Update } from "../proto/p4/v1/p4runtime_pb.js";
+import { encodeEntity, entityKey } from "../p4runtime/entities.js";
+import { P4RuntimeError, WriteError } from "../p4runtime/errors.js";
+import type { P4Schema } from "../p4runtime/p4info.js";
+import { describeUpdate, Switch, type SwitchOptions } from "../p4runtime/switch.js";
+import type { PipelineContract } from "../pipeline/contract.js";
+import type { QueueSetting, SwitchDesiredState } from "../pipeline/translate.js";
+import type { TargetCapabilities } from "../targets/capabilities.js";
+import type { Logger } from "./log.js";
+import { planReconciliation, reconciliationReads } from "./reconcile.js";
+
+/** Applies BMv2 queue settings (the Thrift service) — or anything that can. */
+export interface QueueConfigurator {
+  setQueueRate(port: number, priority: number, pps: number): Promise<void>;
+  setQueueDepth(port: number, priority: number, packets: number): Promise<void>;
+  close(): void;
+}
+
+export interface SyncReport {
+  switch: string;
+  kind: "full" | "incremental";
+  inserts: number;
+  modifies: number;
+  deletes: number;
+  failed: number;
+  queueChanges: number;
+  durationMs: number;
+}
+
+export interface AgentStats {
+  fullSyncs: number;
+  incrementalSyncs: number;
+  updatesWritten: number;
+  updatesFailed: number;
+  queueWrites: number;
+  lastSync: SyncReport | undefined;
+  lastError: string | undefined;
+}
+
+export interface AgentOptions {
+  switchOptions: SwitchOptions;
+  schema: P4Schema;
+  contract: PipelineContract;
+  capabilities: TargetCapabilities;
+  logger: Logger;
+  queues?: QueueConfigurator;
+  /** Writes the traffic-manager settings of a Tofino switch (to a file). */
+  writeTrafficManager?: (state: SwitchDesiredState) => Promise<void>;
+  /** Back-off before retrying after failed updates. */
+  retryMs?: { initial: number; max: number };
+}
+
+export class SwitchAgent {
+  readonly name: string;
+  readonly switch: Switch;
+  readonly schema: P4Schema;
+  readonly contract: PipelineContract;
+  readonly capabilities: TargetCapabilities;
+  readonly stats: AgentStats = {
+    fullSyncs: 0,
+    incrementalSyncs: 0,
+    updatesWritten: 0,
+    updatesFailed: 0,
+    queueWrites: 0,
+    lastSync: undefined,
+    lastError: undefined,
+  };
+  /** Each completed sync, for observers (tests, metrics). */
+  readonly syncs$ = new Subject<SyncReport>();
+
+  private readonly log: Logger;
+  private readonly options: AgentOptions;
+  private desired: SwitchDesiredState | undefined;
+  private desiredEntities: Entity[] = [];
+  private mirror: Map<string, Entity> | undefined;
+  private readonly queuesApplied = new Map<string, QueueSetting>();
+  private trafficManagerWritten = "";
+  private chain: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private readonly subscriptions: Subscription[] = [];
+  private stopped = false;
+
+  constructor(options: AgentOptions) {
+    this.options = options;
+    this.name = options.switchOptions.name;
+    this.schema = options.schema;
+    this.contract = options.contract;
+    this.capabilities = options.capabilities;
+    this.log = options.logger.child({ switch: this.name });
+    this.retryDelay = options.retryMs?.initial ?? 500;
+    this.switch = new Switch(options.switchOptions);
+    this.subscriptions.push(
+      this.switch.events$.subscribe((e) => {
+        switch (e.type) {
+          case "ready":
+            this.log.info("switch ready", { role: e.role });
+            if (e.role === "primary") this.schedule("full");
+            break;
+          case "down":
+            // Whatever happens next (reconnect, restart), re-read before trusting the mirror.
+            this.mirror = undefined;
+            this.queuesApplied.clear();
+            this.log.warn("switch down", { reason: e.reason });
+            break;
+          case "pipeline_pushed":
+            this.log.info("pipeline pushed", { cookie: e.cookie });
+            break;
+          case "pipeline_skipped":
+            this.log.info("pipeline already installed", { cookie: e.cookie });
+            break;
+          case "primary":
+            this.log.info("became primary", { electionId: e.electionId });
+            break;
+          case "backup":
+            this.log.info("became backup", { primaryElectionId: e.primaryElectionId });
+            break;
+          case "stream_error":
+            this.log.warn("stream error", { code: e.code, message: e.message });
+            break;
+          default:
+            break;
+        }
+      }),
+    );
+  }
+
+  start(): void {
+    this.switch.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    for (const s of this.subscriptions) s.unsubscribe();
+    await this.chain;
+    await this.switch.stop();
+    this.options.queues?.close();
+    this.syncs$.complete();
+  }
+
+  get desiredState(): SwitchDesiredState | undefined {
+    return this.desired;
+  }
+
+  /** Number of entities we believe are installed (undefined before the first sync). */
+  get mirrorSize(): number | undefined {
+    return this.mirror?.size;
+  }
+
+  /**
+   * Sets what the switch should hold. Entities are encoded (and so checked against
+   * the P4Info) here, before anything is sent; a state that does not encode is
+   * refused as a whole and the previous one stays.
+   */
+  setDesired(state: SwitchDesiredState): void {
+    const encoded = state.entities.map((e) => encodeEntity(this.schema, e));
+    this.desired = state;
+    this.desiredEntities = encoded;
+    this.schedule(this.mirror === undefined ? "full" : "incremental");
+  }
+
+  /** Waits for the work queued so far. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private schedule(kind: "full" | "incremental"): void {
+    if (this.stopped) return;
+    this.chain = this.chain
+      .then(() => this.sync(kind))
+      .catch((err: Error) => {
+        this.stats.lastError = err.message;
+        this.log.error("sync failed", { error: err.message });
+        this.scheduleRetry();
+      });
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer !== undefined) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(this.options.retryMs?.max ?? 30_000, this.retryDelay * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedule("full");
+    }, delay);
+  }
+
+  private async sync(kind: "full" | "incremental"): Promise<void> {
+    const sw = this.switch;
+    if (this.desired === undefined || sw.state !== "ready" || !sw.isPrimary) return;
+    const started = Date.now();
+    const full = kind === "full" || this.mirror === undefined;
+    let installed: Entity[];
+    if (full) {
+      installed = await sw.read(reconciliationReads(this.schema));
+      this.mirror = new Map(installed.map((e) => [entityKey(e), e]));
+    } else {
+      installed = [...this.mirror!.values()];
+    }
+    const plan = planReconciliation(this.schema, this.desiredEntities, installed);
+    let failed = 0;
+    for (const phase of plan.phases) failed += await this.writePhase(phase);
+    const queueChanges = await this.applyTargetSettings();
+    if (failed === 0) this.retryDelay = this.options.retryMs?.initial ?? 500;
+    else this.scheduleRetry();
+    if (full) this.stats.fullSyncs++;
+    else this.stats.incrementalSyncs++;
+    const report: SyncReport = {
+      switch: this.name,
+      kind: full ? "full" : "incremental",
+      inserts: plan.inserts,
+      modifies: plan.modifies,
+      deletes: plan.deletes,
+      failed,
+      queueChanges,
+      durationMs: Date.now() - started,
+    };
+    this.stats.lastSync = report;
+    const written = plan.inserts + plan.modifies + plan.deletes;
+    if (written > 0 || failed > 0 || queueChanges > 0) this.log.info("synced", { ...report });
+    this.syncs$.next(report);
+  }
+
+  /** Writes one phase; keeps the mirror true to what succeeded. Returns the failure count. */
+  private async writePhase(phase: Update[]): Promise<number> {
+    const apply = (u: Update) => {
+      const key = entityKey(u.entity!);
+      if (u.type === Update_Type.DELETE) this.mirror!.delete(key);
+      else this.mirror!.set(key, u.entity!);
+    };
+    try {
+      await this.switch.write(phase);
+      phase.forEach(apply);
+      this.stats.updatesWritten += phase.length;
+      return 0;
+    } catch (err) {
+      if (!(err instanceof WriteError)) {
+        if (err instanceof P4RuntimeError && err.code === GrpcStatus.PERMISSION_DENIED) {
+          this.log.warn("not primary any more: writes stopped", { error: err.message });
+          return 0;
+        }
+        throw err;
+      }
+      for (const r of err.results) if (r.ok) apply(phase[r.index]!);
+      this.stats.updatesWritten += err.results.length - err.failed.length;
+      this.stats.updatesFailed += err.failed.length;
+      for (const r of err.failed.slice(0, 20)) {
+        this.log.error("update failed", {
+          update: describeUpdate(this.schema, phase[r.index]!),
+          code: r.code,
+          message: r.message,
+        });
+      }
+      this.stats.lastError = `${err.failed.length} updates failed; first: ${describeUpdate(this.schema, phase[err.failed[0]!.index]!)}: ${err.failed[0]!.message}`;
+      return err.failed.length;
+    }
+  }
+
+  /** BMv2 queue rates/depths over Thrift, or the Tofino TM file. Returns changes applied. */
+  private async applyTargetSettings(): Promise<number> {
+    const state = this.desired!;
+    let changes = 0;
+    if (this.capabilities.queueConfig === "bmv2-thrift" && this.options.queues) {
+      for (const q of state.queues) {
+        const key = `${q.port}/${q.priority}`;
+        const old = this.queuesApplied.get(key);
+        if (old?.ratePps === q.ratePps && old.depthPackets === q.depthPackets) continue;
+        try {
+          if (old?.ratePps !== q.ratePps)
+            await this.options.queues.setQueueRate(q.port, q.priority, q.ratePps);
+          if (old?.depthPackets !== q.depthPackets)
+            await this.options.queues.setQueueDepth(q.port, q.priority, q.depthPackets);
+          this.queuesApplied.set(key, q);
+          changes++;
+        } catch (err) {
+          this.stats.lastError = (err as Error).message;
+          this.log.error("queue setting failed", {
+            port: q.port,
+            priority: q.priority,
+            error: (err as Error).message,
+          });
+          this.scheduleRetry();
+          break;
+        }
+      }
+    } else if (
+      this.capabilities.queueConfig === "tm-config-file" &&
+      this.options.writeTrafficManager
+    ) {
+      const text = JSON.stringify(state.trafficManager);
+      if (text !== this.trafficManagerWritten) {
+        await this.options.writeTrafficManager(state);
+        this.trafficManagerWritten = text;
+        changes++;
+      }
+    }
+    this.stats.queueWrites += changes;
+    return changes;
+  }
+}

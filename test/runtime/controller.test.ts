@@ -1,0 +1,266 @@
+// The controller against networks of P4Runtime test switches over real gRPC.
+import { writeFileSync } from "node:fs";
+import { status as Code } from "@grpc/grpc-js";
+import { filter, firstValueFrom, timeout } from "rxjs";
+import { encodeEntity, wildcard } from "../../controller/src/p4runtime/entities.js";
+import type { NetapproxController } from "../../controller/src/runtime/controller.js";
+import { planReconciliation, reconciliationReads } from "../../controller/src/runtime/reconcile.js";
+import type { TestSwitch } from "../../controller/src/testswitch/server.js";
+import { eventually } from "../helpers/events.js";
+import {
+  controllerFor,
+  policyCopy,
+  RecordingQueues,
+  startTestbed,
+  v1modelBundle,
+  type Testbed,
+} from "../helpers/testbed.js";
+
+const schema = v1modelBundle.schema;
+const beds: Testbed[] = [];
+const controllers: NetapproxController[] = [];
+
+afterEach(async () => {
+  await Promise.all(controllers.splice(0).map((c) => c.stop()));
+  await Promise.all(beds.splice(0).map((b) => b.stop()));
+});
+
+async function bed(topology: string, options?: Parameters<typeof startTestbed>[1]) {
+  const b = await startTestbed(topology, options);
+  beds.push(b);
+  return b;
+}
+
+function start(c: NetapproxController) {
+  controllers.push(c);
+  return c.start().then(() => c);
+}
+
+/** True when the test switch holds exactly what the agent wants it to hold. */
+function inSync(c: NetapproxController, name: string, ts: TestSwitch): boolean {
+  const desired = c.agents.get(name)!.desiredState;
+  if (desired === undefined || ts.device === undefined) return false;
+  const installed = reconciliationReads(schema).flatMap((r) => ts.device!.read(r));
+  const plan = planReconciliation(
+    schema,
+    desired.entities.map((e) => encodeEntity(schema, e)),
+    installed,
+  );
+  return plan.phases.length === 0;
+}
+
+async function allInSync(c: NetapproxController, b: Testbed, ms = 5_000) {
+  await eventually(
+    () => [...b.switches].every(([name, ts]) => inSync(c, name, ts)),
+    ms,
+    "every switch in sync",
+  );
+}
+
+describe("the controller on test switches", () => {
+  it("installs the whole desired state on the dumbbell, and queue settings per priority", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const queues = new RecordingQueues();
+    const c = await start(
+      controllerFor(b, "policies/dumbbell.yaml", { queueConfigurator: () => queues }),
+    );
+    await allInSync(c, b);
+    const s1 = b.switches.get("s1")!.device!;
+    expect(s1.entryCount).toBeGreaterThan(10);
+    expect(s1.meterConfig("NetapproxIngress.job_meter", 1)?.pir).toBeGreaterThan(0n);
+    await eventually(() => queues.rates.size > 0, 2_000, "queue rates");
+    const pps = [...queues.rates]
+      .filter(([k]) => k.startsWith("5/"))
+      .reduce((s, [, v]) => s + v, 0);
+    expect(pps).toBeCloseTo(10e6 / 8 / 1500, 0); // the bottleneck's queues sum to its capacity
+    const status = c.status();
+    expect(status.switches.map((s) => [s.name, s.state, s.role])).toEqual([
+      ["s1", "ready", "primary"],
+      ["s2", "ready", "primary"],
+    ]);
+    expect(status.jobs.map((j) => j.name)).toEqual(["training-shards", "log-sample"]);
+  });
+
+  it("installs the leaf-spine with ECMP groups on the leaves", async () => {
+    const b = await bed("topologies/leaf-spine.yaml");
+    const c = await start(controllerFor(b, "policies/leaf-spine.yaml"));
+    await allInSync(c, b, 10_000);
+    const leaf = [...b.switches.entries()].find(([n]) => n.startsWith("leaf"))![1];
+    const groups = leaf.device!.read(wildcard.actionProfileGroups());
+    expect(groups.length).toBeGreaterThan(0);
+  });
+
+  it("restores a switch that restarts mid-run within 2 s (checked by Read)", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    await allInSync(c, b);
+    const s2 = b.switches.get("s2")!;
+    const before = s2.device!.entryCount;
+    s2.kill();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await s2.start();
+    await eventually(() => inSync(c, "s2", s2), 2_000, "s2 restored");
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(s2.device!.entryCount).toBe(before);
+  });
+
+  it("writes nothing when a restarted controller finds the network correct", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const first = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    await allInSync(first, b);
+    await first.stop();
+    controllers.splice(controllers.indexOf(first), 1);
+    for (const ts of b.switches.values()) ts.resetStats();
+    const second = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 11n }));
+    const synced = new Set<string>();
+    second.events$.subscribe((e) => e.type === "synced" && synced.add(e.switch));
+    await eventually(() => synced.size === 2, 5_000, "both switches reconciled");
+    for (const ts of b.switches.values()) {
+      expect(ts.stats.updates).toBe(0);
+      expect(ts.stats.pipelinePushes).toBe(0);
+      expect(ts.stats.readRpcs).toBeGreaterThan(0);
+    }
+  });
+
+  it("makes the backup primary within 1 s when the primary dies; the demoted one stops writing", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const primary = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 20n }));
+    await allInSync(primary, b);
+    const backup = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 10n }));
+    await eventually(
+      () =>
+        [...backup.agents.values()].every(
+          (a) => a.switch.state === "ready" && a.switch.role === "backup",
+        ),
+      3_000,
+      "backup ready",
+    );
+    const t0 = Date.now();
+    await primary.stop();
+    controllers.splice(controllers.indexOf(primary), 1);
+    await eventually(
+      () => [...backup.agents.values()].every((a) => a.switch.isPrimary),
+      1_000,
+      "backup promoted",
+    );
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await allInSync(backup, b);
+  });
+
+  it("keeps the old policy in force when an edit is invalid, and applies a valid edit live", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const c = await start(controllerFor(b, file, { watchPolicy: true }));
+    await allInSync(c, b);
+    const meterBefore = b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 1);
+
+    const rejected = firstValueFrom(
+      c.events$.pipe(
+        filter((e) => e.type === "policy_rejected"),
+        timeout(5_000),
+      ),
+    );
+    writeFileSync(file, "allocator: netapprox\nknobs:\n  beta: 7\n");
+    const event = await rejected;
+    expect(event.type === "policy_rejected" && event.error).toContain("knobs.beta");
+    expect(c.status().lastPolicyError).toContain("knobs.beta");
+    expect(c.currentPolicy.jobs).toHaveLength(2);
+    expect(b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 1)).toEqual(
+      meterBefore,
+    );
+
+    const applied = firstValueFrom(
+      c.events$.pipe(
+        filter((e) => e.type === "policy_applied"),
+        timeout(5_000),
+      ),
+    );
+    writeFileSync(file, policyTextWithWeight(4));
+    await applied;
+    await allInSync(c, b);
+    expect(b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 1)).not.toEqual(
+      meterBefore,
+    );
+    expect(c.status().lastPolicyError).toBeNull();
+  });
+
+  it("does not let a switch that refuses every write stop the others", async () => {
+    const b = await bed("topologies/dumbbell.yaml", (name) =>
+      name === "s1"
+        ? {
+            writeFault: () => ({ code: Code.RESOURCE_EXHAUSTED, message: "table full (injected)" }),
+          }
+        : {},
+    );
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    await eventually(() => inSync(c, "s2", b.switches.get("s2")!), 5_000, "s2 in sync");
+    const s1 = c.agents.get("s1")!;
+    await eventually(() => s1.stats.updatesFailed > 0, 5_000, "s1 failures recorded");
+    expect(s1.stats.lastError).toContain("table full (injected)");
+    expect(c.status().switches.find((s) => s.name === "s1")!.updatesFailed).toBeGreaterThan(0);
+    // It keeps retrying rather than giving up silently.
+    const failedOnce = s1.stats.updatesFailed;
+    await eventually(() => s1.stats.updatesFailed > failedOnce, 3_000, "a retry");
+  });
+
+  it("re-allocates from measured exact load and pushes only what moved beyond the hysteresis", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml", (t) =>
+      t.replace("source: declared", "source: measured"),
+    );
+    // No polls in this test: measurements are injected.
+    const c = await start(controllerFor(b, file, { pollIntervalMs: 600_000 }));
+    await allInSync(c, b);
+    const s1 = b.switches.get("s1")!;
+    const before = s1.device!.meterConfig("NetapproxIngress.job_meter", 2)!;
+    s1.resetStats();
+    // A busy exact flow appears on the bottleneck: 6 Mbit/s measured at s1 port 5.
+    c.injectMeasuredExact(new Map([["s1:5", 6e6]]));
+    await allInSync(c, b);
+    const after = s1.device!.meterConfig("NetapproxIngress.job_meter", 2)!;
+    expect(after.pir).toBeLessThan(before.pir);
+    expect(s1.stats.updates).toBeGreaterThan(0);
+    expect(s1.stats.updates).toBeLessThan(10); // meters (and maybe thresholds), not the whole state
+    // A change within the margin writes nothing.
+    s1.resetStats();
+    c.injectMeasuredExact(new Map([["s1:5", 6.01e6]]));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s1.stats.updates).toBe(0);
+  });
+
+  it("polls counters into rates per port and class", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    await allInSync(c, b);
+    const s1 = b.switches.get("s1")!.device!;
+    const polls = () =>
+      firstValueFrom(
+        c.events$.pipe(
+          filter((e) => e.type === "poll" && e.switches === 2),
+          timeout(3_000),
+        ),
+      );
+    await polls();
+    // 125,000 bytes in ~0.1 s of exact traffic on the bottleneck port 5 (class 0 at index 5*4+0).
+    s1.addCounter("NetapproxEgress.port_class_tx", 20, 100n, 125_000n);
+    await polls();
+    const link = c.status().links.find((l) => l.name.startsWith("s1:5"))!;
+    expect(link.measuredBps).toBeGreaterThan(1e6);
+    expect(c.metrics.render()).toMatch(
+      /netapprox_port_tx_bps\{class="exact",port="5",switch="s1"\} \d/,
+    );
+  });
+});
+
+function policyTextWithWeight(weight: number): string {
+  return `allocator: netapprox
+jobs:
+  - {name: training-shards, id: 1, match: {src: h1, dst: h5, protocol: udp, dst_port: 7000}, volume: 30MB, fraction: 0.8, weight: ${weight}, deadline: 60s}
+  - {name: log-sample, id: 2, match: {src: [h2, h3], dst: h6, protocol: udp, dst_port: "9000-9100"}, volume: 1GB, fraction: 0.5, weight: 1}
+exact:
+  source: declared
+  flows:
+    - {src: h4, dst: h8, rate: 3Mbit}
+`;
+}

@@ -32,7 +32,7 @@ import {
 } from "../proto/p4/v1/p4runtime_pb.js";
 import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
 import { entityKey } from "../p4runtime/entities.js";
-import type { P4Schema, P4Table } from "../p4runtime/p4info.js";
+import type { P4Object, P4ObjectMap, P4Schema, P4Table } from "../p4runtime/p4info.js";
 import { bitLength, bytesToBigint, fullMask, prefixMask } from "../p4runtime/values.js";
 
 /** The outcome of one update, as it goes into a p4.v1.Error. */
@@ -668,11 +668,7 @@ export class DeviceState {
     switch (e.case) {
       case "tableEntry": {
         const req = e.value;
-        const tables =
-          req.tableId === 0
-            ? [...this.schema.tables]
-            : [this.lookupRead(() => this.schema.tables.get(req.tableId), "table", req.tableId)];
-        for (const table of tables) {
+        for (const table of this.selected(this.schema.tables, req.tableId, "table")) {
           if (req.isDefaultAction) {
             const d = this.defaults.get(table.id);
             push({
@@ -681,183 +677,103 @@ export class DeviceState {
             });
             continue;
           }
-          const entries = this.tables.get(table.id)!;
-          let selected: StoredEntry[];
-          if (req.match.length > 0 || req.priority !== 0) {
-            const key = this.keyForRead(table, req);
-            const hit = key === undefined ? undefined : entries.get(key);
-            selected = hit ? [hit] : [];
-          } else {
-            selected = [...entries.values()];
-          }
-          for (const s of selected)
+          for (const s of this.entriesFor(table, req))
             push({ case: "tableEntry", value: this.withRuntimeFields(s, req) });
         }
         break;
       }
-      case "actionProfileMember": {
-        const ids =
-          e.value.actionProfileId === 0
-            ? [...this.members.keys()]
-            : [
-                this.lookupRead(
-                  () => this.schema.actionProfiles.get(e.value.actionProfileId),
-                  "action profile",
-                  e.value.actionProfileId,
-                ).id,
-              ];
-        for (const id of ids) {
-          for (const m of this.members.get(id)!.values()) {
+      case "actionProfileMember":
+        for (const p of this.selected(
+          this.schema.actionProfiles,
+          e.value.actionProfileId,
+          "action profile",
+        )) {
+          for (const m of this.members.get(p.id)!.values()) {
             if (e.value.memberId === 0 || e.value.memberId === m.memberId)
-              push({ case: "actionProfileMember", value: m });
+              push({ case: e.case, value: m });
           }
         }
         break;
-      }
-      case "actionProfileGroup": {
-        const ids =
-          e.value.actionProfileId === 0
-            ? [...this.groups.keys()]
-            : [
-                this.lookupRead(
-                  () => this.schema.actionProfiles.get(e.value.actionProfileId),
-                  "action profile",
-                  e.value.actionProfileId,
-                ).id,
-              ];
-        for (const id of ids) {
-          for (const g of this.groups.get(id)!.values()) {
+      case "actionProfileGroup":
+        for (const p of this.selected(
+          this.schema.actionProfiles,
+          e.value.actionProfileId,
+          "action profile",
+        )) {
+          for (const g of this.groups.get(p.id)!.values()) {
             if (e.value.groupId === 0 || e.value.groupId === g.groupId)
-              push({ case: "actionProfileGroup", value: g });
+              push({ case: e.case, value: g });
           }
         }
         break;
-      }
-      case "counterEntry": {
-        const counters =
-          e.value.counterId === 0
-            ? [...this.schema.counters]
-            : [
-                this.lookupRead(
-                  () => this.schema.counters.get(e.value.counterId),
-                  "counter",
-                  e.value.counterId,
-                ),
-              ];
-        for (const c of counters) {
+      case "counterEntry":
+        for (const c of this.selected(this.schema.counters, e.value.counterId, "counter")) {
           const cells = this.counters.get(c.id)!;
-          const indexes = e.value.index
-            ? [this.readIndex(e.value.index.index, c.size, c.name)]
-            : range(c.size);
-          for (const i of indexes) {
+          for (const i of this.indexes(e.value.index, c)) {
+            const data = cells.get(i) ?? { byteCount: 0n, packetCount: 0n };
             push({
               case: "counterEntry",
-              value: {
-                counterId: c.id,
-                index: { index: BigInt(i) },
-                data: cells.get(i) ?? { byteCount: 0n, packetCount: 0n },
-              },
+              value: { counterId: c.id, index: { index: BigInt(i) }, data },
             });
           }
         }
         break;
-      }
-      case "meterEntry": {
-        const meters =
-          e.value.meterId === 0
-            ? [...this.schema.meters]
-            : [
-                this.lookupRead(
-                  () => this.schema.meters.get(e.value.meterId),
-                  "meter",
-                  e.value.meterId,
-                ),
-              ];
-        for (const m of meters) {
+      case "meterEntry":
+        for (const m of this.selected(this.schema.meters, e.value.meterId, "meter")) {
           const cells = this.meters.get(m.id)!;
-          const indexes = e.value.index
-            ? [this.readIndex(e.value.index.index, m.size, m.name)]
-            : range(m.size);
-          for (const i of indexes)
+          for (const i of this.indexes(e.value.index, m)) {
             push({
               case: "meterEntry",
               value: { meterId: m.id, index: { index: BigInt(i) }, config: cells.get(i) },
             });
+          }
         }
         break;
-      }
       case "directCounterEntry":
       case "directMeterEntry": {
         const req = e.value.tableEntry;
         const tables =
           req === undefined || req.tableId === 0
             ? [...this.schema.tables].filter((t) => t.directResourceIds.length > 0)
-            : [this.lookupRead(() => this.schema.tables.get(req.tableId), "table", req.tableId)];
+            : this.selected(this.schema.tables, req.tableId, "table");
         for (const table of tables) {
-          const entries = this.tables.get(table.id)!;
-          const key = req && req.match.length > 0 ? this.keyForRead(table, req) : undefined;
-          const selected =
-            key !== undefined
-              ? [entries.get(key)].filter((s): s is StoredEntry => s !== undefined)
-              : [...entries.values()];
-          for (const s of selected) {
+          for (const s of this.entriesFor(table, req)) {
             const tableEntry = this.withRuntimeFields(s, undefined);
             if (e.case === "directCounterEntry")
-              push({ case: "directCounterEntry", value: { tableEntry, data: s.counter } });
-            else push({ case: "directMeterEntry", value: { tableEntry, config: s.meter } });
+              push({ case: e.case, value: { tableEntry, data: s.counter } });
+            else push({ case: e.case, value: { tableEntry, config: s.meter } });
           }
         }
         break;
       }
-      case "registerEntry": {
+      case "registerEntry":
         if (this.quirks.registersUnimplemented)
           fail(Code.UNIMPLEMENTED, "register reads are not supported by this target");
-        const registers =
-          e.value.registerId === 0
-            ? [...this.schema.registers]
-            : [
-                this.lookupRead(
-                  () => this.schema.registers.get(e.value.registerId),
-                  "register",
-                  e.value.registerId,
-                ),
-              ];
-        for (const r of registers) {
+        for (const r of this.selected(this.schema.registers, e.value.registerId, "register")) {
           const cells = this.registers.get(r.id)!;
-          const indexes = e.value.index
-            ? [this.readIndex(e.value.index.index, r.size, r.name)]
-            : range(r.size);
-          for (const i of indexes) {
+          for (const i of this.indexes(e.value.index, r)) {
+            const data = cells.get(i) ?? {
+              data: { case: "bitstring" as const, value: Uint8Array.of(0) },
+            };
             push({
               case: "registerEntry",
-              value: {
-                registerId: r.id,
-                index: { index: BigInt(i) },
-                data: cells.get(i) ?? { data: { case: "bitstring", value: Uint8Array.of(0) } },
-              },
+              value: { registerId: r.id, index: { index: BigInt(i) }, data },
             });
           }
         }
         break;
-      }
       case "packetReplicationEngineEntry": {
         const t = e.value.type;
         if (t.case === "multicastGroupEntry") {
           for (const g of this.multicastGroups.values()) {
             if (t.value.multicastGroupId === 0 || t.value.multicastGroupId === g.multicastGroupId) {
-              push({
-                case: "packetReplicationEngineEntry",
-                value: { type: { case: "multicastGroupEntry", value: g } },
-              });
+              push({ case: e.case, value: { type: { case: t.case, value: g } } });
             }
           }
         } else if (t.case === "cloneSessionEntry") {
-          for (const s of this.cloneSessions.values()) {
-            if (t.value.sessionId === 0 || t.value.sessionId === s.sessionId) {
-              push({
-                case: "packetReplicationEngineEntry",
-                value: { type: { case: "cloneSessionEntry", value: s } },
-              });
+          for (const c of this.cloneSessions.values()) {
+            if (t.value.sessionId === 0 || t.value.sessionId === c.sessionId) {
+              push({ case: e.case, value: { type: { case: t.case, value: c } } });
             }
           }
         } else {
@@ -884,6 +800,29 @@ export class DeviceState {
     return out;
   }
 
+  /** Entries of a table a request selects: one when it gives a match or priority, else all. */
+  private entriesFor(table: P4Table, req: TableEntry | undefined): StoredEntry[] {
+    const entries = this.tables.get(table.id)!;
+    if (req === undefined || (req.match.length === 0 && req.priority === 0))
+      return [...entries.values()];
+    const key = this.keyForRead(table, req);
+    const hit = key === undefined ? undefined : entries.get(key);
+    return hit ? [hit] : [];
+  }
+
+  /** Every object of a kind for id 0 (a wildcard), else the one with that id. */
+  private selected<T extends P4Object>(all: P4ObjectMap<T>, id: number, kind: string): T[] {
+    return id === 0 ? [...all] : [this.lookup(() => all.get(id), kind, id)];
+  }
+
+  /** Every cell of an indexed array when no index is given, else that one. */
+  private indexes(
+    index: { index: bigint } | undefined,
+    array: { size: number; name: string },
+  ): number[] {
+    return index ? [this.checkIndex(index.index, array.size, array.name)] : range(array.size);
+  }
+
   /** Like read(), but returns the failure as a status instead of throwing. */
   readOrStatus(request: Entity): Entity[] | UpdateStatus {
     try {
@@ -892,14 +831,6 @@ export class DeviceState {
       if (err instanceof DeviceError) return { code: err.code, message: err.message };
       throw err;
     }
-  }
-
-  private lookupRead<T>(get: () => T, kind: string, id: number): T {
-    return this.lookup(get, kind, id);
-  }
-
-  private readIndex(index: bigint, size: number, name: string): number {
-    return this.checkIndex(index, size, name);
   }
 
   private keyForRead(table: P4Table, req: TableEntry): string | undefined {

@@ -59,11 +59,15 @@ describe("translation of the dumbbell allocation", () => {
         e.action!.params!.job_id,
       ]),
     ).toEqual([
-      ["10.0.1.1&&&255.255.255.255", "10.0.2.1&&&255.255.255.255", "7000..7000", 1],
-      ["10.0.1.2&&&255.255.255.255", "10.0.2.2&&&255.255.255.255", "9000..9100", 2],
-      ["10.0.1.3&&&255.255.255.255", "10.0.2.2&&&255.255.255.255", "9000..9100", 2],
+      ["10.0.1.1&&&255.255.255.255", "10.0.2.1&&&255.255.255.255", "7000..7000", 0],
+      ["10.0.1.2&&&255.255.255.255", "10.0.2.2&&&255.255.255.255", "9000..9100", 1],
+      ["10.0.1.3&&&255.255.255.255", "10.0.2.2&&&255.255.255.255", "9000..9100", 1],
     ]);
     expect(new Set(cls.map((e) => e.priority)).size).toBe(2); // one priority per job
+    expect(s1.meterIndexes).toEqual([
+      { jobId: 1, index: 0 },
+      { jobId: 2, index: 1 },
+    ]);
     expect(byTable(s2.entities, "classifier")).toHaveLength(0); // nothing enters at s2
     const meters = s1.entities.filter((e) => e.kind === "meterEntry");
     const job1 = allocation.jobs.find((j) => j.id === 1)!;
@@ -71,7 +75,7 @@ describe("translation of the dumbbell allocation", () => {
     expect(meters).toContainEqual({
       kind: "meterEntry",
       meter: contract.meters.job_meter.name,
-      index: 1,
+      index: 0, // meter cells are numbered per switch, jobs in id order
       config: {
         cir: Math.round(m1.cir),
         cburst: Math.round(m1.cbs),

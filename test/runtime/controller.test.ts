@@ -67,7 +67,7 @@ describe("the controller on test switches", () => {
     await allInSync(c, b);
     const s1 = b.switches.get("s1")!.device!;
     expect(s1.entryCount).toBeGreaterThan(10);
-    expect(s1.meterConfig("NetapproxIngress.job_meter", 1)?.pir).toBeGreaterThan(0n);
+    expect(s1.meterConfig("NetapproxIngress.job_meter", 0)?.pir).toBeGreaterThan(0n);
     await eventually(() => queues.rates.size > 0, 2_000, "queue rates");
     const pps = [...queues.rates]
       .filter(([k]) => k.startsWith("5/"))
@@ -153,7 +153,7 @@ describe("the controller on test switches", () => {
     const file = policyCopy("policies/dumbbell.yaml");
     const c = await start(controllerFor(b, file, { watchPolicy: true }));
     await allInSync(c, b);
-    const meterBefore = b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 1);
+    const meterBefore = b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 0);
 
     const rejected = firstValueFrom(
       c.events$.pipe(
@@ -166,7 +166,7 @@ describe("the controller on test switches", () => {
     expect(event.type === "policy_rejected" && event.error).toContain("knobs.beta");
     expect(c.status().lastPolicyError).toContain("knobs.beta");
     expect(c.currentPolicy.jobs).toHaveLength(2);
-    expect(b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 1)).toEqual(
+    expect(b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 0)).toEqual(
       meterBefore,
     );
 
@@ -179,7 +179,7 @@ describe("the controller on test switches", () => {
     writeFileSync(file, policyTextWithWeight(4));
     await applied;
     await allInSync(c, b);
-    expect(b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 1)).not.toEqual(
+    expect(b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 0)).not.toEqual(
       meterBefore,
     );
     expect(c.status().lastPolicyError).toBeNull();
@@ -213,12 +213,12 @@ describe("the controller on test switches", () => {
     const c = await start(controllerFor(b, file, { pollIntervalMs: 600_000 }));
     await allInSync(c, b);
     const s1 = b.switches.get("s1")!;
-    const before = s1.device!.meterConfig("NetapproxIngress.job_meter", 2)!;
+    const before = s1.device!.meterConfig("NetapproxIngress.job_meter", 1)!;
     s1.resetStats();
     // A busy exact flow appears on the bottleneck: 6 Mbit/s measured at s1 port 5.
     c.injectMeasuredExact(new Map([["s1:5", 6e6]]));
     await allInSync(c, b);
-    const after = s1.device!.meterConfig("NetapproxIngress.job_meter", 2)!;
+    const after = s1.device!.meterConfig("NetapproxIngress.job_meter", 1)!;
     expect(after.pir).toBeLessThan(before.pir);
     expect(s1.stats.updates).toBeGreaterThan(0);
     expect(s1.stats.updates).toBeLessThan(10); // meters (and maybe thresholds), not the whole state

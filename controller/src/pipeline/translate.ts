@@ -21,6 +21,7 @@ import {
   TrafficClass,
   WIDTHS,
   checkQueue,
+  PipelineValueError,
   type PipelineContract,
 } from "./contract.js";
 
@@ -40,6 +41,8 @@ export interface SwitchDesiredState {
   queues: QueueSetting[];
   /** Tofino only: traffic-manager settings per port, for the deployment's TM config. */
   trafficManager: { port: number; plan: TofinoPortPlan }[];
+  /** Which job_meter cell (and job_colors slot) meters which job at this switch. */
+  meterIndexes: { jobId: number; index: number }[];
 }
 
 const CLASS_NUMBER: Record<ClassName, number> = {
@@ -50,8 +53,8 @@ const CLASS_NUMBER: Record<ClassName, number> = {
 };
 
 /**
- * Job id for "best effort, not metered": the pipeline meters only job ids inside
- * its meter array and colours the packets of any other job YELLOW, which
+ * Meter index for "best effort, not metered": the pipeline meters only job ids
+ * inside its meter array and colours the packets of any other job YELLOW, which
  * color_action turns into LE / best effort (p4/v1model/netapprox.p4).
  */
 export const UNMETERED_JOB_ID = COUNTER_LAYOUT.jobs;
@@ -78,16 +81,14 @@ function depthUnits(packets: number, contract: PipelineContract, meanPacketSize:
   return Math.min(QDEPTH_MAX, Math.max(0, Math.round(units)));
 }
 
+/** Classifier entries of one job: its packets get `meterIndex` as their job id in the pipeline. */
 function classifierEntries(
   contract: PipelineContract,
   job: JobAllocation,
-  jobId: number,
+  meterIndex: number,
 ): EntitySpec[] {
   const t = contract.tables.classifier.name;
-  const action =
-    jobId === UNMETERED_JOB_ID
-      ? { name: contract.actions.classify_approx.name, params: { job_id: UNMETERED_JOB_ID } }
-      : { name: contract.actions.classify_approx.name, params: { job_id: jobId } };
+  const action = { name: contract.actions.classify_approx.name, params: { job_id: meterIndex } };
   const srcs = job.match.src.length ? job.match.src : ["0.0.0.0/0"];
   const dsts = job.match.dst.length ? job.match.dst : ["0.0.0.0/0"];
   const out: EntitySpec[] = [];
@@ -277,20 +278,31 @@ export function translateSwitch(
     });
   }
 
-  // Approximate jobs entering here: classifier entries and, with meters, the job's meter.
+  // Approximate jobs entering here: classifier entries and, with meters, the job's
+  // meter. Meter cells are numbered per switch (jobs in id order), so a network
+  // can run more jobs than one switch has meters, as long as each switch meters
+  // at most its array's size.
   const jobsById = new Map(allocation.jobs.map((j) => [j.id, j]));
+  const meterIndexes: { jobId: number; index: number }[] = [];
   if (features.classify !== "none") {
     for (const c of [...plan.classifiers].sort((a, b) => a.jobId - b.jobId)) {
       const job = jobsById.get(c.jobId);
       if (job === undefined) continue;
       const metered = features.meters && c.action === "meter" && c.meter !== null;
-      entities.push(...classifierEntries(contract, job, metered ? c.jobId : UNMETERED_JOB_ID));
+      let index: number = UNMETERED_JOB_ID;
       if (metered) {
+        index = meterIndexes.length;
+        if (index >= contract.meters.job_meter.size) {
+          throw new PipelineValueError(
+            `switch ${plan.name}: more than ${contract.meters.job_meter.size} metered jobs enter here, the size of its job_meter array`,
+          );
+        }
+        meterIndexes.push({ jobId: c.jobId, index });
         const m = c.meter!;
         entities.push({
           kind: "meterEntry",
           meter: contract.meters.job_meter.name,
-          index: m.index,
+          index,
           config: {
             cir: Math.round(m.cir),
             cburst: Math.round(m.cbs),
@@ -299,6 +311,7 @@ export function translateSwitch(
           },
         });
       }
+      entities.push(...classifierEntries(contract, job, index));
     }
   }
 
@@ -323,7 +336,7 @@ export function translateSwitch(
           depthPackets: q.depthPackets,
         });
   }
-  return { switch: plan.name, entities, queues, trafficManager };
+  return { switch: plan.name, entities, queues, trafficManager, meterIndexes };
 }
 
 /** Desired state of every switch of the allocation (routes by switch name). */

@@ -389,12 +389,11 @@ export class NetapproxController {
         for (const name of c.counters.port_drops.names)
           reads.push({ kind: "drop", counter: name, index: portDropIndex(port, reason) });
     }
-    const plan = this.allocation?.switches.find((s) => s.name === sw.name);
-    for (const cl of plan?.classifiers ?? []) {
-      if (cl.jobId >= 1024) continue;
-      for (let color = 0; color < 3; color++)
+    for (const { index } of agent.desiredState?.meterIndexes ?? []) {
+      for (let color = 0; color < 3; color++) {
         for (const name of c.counters.job_colors.names)
-          reads.push({ kind: "job", counter: name, index: jobColorIndex(cl.jobId, color) });
+          reads.push({ kind: "job", counter: name, index: jobColorIndex(index, color) });
+      }
     }
     return reads;
   }
@@ -502,8 +501,9 @@ export class NetapproxController {
         );
       } else {
         const j = decodeJobColorIndex(index);
-        if (j === undefined) continue;
-        this.jobRates.set(`${sw.name}|${j.jobId}|${j.color}`, rate.pps);
+        const jobId = agent.desiredState?.meterIndexes.find((m) => m.index === j?.jobId)?.jobId;
+        if (j === undefined || jobId === undefined) continue;
+        this.jobRates.set(`${sw.name}|${jobId}|${j.color}`, rate.pps);
       }
     }
   }

@@ -200,6 +200,18 @@ function routingEntities(contract: PipelineContract, routes: SwitchRoutes): Enti
   return out;
 }
 
+const jobIndexes = new WeakMap<Allocation, Map<number, JobAllocation>>();
+
+/** The allocation's jobs by id, built once per allocation (not once per switch). */
+function jobIndex(allocation: Allocation): Map<number, JobAllocation> {
+  let index = jobIndexes.get(allocation);
+  if (index === undefined) {
+    index = new Map(allocation.jobs.map((j) => [j.id, j]));
+    jobIndexes.set(allocation, index);
+  }
+  return index;
+}
+
 /** Everything switch `plan` should hold under `allocation`, with routes `routes`. */
 export function translateSwitch(
   allocation: Allocation,
@@ -282,7 +294,7 @@ export function translateSwitch(
   // meter. Meter cells are numbered per switch (jobs in id order), so a network
   // can run more jobs than one switch has meters, as long as each switch meters
   // at most its array's size.
-  const jobsById = new Map(allocation.jobs.map((j) => [j.id, j]));
+  const jobsById = jobIndex(allocation);
   const meterIndexes: { jobId: number; index: number }[] = [];
   if (features.classify !== "none") {
     for (const c of [...plan.classifiers].sort((a, b) => a.jobId - b.jobId)) {

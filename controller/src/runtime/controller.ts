@@ -74,6 +74,8 @@ export interface ControllerOptions {
 
 export type ControllerEvent =
   | { type: "allocation"; allocator: string; jobs: number }
+  /** Switches whose desired state changed in an allocation round (they will sync). */
+  | { type: "desired_changed"; switches: string[] }
   | { type: "policy_applied"; file: string }
   | { type: "policy_rejected"; file: string; error: string }
   | { type: "poll"; switches: number }
@@ -315,6 +317,7 @@ export class NetapproxController {
     }
     this.allocation = allocation;
     this.policy = policy;
+    const changed: string[] = [];
     for (const state of states) {
       const agent = this.agents.get(state.switch)!;
       const next = applyHysteresis(
@@ -323,9 +326,12 @@ export class NetapproxController {
         policy.knobs.hysteresis,
         agent.contract.tables.port_thresholds.name,
       );
-      if (agent.desiredState === undefined || !sameState(agent.desiredState, next))
+      if (agent.desiredState === undefined || !sameState(agent.desiredState, next)) {
+        changed.push(state.switch);
         agent.setDesired(next);
+      }
     }
+    if (changed.length > 0) this.events$.next({ type: "desired_changed", switches: changed });
     this.events$.next({
       type: "allocation",
       allocator: allocation.allocator,

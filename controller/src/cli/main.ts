@@ -25,6 +25,9 @@ register("exact-gen", () => import("./commands/exact-gen.js"));
 register("exact-sink", () => import("./commands/exact-sink.js"));
 register("tcp-recv", () => import("./commands/tcp-recv.js"));
 register("tcp-send", () => import("./commands/tcp-send.js"));
+register("simulate", () => import("./commands/simulate.js"));
+register("experiment", () => import("./commands/experiment.js"));
+register("mininet", () => import("./commands/mininet.js"));
 
 function usage(): string {
   const lines = ["usage: netapprox <command> [options]", "", "commands:"];

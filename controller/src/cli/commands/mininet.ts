@@ -1,0 +1,134 @@
+// `netapprox mininet`: brings a topology up in Mininet with BMv2 switches and the
+// controller (mininet/launch.py does the Mininet part), for interactive use.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { buildLaunchPlan } from "../../mininet/plan.js";
+import { markingCommands } from "../../mininet/schedule.js";
+import { loadPolicyFile } from "../../policy/load.js";
+import { DEFAULT_CLASSES } from "../../policy/types.js";
+import { loadTopologyFile } from "../../topology/load.js";
+import { packageRoot } from "../../util/package-root.js";
+import { CliError, parseOptions, type Command } from "../command.js";
+import { findExecutable } from "./experiment.js";
+
+export const command: Command = {
+  usage:
+    "--topology FILE [--policy FILE | --no-controller] [--cli | --duration SECONDS] [--marking-port DATA[/CONTROL] ...] [--run-dir DIR] [--http 127.0.0.1:9464] [--plan-only FILE] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn] [--force-clean]",
+  description: [
+    "Builds the topology in Mininet: one simple_switch_grpc per switch (device id, Thrift",
+    "port and gRPC address from the topology, 8 priority queues), hosts with static ARP,",
+    "IPv6 and offloads off and the DSCP marking rules for --marking-port, plain veth links",
+    "(BMv2's queues are the bottleneck), then the controller with --policy; it waits until",
+    "the controller reports every switch ready. --cli opens the Mininet CLI; otherwise it",
+    "runs until Ctrl-C (or --duration). Everything is torn down on exit. Needs root.",
+    "--plan-only writes the launch plan for mininet/launch.py and exits.",
+  ].join("\n"),
+  async run(argv) {
+    const { values } = parseOptions(argv, {
+      topology: { type: "string" },
+      policy: { type: "string" },
+      "no-controller": { type: "boolean", default: false },
+      cli: { type: "boolean", default: false },
+      duration: { type: "string" },
+      "marking-port": { type: "string", multiple: true },
+      "run-dir": { type: "string" },
+      http: { type: "string", default: "127.0.0.1:9464" },
+      "plan-only": { type: "string" },
+      python: { type: "string", default: process.env.NETAPPROX_PYTHON ?? "/usr/bin/python3" },
+      bmv2: { type: "string", default: process.env.NETAPPROX_BMV2 ?? "simple_switch_grpc" },
+      "bmv2-log-level": { type: "string", default: "warn" },
+      "force-clean": { type: "boolean", default: false },
+    });
+    if (!values.topology) throw new CliError("--topology FILE is required");
+    if (!values.policy && !values["no-controller"])
+      throw new CliError("--policy FILE is required (or --no-controller)");
+    if (values.cli && values.duration !== undefined)
+      throw new CliError("--cli and --duration exclude each other");
+    if (values.duration !== undefined && !(Number(values.duration) > 0))
+      throw new CliError(
+        `--duration: expected a positive number of seconds, got '${values.duration}'`,
+      );
+    if (!/^[^\s:]+:\d{1,5}$/.test(values.http))
+      throw new CliError(`--http: expected host:port, got '${values.http}'`);
+
+    const topologyFile = resolve(values.topology);
+    const topology = loadTopologyFile(topologyFile);
+    const policy = values.policy ? loadPolicyFile(values.policy) : undefined;
+    const ports = (values["marking-port"] ?? [])
+      .flatMap((p) => p.split(","))
+      .map((item) => {
+        const m = /^(\d{1,5})(?:\/(\d{1,5}))?$/.exec(item.trim());
+        if (!m) throw new CliError(`--marking-port: expected DATA or DATA/CONTROL, got '${item}'`);
+        return { dataPort: Number(m[1]), controlPort: m[2] ? Number(m[2]) : Number(m[1]) + 1 };
+      });
+    let hostCommands: string[][];
+    try {
+      hostCommands = markingCommands(ports, policy?.classes ?? DEFAULT_CLASSES);
+    } catch (err) {
+      throw new CliError(`--marking-port: ${(err as Error).message}`);
+    }
+    const bmv2 = findExecutable(values.bmv2);
+    if (bmv2 === undefined && values["plan-only"] === undefined)
+      throw new CliError(
+        `${values.bmv2} not found; install BMv2 (docs/p4.md) or pass --bmv2 PATH`,
+        1,
+      );
+
+    const root = packageRoot();
+    const runDir = resolve(values["run-dir"] ?? mkdtempSync(join(tmpdir(), "netapprox-mininet-")));
+    mkdirSync(runDir, { recursive: true });
+    const plan = buildLaunchPlan(topology, {
+      topologyFile,
+      runDir,
+      hostCommands,
+      bmv2: { binary: bmv2 ?? values.bmv2, logLevel: values["bmv2-log-level"] },
+      controller: values.policy
+        ? {
+            argv: [
+              process.execPath,
+              join(root, "bin", "netapprox.js"),
+              "controller",
+              "--topology",
+              topologyFile,
+              "--policy",
+              resolve(values.policy),
+              "--http",
+              values.http,
+              "--log-format",
+              "text",
+            ],
+            cwd: runDir,
+            statusUrl: `http://${values.http}/status`,
+            readyTimeout: 90,
+          }
+        : null,
+    });
+    const planFile = values["plan-only"] ? resolve(values["plan-only"]) : join(runDir, "plan.json");
+    writeFileSync(planFile, JSON.stringify(plan, null, 2) + "\n");
+    if (values["plan-only"]) {
+      console.log(planFile);
+      return 0;
+    }
+    if (process.getuid?.() !== 0) throw new CliError("Mininet needs root: run with sudo", 1);
+    const args = [join(root, "mininet", "launch.py"), "--plan", planFile];
+    if (values.cli) args.push("--cli");
+    if (values.duration !== undefined) args.push("--duration", values.duration);
+    if (values["force-clean"]) args.push("--force-clean");
+    const child = spawn(values.python, args, { stdio: "inherit" });
+    // The launcher handles Ctrl-C (tears down, then exits); this process only waits for it.
+    const ignore = () => undefined;
+    process.on("SIGINT", ignore);
+    process.on("SIGTERM", () => child.kill("SIGTERM"));
+    const code = await new Promise<number>((done) => {
+      child.once("error", (err) => {
+        console.error(`netapprox mininet: cannot run ${values.python}: ${err.message}`);
+        done(1);
+      });
+      child.once("exit", (c) => done(c ?? 1));
+    });
+    process.off("SIGINT", ignore);
+    return code;
+  },
+};

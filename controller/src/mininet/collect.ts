@@ -1,0 +1,260 @@
+// One Mininet run's result from what its programs printed: every transfer's sender and
+// receiver JSON, every exact generator's per-flow record, and the switches' counters,
+// in the results format the simulator writes too. Pure.
+//
+// Job completion times come from the programs' own clocks (each sender measures from its
+// first packet to completion): a job's phase completes at its start offset plus the
+// slowest transfer of the phase, and a phase that waits for the previous one starts when
+// that one completed. Process start-up (a Node process in a busy namespace) is thus left
+// out, as it would be for a long-running application.
+import {
+  POLICY_BINDINGS,
+  type ApproxTransport,
+  type ExperimentPolicy,
+} from "../experiment/scenario.js";
+import type { Scenario } from "../experiment/scenario.js";
+import type { WorkloadPlan, JobPlan } from "../experiment/workload.js";
+import {
+  RUN_FORMAT,
+  type FlowResult,
+  type JobResult,
+  type RunResult,
+} from "../experiment/results.js";
+import type { CounterResults } from "./counters.js";
+import type { RunSchedule } from "./schedule.js";
+
+/** What one program left behind. */
+export interface ProgramOutcome {
+  id: string;
+  /** The JSON object it printed (its last line that parses), or null. */
+  result: Record<string, unknown> | null;
+  exitCode: number | null;
+  signal: string | null;
+  /** Seconds after the traffic start. */
+  startedAt: number;
+  endedAt: number | null;
+  /** The end of its stderr when it failed. */
+  error: string | null;
+}
+
+/** The last line of `stdout` that is a JSON object, or null. */
+export function lastJsonObject(stdout: string): Record<string, unknown> | null {
+  const lines = stdout.split("\n");
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!.trim();
+    if (!line.startsWith("{")) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (typeof value === "object" && value !== null && !Array.isArray(value))
+        return value as Record<string, unknown>;
+    } catch {
+      // not JSON: keep looking
+    }
+  }
+  return null;
+}
+
+export interface TransferOutcome {
+  completed: boolean;
+  /** Seconds, from the sender's first packet; null when not completed. */
+  jct: number | null;
+  uniqueChunks: number;
+  totalChunks: number;
+  bytesSent: number;
+  bytesDelivered: number;
+  bytesDropped: number;
+}
+
+const num = (o: Record<string, unknown> | null | undefined, k: string): number | undefined => {
+  const v = o?.[k];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+};
+
+/** A transfer's outcome from its two programs' JSON, by host transport. */
+export function transferOutcome(
+  transport: ApproxTransport,
+  sender: Record<string, unknown> | null,
+  receiver: Record<string, unknown> | null,
+  bytes: number,
+  chunkSize: number,
+): TransferOutcome {
+  const totalChunks =
+    num(sender, "totalChunks") ?? num(receiver, "totalChunks") ?? Math.ceil(bytes / chunkSize);
+  const unique = num(receiver, "uniqueChunks") ?? num(sender, "deliveredChunks") ?? 0;
+  const jctMs = num(sender, "jctMs");
+  const bytesSent = num(sender, "bytesSent") ?? 0;
+  switch (transport) {
+    case "approximate": {
+      const completed = sender?.completed === true && sender.outcome === "done";
+      return {
+        completed,
+        jct: completed && jctMs !== undefined ? jctMs / 1000 : null,
+        uniqueChunks: unique,
+        totalChunks,
+        bytesSent,
+        bytesDelivered: num(sender, "bytesDelivered") ?? num(receiver, "bytesReceived") ?? 0,
+        bytesDropped: num(sender, "bytesNotDelivered") ?? 0,
+      };
+    }
+    case "udp-blast": {
+      // Done when the receiver holds the fraction; the time is the sender's (send + drain).
+      const completed = receiver?.completed === true;
+      const time = jctMs ?? num(receiver, "jctMs");
+      const delivered = num(receiver, "bytesReceived") ?? 0;
+      return {
+        completed,
+        jct: completed && time !== undefined ? time / 1000 : null,
+        uniqueChunks: unique,
+        totalChunks,
+        bytesSent,
+        bytesDelivered: delivered,
+        bytesDropped: Math.max(0, bytesSent - delivered),
+      };
+    }
+    case "tcp-sender-sampling":
+    case "tcp-receiver-drop": {
+      const completed = sender?.completed === true && sender.outcome === "done";
+      return {
+        completed,
+        jct: completed && jctMs !== undefined ? jctMs / 1000 : null,
+        uniqueChunks: unique,
+        totalChunks,
+        bytesSent,
+        bytesDelivered: num(sender, "bytesDelivered") ?? num(receiver, "bytesReceived") ?? 0,
+        // TCP retransmits inside the kernel: nothing it lost is visible to the programs.
+        bytesDropped: 0,
+      };
+    }
+  }
+}
+
+/** A job's completion time from its phases' transfer outcomes (see the file comment). */
+export function jobCompletionTime(job: JobPlan, outcomes: TransferOutcome[][]): number | null {
+  let previous = 0;
+  let last = 0;
+  for (let p = 0; p < job.phases.length; p++) {
+    const phase = job.phases[p]!;
+    const results = outcomes[p] ?? [];
+    if (results.length < phase.transfers.length || results.some((r) => !r.completed)) return null;
+    const offset = phase.start === null ? previous : phase.start - job.start;
+    const slowest = Math.max(0, ...results.map((r) => r.jct ?? 0));
+    previous = offset + slowest;
+    last = Math.max(last, previous);
+  }
+  return last;
+}
+
+export interface CollectInput {
+  scenario: Scenario;
+  policy: ExperimentPolicy;
+  seed: number;
+  plan: WorkloadPlan;
+  schedule: RunSchedule;
+  outcomes: ReadonlyMap<string, ProgramOutcome>;
+  counters: CounterResults | null;
+  /** Seconds from the traffic start to the last program's end. */
+  duration: number;
+  runnerInfo: Record<string, number | string | boolean>;
+}
+
+export function collectRun(input: CollectInput): RunResult {
+  const { scenario, plan, schedule, outcomes } = input;
+  const binding = POLICY_BINDINGS[input.policy];
+  const chunkSize = scenario.transport.chunkSize;
+  const resultOf = (id: string) => outcomes.get(id)?.result ?? null;
+
+  const jobs: JobResult[] = plan.jobs.map((job) => {
+    const byPhase: TransferOutcome[][] = job.phases.map((phase, p) => {
+      const sched = schedule.phases.find((s) => s.job === job.id && s.phase === p);
+      return phase.transfers.map((tr, i) =>
+        transferOutcome(
+          binding.transport,
+          resultOf(sched?.senders[i]?.id ?? ""),
+          resultOf(sched?.receivers[i]?.id ?? ""),
+          tr.bytes,
+          chunkSize,
+        ),
+      );
+    });
+    const all = byPhase.flat();
+    const unique = all.reduce((s, t) => s + t.uniqueChunks, 0);
+    const total = all.reduce((s, t) => s + t.totalChunks, 0);
+    const done = all.filter((t) => t.completed).length;
+    const jct = jobCompletionTime(job, byPhase);
+    return {
+      id: job.id,
+      name: job.name,
+      kind: job.kind,
+      start: job.start,
+      src: job.src,
+      dst: job.dst,
+      volume: job.volume,
+      fraction: job.fraction,
+      transfers: all.length,
+      transfersCompleted: done,
+      completed: jct !== null,
+      jct,
+      deliveredFraction: total > 0 ? unique / total : 0,
+      bytesSent: all.reduce((s, t) => s + t.bytesSent, 0),
+      bytesDelivered: all.reduce((s, t) => s + t.bytesDelivered, 0),
+      bytesDropped: all.reduce((s, t) => s + t.bytesDropped, 0),
+      colours:
+        binding.allocator === "netapprox" ? (input.counters?.colours.get(job.id) ?? null) : null,
+    };
+  });
+
+  let mismatches = 0;
+  const exactFlows: FlowResult[] = [];
+  const generators = new Map(schedule.generators.map((g) => [g.program.exactSource!, g.program]));
+  plan.exactSources.forEach((source, index) => {
+    const planned = plan.exactFlows.filter((f) => f.src === source.src && f.spec === source.spec);
+    const program = generators.get(index);
+    const flows = program ? resultOf(program.id)?.flows : undefined;
+    const records = Array.isArray(flows) ? (flows as Record<string, unknown>[]) : [];
+    const firstId = program ? Number(program.args[program.args.indexOf("--first-id") + 1]) : 0;
+    planned.forEach((f, k) => {
+      const record = records.find((r) => r.id === firstId + k);
+      if (record !== undefined && record.sizeBytes !== f.size) mismatches++;
+      const fctMs = num(record, "fctMs");
+      exactFlows.push({
+        id: f.id,
+        src: f.src,
+        dst: f.dst,
+        size: f.size,
+        start: f.start,
+        fct:
+          record !== undefined && record.error === null && fctMs !== undefined
+            ? fctMs / 1000
+            : null,
+      });
+    });
+  });
+  exactFlows.sort((a, b) => a.id - b.id);
+
+  const failed = [...outcomes.values()].filter((o) => o.result === null);
+  const info: Record<string, number | string | boolean> = {
+    ...input.runnerInfo,
+    programs: outcomes.size,
+    programsWithoutResult: failed.length,
+    exactPlanMismatches: mismatches,
+  };
+  if (failed.length > 0)
+    info.firstProgramFailure = `${failed[0]!.id}: ${failed[0]!.error ?? `exit ${failed[0]!.exitCode ?? failed[0]!.signal}`}`;
+
+  return {
+    format: RUN_FORMAT,
+    scenario: scenario.name,
+    runner: "mininet",
+    policy: input.policy,
+    allocator: binding.allocator,
+    transport: binding.transport,
+    seed: input.seed,
+    duration: input.duration,
+    finished: jobs.every((j) => j.completed) && exactFlows.every((f) => f.fct !== null),
+    jobs,
+    exactFlows,
+    drops: input.counters?.drops ?? {},
+    links: input.counters?.links ?? [],
+    runnerInfo: info,
+  };
+}

@@ -1,0 +1,378 @@
+// One experiment run on Mininet: a fresh network of BMv2 switches for one (policy, seed),
+// the controller with the policy's allocator, the workload's host programs started at the
+// scenario's times, the switches' counters around the traffic, teardown, and the result.
+//
+//   expand the workload -> schedule programs -> write policy and launch plan
+//   -> launcher: network + controller ready -> counters -> traffic -> counters
+//   -> teardown -> collect
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { isAbsolute, join, resolve } from "node:path";
+import type { RunResult } from "../experiment/results.js";
+import { POLICY_BINDINGS, type ExperimentPolicy, type Scenario } from "../experiment/scenario.js";
+import {
+  declaredExactFlows,
+  expandWorkload,
+  policyJobs,
+  type WorkloadPlan,
+} from "../experiment/workload.js";
+import type { P4Schema } from "../p4runtime/p4info.js";
+import type { Policy } from "../policy/types.js";
+import { collectRun, lastJsonObject, type ProgramOutcome } from "./collect.js";
+import { counterDelta, counterResults, readCounters, type SwitchCounters } from "./counters.js";
+import { MininetNetwork, NetworkError, describeEvent } from "./launcher.js";
+import { buildLaunchPlan } from "./plan.js";
+import { policyToYaml } from "./policy-file.js";
+import { markingCommands, scheduleRun, type HostProgram, type RunSchedule } from "./schedule.js";
+
+export interface MininetRunOptions {
+  scenario: Scenario;
+  policy: ExperimentPolicy;
+  seed: number;
+  /** Logs, the plan, the policy file and every program's output for this run. */
+  runDir: string;
+  /** The netapprox package folder (bin/netapprox.js, mininet/launch.py, p4/build). */
+  root: string;
+  python: string;
+  bmv2Binary: string;
+  bmv2LogLevel: string;
+  schema: P4Schema;
+  /** One line of progress. */
+  progress: (line: string) => void;
+  /** Seconds a phase's receivers start before its senders. */
+  receiverLead?: number;
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address !== null
+          ? resolvePort(address.port)
+          : reject(new Error("no free port")),
+      );
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/** The policy the controller runs with `active` jobs (all jobs when the allocation is static). */
+export function runPolicy(
+  scenario: Scenario,
+  policy: ExperimentPolicy,
+  plan: WorkloadPlan,
+  active: ReadonlySet<number> | null,
+): Policy {
+  const all = policyJobs(plan.jobs);
+  return {
+    ...scenario.policy,
+    allocator: POLICY_BINDINGS[policy].allocator,
+    jobs: active === null ? all : all.filter((j) => active.has(j.id)),
+    exact: {
+      source: "declared",
+      flows:
+        scenario.simulator.exactDemand === "declared" ? declaredExactFlows(plan.exactSources) : [],
+    },
+    origin: null,
+  };
+}
+
+/** Runs the programs of one run inside the network's hosts and remembers what they print. */
+class Programs {
+  readonly outcomes = new Map<string, ProgramOutcome>();
+  private readonly running = new Map<string, ChildProcess>();
+  private readonly exits = new Map<string, Promise<ProgramOutcome>>();
+
+  constructor(
+    private readonly network: MininetNetwork,
+    private readonly cli: string[],
+    private readonly t0: number,
+    private readonly logDir: string,
+  ) {}
+
+  now(): number {
+    return (Date.now() - this.t0) / 1000;
+  }
+
+  start(p: HostProgram): Promise<ProgramOutcome> {
+    const child = this.network.spawnOnHost(p.host, [...this.cli, ...p.args]);
+    const startedAt = this.now();
+    this.running.set(p.id, child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    const exit = new Promise<ProgramOutcome>((resolveExit) => {
+      const finish = (code: number | null, signal: string | null, error?: string) => {
+        this.running.delete(p.id);
+        const result = lastJsonObject(stdout);
+        const outcome: ProgramOutcome = {
+          id: p.id,
+          result,
+          exitCode: code,
+          signal,
+          startedAt,
+          endedAt: this.now(),
+          error:
+            result === null ? (error ?? stderr.trim().split("\n").slice(-3).join(" | ")) : null,
+        };
+        this.outcomes.set(p.id, outcome);
+        writeFileSync(
+          join(this.logDir, `${p.id}.txt`),
+          `${p.host}$ netapprox ${p.args.join(" ")}\n--- stdout\n${stdout}--- stderr\n${stderr}`,
+        );
+        resolveExit(outcome);
+      };
+      child.once("error", (err) => finish(null, null, err.message));
+      child.once("close", (code, signal) => finish(code, signal));
+    });
+    this.exits.set(p.id, exit);
+    return exit;
+  }
+
+  exitOf(id: string): Promise<ProgramOutcome> | undefined {
+    return this.exits.get(id);
+  }
+
+  runningIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** SIGTERM (receivers and sinks print what they have), SIGKILL after `grace` seconds. */
+  async stopAll(ids: string[], grace: number): Promise<void> {
+    const waiting = ids.map((id) => this.exits.get(id)).filter((e) => e !== undefined);
+    for (const id of ids) this.running.get(id)?.kill("SIGTERM");
+    const timer = setTimeout(() => {
+      for (const id of ids) this.running.get(id)?.kill("SIGKILL");
+    }, grace * 1000);
+    await Promise.all(waiting);
+    clearTimeout(timer);
+  }
+}
+
+export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
+  const { scenario, policy, seed } = o;
+  const binding = POLICY_BINDINGS[policy];
+  const plan = expandWorkload(scenario, seed);
+  const lead = o.receiverLead ?? 1;
+  const schedule: RunSchedule = scheduleRun({
+    scenario,
+    plan,
+    transport: binding.transport,
+    timeLimit: scenario.timeLimit,
+  });
+  const logDir = join(o.runDir, "programs");
+  mkdirSync(logDir, { recursive: true });
+
+  // The controller's policy; rewritten in place as jobs start and end (it watches the file).
+  const onChange = scenario.simulator.reallocate === "on-change";
+  const active = new Set<number>();
+  const policyFile = join(o.runDir, "policy.yaml");
+  const header = [
+    `Generated by netapprox experiment for ${scenario.name}, policy ${policy}, seed ${seed}.`,
+    onChange ? "Rewritten as jobs start and end." : "All jobs, for the whole run.",
+  ];
+  const writePolicy = () =>
+    writeFileSync(
+      policyFile,
+      policyToYaml(runPolicy(scenario, policy, plan, onChange ? active : null), header),
+    );
+  writePolicy();
+
+  const httpPort = await freeLoopbackPort();
+  const statusUrl = `http://127.0.0.1:${httpPort}/status`;
+  const cli = [process.execPath, join(o.root, "bin", "netapprox.js")];
+  const topologyFile = isAbsolute(scenario.topologyFile)
+    ? scenario.topologyFile
+    : resolve(scenario.topologyFile);
+  const launchPlan = buildLaunchPlan(scenario.topology, {
+    topologyFile,
+    runDir: o.runDir,
+    hostCommands: markingCommands(schedule.markedPorts, scenario.policy.classes),
+    bmv2: { binary: o.bmv2Binary, logLevel: o.bmv2LogLevel },
+    controller: {
+      argv: [
+        ...cli,
+        "controller",
+        "--topology",
+        topologyFile,
+        "--policy",
+        policyFile,
+        "--http",
+        `127.0.0.1:${httpPort}`,
+        "--log-format",
+        "text",
+        "--p4-build",
+        o.root,
+      ],
+      cwd: o.runDir,
+      statusUrl,
+      readyTimeout: 90,
+    },
+  });
+  const planFile = join(o.runDir, "plan.json");
+  writeFileSync(planFile, JSON.stringify(launchPlan, null, 2));
+
+  const tag = `[${policy} seed ${seed}]`;
+  o.progress(`${tag} starting the network (logs in ${o.runDir})`);
+  const network = await MininetNetwork.start({
+    python: o.python,
+    script: join(o.root, "mininet", "launch.py"),
+    planFile,
+    runDir: o.runDir,
+    readyTimeout: 180,
+    onEvent: (e) => {
+      const text = describeEvent(e);
+      if (text !== undefined && e.event !== "down") o.progress(`${tag} ${text}`);
+    },
+  });
+
+  const jobIds = plan.jobs.map((j) => j.id);
+  let before: SwitchCounters[] | null = null;
+  let after: SwitchCounters[] | null = null;
+  let failure: string | undefined;
+  let programs: Programs | undefined;
+  let trafficEnd: number | undefined;
+  const counterErrors: string[] = [];
+  try {
+    try {
+      before = await readCounters(scenario.topology, o.schema, jobIds);
+    } catch (err) {
+      counterErrors.push(`before: ${(err as Error).message}`);
+    }
+    const t0 = Date.now() + scenario.mininet.warmup * 1000;
+    programs = new Programs(network, cli, t0, logDir);
+    const p = programs;
+    const until = (t: number) => sleep(t0 + t * 1000 - Date.now());
+    let aborted = false;
+    network.onFailure((message) => {
+      failure = message;
+      aborted = true;
+      void p.stopAll(p.runningIds(), 3);
+    });
+
+    const receivers: Promise<ProgramOutcome>[] = [];
+    const sinks = schedule.sinks.map((s) => p.start(s));
+    const senders: Promise<unknown>[] = [];
+    let jobsDone = 0;
+    const generators = schedule.generators.map(async (g) => {
+      await until(g.start);
+      if (!aborted) await p.start(g.program);
+    });
+
+    const jobTasks = plan.jobs.map(async (job) => {
+      const phases = schedule.phases.filter((s) => s.job === job.id);
+      let previous: Promise<unknown> = Promise.resolve();
+      const phaseDone: Promise<unknown>[] = [];
+      for (const ph of phases) {
+        const run = async (after: Promise<unknown>) => {
+          if (ph.start !== null) await until(ph.start - lead);
+          else await after;
+          if (aborted) return;
+          for (const r of ph.receivers) receivers.push(p.start(r));
+          if (ph.start !== null) await until(ph.start);
+          else await sleep(lead * 1000);
+          if (aborted) return;
+          if (ph.phase === 0 && onChange) {
+            active.add(job.id);
+            writePolicy();
+          }
+          const started = ph.senders.map((s) => p.start(s));
+          senders.push(...started);
+          await Promise.all(started);
+        };
+        const done = run(previous);
+        phaseDone.push(done);
+        previous = done;
+      }
+      await Promise.all(phaseDone);
+      jobsDone++;
+      const jcts = phases
+        .flatMap((ph) => ph.senders)
+        .map((s) => programs!.outcomes.get(s.id)?.result?.jctMs)
+        .filter((v): v is number => typeof v === "number");
+      o.progress(
+        `${tag} t=${p.now().toFixed(1)}s job ${job.name} ended (${jobsDone}/${plan.jobs.length}; slowest transfer ${jcts.length > 0 ? (Math.max(...jcts) / 1000).toFixed(2) + " s" : "-"})`,
+      );
+      if (onChange && !aborted) {
+        active.delete(job.id);
+        writePolicy();
+      }
+    });
+
+    const ticker = setInterval(() => {
+      o.progress(
+        `${tag} t=${p.now().toFixed(1)}s jobs ${jobsDone}/${plan.jobs.length} ended, ${p.runningIds().length} programs running`,
+      );
+    }, 5000);
+    const limit = setTimeout(
+      () => {
+        o.progress(`${tag} time limit of ${scenario.timeLimit} s reached: stopping every program`);
+        aborted = true;
+        void p.stopAll(p.runningIds(), 3);
+      },
+      t0 - Date.now() + scenario.timeLimit * 1000,
+    );
+    try {
+      await Promise.all([...jobTasks, ...generators]);
+      await Promise.all(senders);
+      trafficEnd = p.now();
+      // Receivers and sinks end by themselves once their senders are done; give them the
+      // cooldown, then ask them to print what they have.
+      const rest = Promise.all([...receivers, ...sinks]);
+      const cooled = await Promise.race([
+        rest.then(() => true),
+        sleep(scenario.mininet.cooldown * 1000).then(() => false),
+      ]);
+      if (!cooled) await p.stopAll(p.runningIds(), 3);
+      await rest;
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(limit);
+    }
+    try {
+      after = await readCounters(scenario.topology, o.schema, jobIds);
+    } catch (err) {
+      counterErrors.push(`after: ${(err as Error).message}`);
+    }
+  } finally {
+    if (programs) await programs.stopAll(programs.runningIds(), 3);
+    const code = await network.stop();
+    const leftovers = network.leftovers;
+    if (leftovers === undefined || leftovers.length > 0 || code !== 0) {
+      const text = `${tag} teardown: launcher exit ${code}${leftovers?.length ? `, left behind: ${leftovers.join("; ")}` : ""} (see ${join(o.runDir, "launcher.txt")})`;
+      o.progress(text);
+      failure ??= leftovers?.length ? text : undefined;
+    } else o.progress(`${tag} network torn down, nothing left behind`);
+  }
+  if (failure !== undefined) throw new NetworkError(`${tag} ${failure}`);
+
+  const counters =
+    before !== null && after !== null
+      ? counterResults(scenario.topology, counterDelta(before, after), trafficEnd ?? 0)
+      : null;
+  return collectRun({
+    scenario,
+    policy,
+    seed,
+    plan,
+    schedule,
+    outcomes: programs!.outcomes,
+    counters,
+    duration: trafficEnd ?? 0,
+    runnerInfo: {
+      warmupSeconds: scenario.mininet.warmup,
+      receiverLeadSeconds: lead,
+      reallocation: onChange ? "on-change (policy file rewritten)" : "static",
+      bmv2LogLevel: o.bmv2LogLevel,
+      ...(counterErrors.length > 0 ? { counterErrors: counterErrors.join("; ") } : {}),
+    },
+  });
+}

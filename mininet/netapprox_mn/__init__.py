@@ -1,0 +1,1 @@
+"""The netapprox Mininet launcher (see launch.py)."""

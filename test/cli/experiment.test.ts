@@ -1,0 +1,79 @@
+import { jest } from "@jest/globals";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "../../controller/src/cli/main.js";
+import {
+  findExecutable,
+  parseList,
+  parseSeeds,
+} from "../../controller/src/cli/commands/experiment.js";
+import { EXPERIMENT_POLICIES } from "../../controller/src/experiment/scenario.js";
+
+async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
+  const err: string[] = [];
+  const error = jest
+    .spyOn(console, "error")
+    .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+  try {
+    return { code: await run(argv), err: err.join("\n") };
+  } finally {
+    error.mockRestore();
+  }
+}
+
+describe("netapprox experiment options", () => {
+  test("policies: comma lists and repeated flags, each one known", () => {
+    expect(
+      parseList("--policies", ["netapprox,udp-blast", "netapprox"], EXPERIMENT_POLICIES),
+    ).toEqual(["netapprox", "udp-blast"]);
+    expect(parseList("--policies", undefined, EXPERIMENT_POLICIES)).toBeUndefined();
+    expect(() => parseList("--policies", ["netapprox,tcp"], EXPERIMENT_POLICIES)).toThrow(
+      /--policies: unknown value 'tcp'; expected one of netapprox, /,
+    );
+  });
+
+  test("seeds are integers", () => {
+    expect(parseSeeds(["1,2", "5"])).toEqual([1, 2, 5]);
+    expect(() => parseSeeds(["1,x"])).toThrow(/--seeds: expected integers, got 'x'/);
+  });
+
+  test("executables are found on PATH, or by path", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netapprox-exe-"));
+    try {
+      const tool = join(dir, "simple_switch_grpc");
+      writeFileSync(tool, "#!/bin/sh\n");
+      chmodSync(tool, 0o755);
+      writeFileSync(join(dir, "not-executable"), "");
+      expect(findExecutable("simple_switch_grpc", `/nonexistent:${dir}`)).toBe(tool);
+      expect(findExecutable(tool, "")).toBe(tool);
+      expect(findExecutable("not-executable", dir)).toBeUndefined();
+      expect(findExecutable("absent", dir)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a scenario with a problem is reported before anything starts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netapprox-exp-"));
+    try {
+      const file = join(dir, "bad.yaml");
+      writeFileSync(
+        file,
+        `name: bad\ntopology: ${join(process.cwd(), "topologies/dumbbell.yaml")}\nduration: 5s\nworkload:\n  approximate:\n    - {name: j, src: h1, dst: h99, volume: 1MB, fraction: 0.9}\n`,
+      );
+      const { code, err } = await cli("experiment", file);
+      expect(code).toBe(1);
+      expect(err).toMatch(/bad\.yaml:6:\d+: workload\.approximate\[0\]\.dst: no host named "h99"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("usage errors", async () => {
+    expect((await cli("experiment")).err).toMatch(/expected one scenario file/);
+    const bad = await cli("experiment", "experiments/dumbbell.yaml", "--policies", "nope");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown value 'nope'/);
+  });
+});

@@ -1,0 +1,283 @@
+import { expandWorkload } from "../../controller/src/experiment/workload.js";
+import {
+  collectRun,
+  jobCompletionTime,
+  lastJsonObject,
+  transferOutcome,
+  type ProgramOutcome,
+  type TransferOutcome,
+} from "../../controller/src/mininet/collect.js";
+import { scheduleRun } from "../../controller/src/mininet/schedule.js";
+import { testScenario } from "./fixtures.js";
+
+const scenario = testScenario();
+const plan = expandWorkload(scenario, 7);
+
+const done = (jct: number): TransferOutcome => ({
+  completed: true,
+  jct,
+  uniqueChunks: 90,
+  totalChunks: 100,
+  bytesSent: 1000,
+  bytesDelivered: 900,
+  bytesDropped: 100,
+});
+
+describe("transfer outcomes from the programs' JSON", () => {
+  test("approximate: the sender's outcome, time and byte counts", () => {
+    const sender = {
+      outcome: "done",
+      completed: true,
+      jctMs: 1500,
+      totalChunks: 100,
+      deliveredChunks: 90,
+      bytesSent: 130_000,
+      bytesDelivered: 110_000,
+      bytesNotDelivered: 20_000,
+    };
+    const receiver = { completed: true, uniqueChunks: 91, bytesReceived: 111_000 };
+    expect(transferOutcome("approximate", sender, receiver, 120_000, 1200)).toEqual({
+      completed: true,
+      jct: 1.5,
+      uniqueChunks: 91,
+      totalChunks: 100,
+      bytesSent: 130_000,
+      bytesDelivered: 110_000,
+      bytesDropped: 20_000,
+    });
+    const failed = transferOutcome(
+      "approximate",
+      { ...sender, outcome: "fraction-unreachable", completed: false },
+      receiver,
+      120_000,
+      1200,
+    );
+    expect(failed.completed).toBe(false);
+    expect(failed.jct).toBeNull();
+  });
+
+  test("UDP blast: complete when the receiver held the fraction; drops from the two counts", () => {
+    const sender = { jctMs: 800, bytesSent: 100_000, totalChunks: 84 };
+    const ok = transferOutcome(
+      "udp-blast",
+      sender,
+      { completed: true, uniqueChunks: 80, bytesReceived: 96_000 },
+      100_000,
+      1200,
+    );
+    expect(ok).toMatchObject({
+      completed: true,
+      jct: 0.8,
+      bytesDelivered: 96_000,
+      bytesDropped: 4_000,
+    });
+    const short = transferOutcome(
+      "udp-blast",
+      sender,
+      { completed: false, uniqueChunks: 50, bytesReceived: 60_000 },
+      100_000,
+      1200,
+    );
+    expect(short).toMatchObject({
+      completed: false,
+      jct: null,
+      uniqueChunks: 50,
+      bytesDropped: 40_000,
+    });
+  });
+
+  test("TCP: the sender's completion; losses stay inside the kernel", () => {
+    const sender = {
+      outcome: "done",
+      completed: true,
+      jctMs: 2000,
+      bytesSent: 110_000,
+      bytesDelivered: 100_000,
+    };
+    const r = transferOutcome("tcp-receiver-drop", sender, { uniqueChunks: 76 }, 100_000, 1200);
+    expect(r).toEqual({
+      completed: true,
+      jct: 2,
+      uniqueChunks: 76,
+      totalChunks: 84,
+      bytesSent: 110_000,
+      bytesDelivered: 100_000,
+      bytesDropped: 0,
+    });
+  });
+
+  test("a program that printed nothing counts as not completed", () => {
+    expect(transferOutcome("approximate", null, null, 10_000, 1000)).toEqual({
+      completed: false,
+      jct: null,
+      uniqueChunks: 0,
+      totalChunks: 10,
+      bytesSent: 0,
+      bytesDelivered: 0,
+      bytesDropped: 0,
+    });
+  });
+
+  test("the last JSON object of a program's output is its result", () => {
+    expect(lastJsonObject('starting\n{"a":1}\n{"b":2}\n')).toEqual({ b: 2 });
+    expect(lastJsonObject('{"a":1}\n{broken\n')).toEqual({ a: 1 });
+    expect(lastJsonObject("[1,2]\nnothing")).toBeNull();
+  });
+});
+
+describe("job completion time", () => {
+  const [bulk, ring, topic] = plan.jobs;
+
+  test("one phase: the slowest transfer", () => {
+    expect(jobCompletionTime(bulk!, [[done(2.5)]])).toBe(2.5);
+  });
+
+  test("rounds: each starts when the previous one completed", () => {
+    const rounds = [[1, 2, 1.5, 1, 1, 1].map(done), [0.5, 3, 1, 1, 1, 1].map(done)];
+    expect(jobCompletionTime(ring!, rounds)).toBe(5);
+  });
+
+  test("batches at fixed times: the latest batch end, from the job's start", () => {
+    // Batches start 0 s and 1 s after the job; the first takes 2.5 s, the second 0.5 s.
+    expect(jobCompletionTime(topic!, [[done(2.5)], [done(0.5)]])).toBe(2.5);
+    expect(jobCompletionTime(topic!, [[done(0.4)], [done(0.5)]])).toBe(1.5);
+  });
+
+  test("any transfer not completed: no completion time", () => {
+    expect(
+      jobCompletionTime(topic!, [[done(0.4)], [{ ...done(1), completed: false, jct: null }]]),
+    ).toBeNull();
+    expect(jobCompletionTime(topic!, [[done(0.4)]])).toBeNull();
+  });
+});
+
+describe("a run's result", () => {
+  const schedule = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 });
+  const outcome = (
+    id: string,
+    result: Record<string, unknown> | null,
+  ): [string, ProgramOutcome] => [
+    id,
+    {
+      id,
+      result,
+      exitCode: result ? 0 : 1,
+      signal: null,
+      startedAt: 0,
+      endedAt: 1,
+      error: result ? null : "boom",
+    },
+  ];
+
+  test("jobs, exact flows and counters end up in the shared results format", () => {
+    const outcomes = new Map<string, ProgramOutcome>();
+    for (const ph of schedule.phases) {
+      ph.senders.forEach((s, i) => {
+        const ok = !(ph.job === 3 && ph.phase === 1); // the stream's second batch fails
+        outcomes.set(
+          ...outcome(
+            s.id,
+            ok
+              ? {
+                  outcome: "done",
+                  completed: true,
+                  jctMs: 1000,
+                  totalChunks: 100,
+                  bytesSent: 5000,
+                  bytesDelivered: 4500,
+                  bytesNotDelivered: 500,
+                }
+              : null,
+          ),
+        );
+        outcomes.set(...outcome(ph.receivers[i]!.id, { uniqueChunks: ok ? 90 : 0 }));
+      });
+    }
+    // The first generator's flows all complete, except its first; the second printed nothing.
+    const gen = schedule.generators[0]!.program;
+    const mine = plan.exactFlows.filter((f) => f.src === plan.exactSources[0]!.src);
+    outcomes.set(
+      ...outcome(gen.id, {
+        flows: mine.map((f, k) => ({
+          id: k,
+          sizeBytes: f.size,
+          fctMs: k === 0 ? null : 40,
+          error: k === 0 ? "reset" : null,
+        })),
+      }),
+    );
+    outcomes.set(...outcome(schedule.generators[1]!.program.id, null));
+
+    const r = collectRun({
+      scenario,
+      policy: "netapprox",
+      seed: 7,
+      plan,
+      schedule,
+      outcomes,
+      counters: {
+        links: [],
+        drops: { "meter-red": { packets: 3, bytes: 4500 } },
+        colours: new Map([[1, { green: 10, yellow: 5, red: 3 }]]),
+      },
+      duration: 9.5,
+      runnerInfo: { note: "test" },
+    });
+    expect(r.format).toBe("netapprox-run/1");
+    expect(r.runner).toBe("mininet");
+    expect(r.allocator).toBe("netapprox");
+    expect(
+      r.jobs.map((j) => [j.name, j.completed, j.jct, j.transfers, j.transfersCompleted]),
+    ).toEqual([
+      ["bulk", true, 1, 1, 1],
+      ["ring", true, 2, 12, 12],
+      ["topic", false, null, 2, 1],
+    ]);
+    expect(r.jobs[0]!.deliveredFraction).toBeCloseTo(0.9);
+    // 90 of the first batch's 100 chunks; the failed batch's 200 chunks come from its size.
+    expect(r.jobs[2]!.deliveredFraction).toBeCloseTo(90 / 300);
+    expect(r.jobs[0]!.colours).toEqual({ green: 10, yellow: 5, red: 3 });
+    expect(r.jobs[1]!.colours).toBeNull();
+    expect(r.jobs[0]!.bytesDropped).toBe(500);
+
+    expect(r.exactFlows).toHaveLength(plan.exactFlows.length);
+    expect(r.exactFlows.map((f) => f.id)).toEqual(plan.exactFlows.map((f) => f.id));
+    const first = r.exactFlows.filter((f) => f.src === plan.exactSources[0]!.src);
+    expect(first[0]!.fct).toBeNull();
+    expect(first.slice(1).every((f) => f.fct === 0.04)).toBe(true);
+    expect(
+      r.exactFlows.filter((f) => f.src === plan.exactSources[1]!.src).every((f) => f.fct === null),
+    ).toBe(true);
+    expect(r.finished).toBe(false);
+    expect(r.drops["meter-red"]).toEqual({ packets: 3, bytes: 4500 });
+    expect(r.runnerInfo).toMatchObject({
+      note: "test",
+      programsWithoutResult: 2,
+      exactPlanMismatches: 0,
+    });
+    expect(String(r.runnerInfo.firstProgramFailure)).toMatch(/boom/);
+  });
+
+  test("a generator whose flows differ from the plan is counted", () => {
+    const gen = schedule.generators[0]!.program;
+    const mine = plan.exactFlows.filter((f) => f.src === plan.exactSources[0]!.src);
+    const outcomes = new Map([
+      outcome(gen.id, {
+        flows: mine.map((f, k) => ({ id: k, sizeBytes: f.size + 1, fctMs: 1, error: null })),
+      }),
+    ]);
+    const r = collectRun({
+      scenario,
+      policy: "udp-blast",
+      seed: 7,
+      plan,
+      schedule,
+      outcomes,
+      counters: null,
+      duration: 1,
+      runnerInfo: {},
+    });
+    expect(r.runnerInfo.exactPlanMismatches).toBe(mine.length);
+    expect(r.jobs.every((j) => j.colours === null)).toBe(true);
+  });
+});

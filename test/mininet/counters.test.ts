@@ -1,0 +1,90 @@
+import {
+  counterCells,
+  counterDelta,
+  counterResults,
+  type SwitchCounters,
+} from "../../controller/src/mininet/counters.js";
+import {
+  DropReason,
+  MeterColor,
+  TrafficClass,
+  jobColorIndex,
+  portClassIndex,
+  portDropIndex,
+} from "../../controller/src/pipeline/contract.js";
+import { loadTopologyFile } from "../../controller/src/topology/load.js";
+
+const dumbbell = loadTopologyFile("topologies/dumbbell.yaml");
+
+const counters = (sw: string, cells: [string, number, number][]): SwitchCounters => ({
+  switch: sw,
+  counts: new Map(cells.map(([k, packets, bytes]) => [k, { packets, bytes }])),
+});
+
+describe("switch counters around a run", () => {
+  test("the cells read are every port's classes and drop reasons and every job's colours", () => {
+    const cells = counterCells([1, 5], [2]);
+    expect(cells).toHaveLength(2 * (4 + 5) + 3);
+    expect(cells).toContainEqual({ kind: "class", index: portClassIndex(5, TrafficClass.CONTROL) });
+    expect(cells).toContainEqual({ kind: "drop", index: portDropIndex(1, DropReason.NOT_IPV4) });
+    expect(cells).toContainEqual({ kind: "job", index: jobColorIndex(2, MeterColor.RED) });
+  });
+
+  test("the delta is after minus before; a counter that went back (switch restart) counts from zero", () => {
+    const before = [
+      counters("s1", [
+        ["class|21", 10, 15_000],
+        ["drop|40", 4, 6000],
+      ]),
+    ];
+    const after = [
+      counters("s1", [
+        ["class|21", 30, 45_000],
+        ["drop|40", 1, 1500],
+        ["job|8", 7, 700],
+      ]),
+    ];
+    const d = counterDelta(before, after)[0]!;
+    expect(d.counts.get("class|21")).toEqual({ packets: 20, bytes: 30_000 });
+    expect(d.counts.get("drop|40")).toEqual({ packets: 1, bytes: 1500 });
+    expect(d.counts.get("job|8")).toEqual({ packets: 7, bytes: 700 });
+  });
+
+  test("bytes by class on the link leaving a port; drops on the link they happened on", () => {
+    const s1 = counters("s1", [
+      [`class|${portClassIndex(5, TrafficClass.EXACT)}`, 100, 150_000],
+      [`class|${portClassIndex(5, TrafficClass.APPROX_BEST_EFFORT)}`, 50, 75_000],
+      [`drop|${portDropIndex(5, DropReason.LE_THRESHOLD)}`, 9, 13_500],
+      [`drop|${portDropIndex(1, DropReason.METER_RED)}`, 4, 6000],
+      [`job|${jobColorIndex(1, MeterColor.GREEN)}`, 40, 0],
+      [`job|${jobColorIndex(1, MeterColor.RED)}`, 4, 0],
+    ]);
+    const s2 = counters("s2", [[`drop|${portDropIndex(5, DropReason.NOT_IPV4)}`, 2, 140]]);
+    const r = counterResults(dumbbell, [s1, s2], 2);
+    const link = (name: string) => r.links.find((l) => l.name === name)!;
+
+    const bottleneck = link("s1:5->s2:5");
+    expect(bottleneck.bytes).toEqual({
+      exact: 150_000,
+      approximate_guaranteed: 0,
+      approximate_best_effort: 75_000,
+      control: 0,
+    });
+    // 225 kB in 2 s over 10 Mbit/s.
+    expect(bottleneck.utilisation).toBeCloseTo((8 * 225_000) / (10e6 * 2));
+    expect(bottleneck.drops["le-threshold"]).toBe(9);
+    // NOT_IPV4 is counted at s2's ingress port 5: the link arriving there.
+    expect(bottleneck.drops["not-ipv4"]).toBe(2);
+    expect(bottleneck.meanQueueDelay).toBeNull();
+    // METER_RED at s1's ingress port 1: the link from h1.
+    expect(link("h1->s1:1").drops["meter-red"]).toBe(4);
+    expect(link("h1->s1:1").utilisation).toBe(0);
+    expect(link("s2:5->s1:5").drops["not-ipv4"]).toBe(0);
+
+    expect(r.drops["le-threshold"]).toEqual({ packets: 9, bytes: 13_500 });
+    expect(r.drops["meter-red"]).toEqual({ packets: 4, bytes: 6000 });
+    expect(r.drops["no-route"]).toEqual({ packets: 0, bytes: 0 });
+    expect(r.colours.get(1)).toEqual({ green: 40, yellow: 0, red: 4 });
+    expect(r.links).toHaveLength(2 * dumbbell.links.length);
+  });
+});

@@ -1,0 +1,140 @@
+import { parseArgs } from "node:util";
+import { expandWorkload } from "../../controller/src/experiment/workload.js";
+import {
+  accessCapacity,
+  markingCommands,
+  scheduleRun,
+} from "../../controller/src/mininet/schedule.js";
+import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
+import { exactGenOptions, SPECS } from "../../transport/src/cli-options.js";
+import { planFlows } from "../../transport/src/arrivals.js";
+import { testScenario } from "./fixtures.js";
+
+const scenario = testScenario();
+const plan = expandWorkload(scenario, 7);
+const schedule = (transport: Parameters<typeof scheduleRun>[0]["transport"]) =>
+  scheduleRun({ scenario, plan, transport, timeLimit: 30 });
+
+/** A flag's value in an argument list. */
+const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
+
+describe("Mininet run schedule", () => {
+  test("every transfer gets a receiver on its destination and a sender to it", () => {
+    const s = schedule("approximate");
+    const transfers = plan.jobs.flatMap((j) => j.phases.flatMap((p) => p.transfers));
+    const receivers = s.phases.flatMap((p) => p.receivers);
+    const senders = s.phases.flatMap((p) => p.senders);
+    expect(receivers).toHaveLength(transfers.length);
+    expect(senders).toHaveLength(transfers.length);
+    transfers.forEach((t, i) => {
+      expect(receivers[i]!.host).toBe(t.dst);
+      expect(receivers[i]!.args.slice(0, 3)).toEqual(["approx-recv", "--bind", `:${t.port}`]);
+      expect(senders[i]!.host).toBe(t.src);
+      const ip = scenario.topology.hosts.find((h) => h.name === t.dst)!.ipv4;
+      expect(flag(senders[i]!.args, "--to")).toBe(`${ip}:${t.port}`);
+      expect(flag(senders[i]!.args, "--bytes")).toBe(String(t.bytes));
+    });
+    expect(new Set([...receivers, ...senders].map((p) => p.id)).size).toBe(2 * transfers.length);
+  });
+
+  test("phases keep their start: fixed times, or after the previous round", () => {
+    const s = schedule("approximate");
+    expect(s.phases.map((p) => [p.job, p.phase, p.start])).toEqual([
+      [1, 0, 0],
+      [2, 0, 1],
+      [2, 1, null],
+      [3, 0, 0.5],
+      [3, 1, 1.5],
+    ]);
+  });
+
+  test("approximate senders start at their access link's rate with the job's fraction", () => {
+    const sender = schedule("approximate").phases[0]!.senders[0]!;
+    expect(sender.args[0]).toBe("approx-send");
+    expect(flag(sender.args, "--rate")).toBe(`${accessCapacity(scenario.topology, "h1")}bps`);
+    expect(flag(sender.args, "--fraction")).toBe("0.9");
+    expect(flag(sender.args, "--chunk-size")).toBe("1000");
+    expect(flag(sender.args, "--timeout")).toBe("30000ms");
+    const hinted = scheduleRun({
+      scenario,
+      plan,
+      transport: "approximate",
+      timeLimit: 30,
+      rateHints: new Map([[1, 2_500_000]]),
+    });
+    expect(flag(hinted.phases[0]!.senders[0]!.args, "--rate")).toBe("2500000bps");
+  });
+
+  test("every receiver's data and control port is marked on the hosts", () => {
+    const s = schedule("approximate");
+    const ports = new Set(
+      s.phases.flatMap((p) => p.receivers.map((r) => Number(flag(r.args, "--bind")!.slice(1)))),
+    );
+    expect(new Set(s.markedPorts.map((p) => p.dataPort))).toEqual(ports);
+    expect(s.markedPorts.every((p) => p.controlPort === p.dataPort + 1)).toBe(true);
+    const rules = markingCommands(s.markedPorts, DEFAULT_CLASSES).map((c) => c.join(" "));
+    expect(rules).toContain(
+      "iptables -t mangle -A OUTPUT -p udp --dport 21000 -j DSCP --set-dscp 1",
+    );
+    expect(rules).toContain(
+      "iptables -t mangle -A OUTPUT -p udp --sport 21001 -j DSCP --set-dscp 48",
+    );
+    expect(markingCommands([], DEFAULT_CLASSES)).toEqual([]);
+  });
+
+  test("TCP baselines: the mode and a seed per transfer, nothing to mark", () => {
+    const s = schedule("tcp-sender-sampling");
+    const senders = s.phases.flatMap((p) => p.senders);
+    expect(senders.every((p) => p.args[0] === "tcp-send")).toBe(true);
+    expect(senders.every((p) => flag(p.args, "--mode") === "sender-sampling")).toBe(true);
+    expect(new Set(senders.map((p) => flag(p.args, "--seed"))).size).toBe(senders.length);
+    expect(s.phases[0]!.receivers[0]!.args[0]).toBe("tcp-recv");
+    expect(s.markedPorts).toEqual([]);
+    expect(flag(schedule("tcp-receiver-drop").phases[0]!.senders[0]!.args, "--mode")).toBe(
+      "receiver-drop",
+    );
+  });
+
+  test("UDP blast: line rate and the scenario's drain on both ends", () => {
+    const s = schedule("udp-blast");
+    const [recv, send] = [s.phases[0]!.receivers[0]!, s.phases[0]!.senders[0]!];
+    expect(recv.args[0]).toBe("blast-recv");
+    expect(flag(recv.args, "--drain")).toBe("300ms");
+    expect(send.args[0]).toBe("blast-send");
+    expect(flag(send.args, "--rate")).toBe("10000000bps");
+    expect(flag(send.args, "--drain")).toBe("300ms");
+  });
+
+  test("one sink per exact destination, expecting the flows the plan sends it", () => {
+    const s = schedule("approximate");
+    expect(s.sinks.map((p) => p.host)).toEqual(["h5", "h6"]);
+    for (const sink of s.sinks) {
+      const expected = plan.exactFlows.filter((f) => f.dst === sink.host).length;
+      expect(flag(sink.args, "--flows")).toBe(String(expected));
+      expect(flag(sink.args, "--bind")).toBe(":19500");
+    }
+  });
+
+  test("exact-gen given the generator's flags plans exactly the workload's flows", () => {
+    const s = schedule("approximate");
+    expect(s.generators).toHaveLength(plan.exactSources.length);
+    for (const g of s.generators) {
+      const source = plan.exactSources[g.program.exactSource!]!;
+      expect(g.program.host).toBe(source.src);
+      const { values } = parseArgs({ args: g.program.args.slice(1), options: SPECS["exact-gen"] });
+      const options = exactGenOptions(values);
+      const flows = planFlows({ ...options, destinations: options.destinations.length }).flows;
+      const expected = plan.exactFlows.filter((f) => f.src === source.src);
+      expect(flows.map((f) => [f.sizeBytes, source.dsts[f.destination]])).toEqual(
+        expected.map((f) => [f.size, f.dst]),
+      );
+      expect(flows.map((f) => f.startMs / 1000 + source.start)).toEqual(
+        expected.map((f) => f.start),
+      );
+    }
+    // Flow ids continue from one source to the next.
+    const ids = s.generators.map((g) => Number(flag(g.program.args, "--first-id")));
+    expect(ids[0]).toBe(0);
+    expect(ids[1]).toBe(plan.exactFlows.filter((f) => f.src === plan.exactSources[0]!.src).length);
+  });
+});

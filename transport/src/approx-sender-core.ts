@@ -47,7 +47,9 @@ export interface ApproxSenderConfig {
 export const DEFAULT_SENDER_TIMING = {
   minSamplePackets: 16,
   minSampleMs: 2,
-  silenceMs: 50,
+  // Three of the receiver's 50 ms keepalives: a slow sender hears from its receiver only
+  // every keepalive, and one arriving a little after 50 ms is not silence.
+  silenceMs: 150,
   giveUpMs: 3000,
   passEndWaitMs: 500,
   timeoutMs: 60_000,

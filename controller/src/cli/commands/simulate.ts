@@ -1,0 +1,165 @@
+// `netapprox simulate`: runs a scenario in the packet-level simulator under each policy
+// and seed, with progress bars on stderr, and writes the results (per-run JSON, summary,
+// Markdown report, SVG plots) in the format the Mininet runner writes too.
+import { loadScenarioFile } from "../../experiment/load.js";
+import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
+import type { RunResult } from "../../experiment/results.js";
+import { EXPERIMENT_POLICIES, type ExperimentPolicy } from "../../experiment/scenario.js";
+import { expandWorkload } from "../../experiment/workload.js";
+import { computeRoutes } from "../../routing/routing.js";
+import { simulateRun, type RunProgress } from "../../../../simulator/src/run.js";
+import { CliError, parseOptions, type Command } from "../command.js";
+
+export const command: Command = {
+  usage: "<scenario.yaml> [--policies a,b] [--seed N] [--out DIR] [--quiet]",
+  description: [
+    "Runs a scenario (experiments/*.yaml) in the simulator: every policy with the same",
+    "workload for each seed. Writes DIR/runs/<policy>-seed<N>.json, DIR/summary.json,",
+    "DIR/report.md and SVG plots (jct.svg, fct-cdf.svg, delivered.svg); prints the table.",
+    "  --policies a,b  only these policies (" + EXPERIMENT_POLICIES.join(", ") + ")",
+    "  --seed N        only this seed (default: the scenario's seeds)",
+    "  --out DIR       where to write (default: results/<scenario name>)",
+    "  --quiet         no progress on stderr",
+  ].join("\n"),
+  async run(argv) {
+    const { values, positionals } = parseOptions(
+      argv,
+      {
+        policies: { type: "string" },
+        seed: { type: "string" },
+        out: { type: "string" },
+        quiet: { type: "boolean" },
+      },
+      true,
+    );
+    if (positionals.length !== 1) {
+      throw new CliError(
+        `expected one scenario file, got ${positionals.length}; usage: netapprox simulate ${this.usage}`,
+      );
+    }
+    const scenario = loadScenarioFile(positionals[0]!);
+    const policies =
+      values.policies === undefined ? scenario.policies : parsePolicies(values.policies);
+    let seeds = scenario.seeds;
+    if (values.seed !== undefined) {
+      if (!/^[0-9]+$/.test(values.seed) || Number(values.seed) > 4294967295) {
+        throw new CliError(
+          `--seed: expected an integer from 0 to 4294967295, got "${values.seed}"`,
+        );
+      }
+      seeds = [Number(values.seed)];
+    }
+    const outDir = values.out ?? `results/${scenario.name}`;
+    const progress =
+      values.quiet === true
+        ? null
+        : new ProgressBar(process.stderr, policies.length * seeds.length);
+    for (const note of scenario.notes) process.stderr.write(`note: ${note}\n`);
+
+    const routing = computeRoutes(scenario.topology);
+    const runs: RunResult[] = [];
+    for (const seed of seeds) {
+      const plan = expandWorkload(scenario, seed);
+      for (const policy of policies) {
+        progress?.start(policy, seed);
+        const run = simulateRun({
+          scenario,
+          policy,
+          seed,
+          plan,
+          routing,
+          ...(progress ? { progress: (p: RunProgress) => progress.update(p) } : {}),
+        });
+        progress?.finish(run);
+        writeRun(outDir, run);
+        runs.push(run);
+      }
+    }
+    const { summary, files } = writeResults(outDir, runs, {
+      description: scenario.description,
+      notes: scenario.notes,
+    });
+    console.log(summaryTable(summary).join("\n"));
+    console.log(`\nwrote ${runs.length} run files to ${outDir}/runs/ and ${files.join(", ")}`);
+    return 0;
+  },
+};
+
+function parsePolicies(text: string): ExperimentPolicy[] {
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (names.length === 0)
+    throw new CliError("--policies: expected a comma-separated list of policies");
+  for (const name of names) {
+    if (!(EXPERIMENT_POLICIES as readonly string[]).includes(name)) {
+      throw new CliError(
+        `--policies: unknown policy "${name}"; expected some of ${EXPERIMENT_POLICIES.join(", ")}`,
+      );
+    }
+  }
+  return [...new Set(names)] as ExperimentPolicy[];
+}
+
+/**
+ * One line per run: a bar of the run's progress (the larger of simulated time over the
+ * time limit and finished work over all work), redrawn in place on a terminal; on a pipe,
+ * a line at each quarter.
+ */
+class ProgressBar {
+  private index = 0;
+  private label = "";
+  private lastDraw = 0;
+  private lastQuarter = -1;
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly total: number,
+  ) {
+    this.tty = out.isTTY === true;
+  }
+
+  start(policy: string, seed: number): void {
+    this.index++;
+    this.label = `[${this.index}/${this.total}] ${policy} seed ${seed}`;
+    this.lastQuarter = -1;
+    this.lastDraw = 0;
+  }
+
+  update(p: RunProgress): void {
+    const work = p.jobs + p.flows;
+    const done = Math.min(
+      1,
+      Math.max(p.time / p.timeLimit, work > 0 ? (p.jobsDone + p.flowsDone) / work : 0),
+    );
+    const line = `${this.label} ${bar(done)} ${(done * 100).toFixed(0).padStart(3)}% t=${p.time.toPrecision(3)}s jobs ${p.jobsDone}/${p.jobs} flows ${p.flowsDone}/${p.flows} events ${(p.events / 1e6).toFixed(1)}M`;
+    if (this.tty) {
+      const now = Date.now();
+      if (now - this.lastDraw < 100) return;
+      this.lastDraw = now;
+      this.out.write(`\r${line}\u001b[K`);
+    } else {
+      const quarter = Math.floor(done * 4);
+      if (quarter > this.lastQuarter && quarter < 4) {
+        this.lastQuarter = quarter;
+        this.out.write(`${line}\n`);
+      }
+    }
+  }
+
+  finish(run: RunResult): void {
+    const info = run.runnerInfo;
+    const events = Number(info.events);
+    const wall = Number(info.wallSeconds);
+    const done = run.jobs.filter((j) => j.completed).length;
+    const line = `${this.label} ${bar(1)} done: ${done}/${run.jobs.length} jobs, ${run.exactFlows.filter((f) => f.fct !== null).length}/${run.exactFlows.length} flows, ${run.duration.toPrecision(3)} s simulated, ${(events / 1e6).toFixed(1)}M events in ${wall.toFixed(1)} s (${(events / wall / 1e6).toFixed(2)}M/s)${run.finished ? "" : ", time limit reached"}`;
+    this.out.write(this.tty ? `\r${line}\u001b[K\n` : `${line}\n`);
+  }
+}
+
+function bar(fraction: number, width = 24): string {
+  const full = Math.round(fraction * width);
+  return `[${"#".repeat(full)}${"-".repeat(width - full)}]`;
+}

@@ -1,0 +1,374 @@
+// A TCP model for exact flows and the TCP baselines: a three-way handshake, slow start,
+// congestion avoidance (AIMD), fast retransmit on three duplicate ACKs with NewReno fast
+// recovery (RFC 6582), retransmission timeouts with exponential backoff (RFC 6298, RTT
+// from echoed timestamps as with the timestamp option), ECN reaction (RFC 3168) and
+// optionally DCTCP (RFC 8257). Sequence numbers count segments; the receiver ACKs every
+// segment cumulatively (no SACK, no delayed ACKs) and buffers out-of-order segments.
+//
+// The receiver can stop early: once it holds `doneBytes` of the stream in order it sets
+// DONE on its ACKs and ignores further data (the receiver-drop baseline); the sender is
+// finished when it sees DONE (or every segment acknowledged).
+import type { TcpSettings } from "../../../controller/src/experiment/scenario.js";
+import { ECN_CE, ECN_ECT, ECN_NOT_ECT } from "../fabric.js";
+import { Endpoint, type Simulation } from "../simulation.js";
+import {
+  ACK_DONE,
+  ACK_ECE,
+  ACK_SYN,
+  KIND_ACK,
+  KIND_DATA,
+  KIND_SYN,
+  TCP_HEADER_BYTES,
+} from "./packets.js";
+
+export interface TcpFlowConfig {
+  /** Bytes of the stream. */
+  bytes: number;
+  /** The receiver is done once it holds this many bytes in order (default: all). */
+  doneBytes?: number;
+  tcp: TcpSettings;
+  /** ECN-capable transport (the network marks above the ECN threshold). */
+  ecn: boolean;
+  dscp: number;
+  /** Job index for the fabric's per-job counters, -1 for exact flows. */
+  job: number;
+  /** Hash of the forward and the reverse 5-tuple. */
+  hash: number;
+  reverseHash: number;
+}
+
+const MAX_RTO = 60;
+const DCTCP_G = 1 / 16;
+
+export class TcpSender extends Endpoint {
+  readonly segments: number;
+  private readonly lastSegmentBytes: number;
+  private sndUna = 0;
+  private sndNxt = 0;
+  private cwnd: number;
+  private ssthresh = Infinity;
+  private dupAcks = 0;
+  private inRecovery = false;
+  private recover = -1;
+  private retransmitNext = -1;
+  private srtt = -1;
+  private rttvar = 0;
+  private rto: number;
+  private rtoDeadline = Infinity;
+  private established = false;
+  private cwrEnd = -1;
+  private alpha = 1;
+  private ackedInWindow = 0;
+  private markedInWindow = 0;
+  private windowEnd = 0;
+  readonly startTime: number;
+  /** Time the sender learnt the transfer is over; null while open. */
+  doneTime: number | null = null;
+  retransmits = 0;
+  timeouts = 0;
+  private onDone: (sender: TcpSender) => void;
+
+  constructor(
+    sim: Simulation,
+    id: number,
+    host: number,
+    private readonly dstHost: number,
+    readonly config: TcpFlowConfig,
+    onDone: (sender: TcpSender) => void,
+  ) {
+    super(sim, id, host);
+    const mss = config.tcp.mss;
+    this.segments = Math.max(1, Math.ceil(config.bytes / mss));
+    this.lastSegmentBytes = config.bytes - (this.segments - 1) * mss;
+    this.cwnd = config.tcp.initialWindow;
+    this.rto = config.tcp.initialRto;
+    this.startTime = sim.now;
+    this.onDone = onDone;
+  }
+
+  /** Opens the connection; call once both ends are attached to the simulation. */
+  start(): void {
+    this.sendSyn();
+  }
+
+  get finished(): boolean {
+    return this.doneTime !== null;
+  }
+
+  private sendSyn(): void {
+    const f = this.sim.fabric;
+    const p = f.alloc();
+    f.pSize[p] = TCP_HEADER_BYTES;
+    f.pKind[p] = KIND_SYN;
+    f.pDscp[p] = this.config.dscp;
+    f.pEp[p] = this.id;
+    f.pDst[p] = this.dstHost;
+    f.pHash[p] = this.config.hash;
+    this.transmit(p);
+    this.armTimer(this.sim.now + this.rto);
+  }
+
+  private armTimer(deadline: number): void {
+    this.rtoDeadline = deadline;
+    this.wakeAt(deadline);
+  }
+
+  private sendSegment(seg: number): void {
+    const f = this.sim.fabric;
+    const p = f.alloc();
+    const payload = seg === this.segments - 1 ? this.lastSegmentBytes : this.config.tcp.mss;
+    f.pSize[p] = payload + TCP_HEADER_BYTES;
+    f.pKind[p] = KIND_DATA;
+    f.pDscp[p] = this.config.dscp;
+    f.pEcn[p] = this.config.ecn ? ECN_ECT : ECN_NOT_ECT;
+    f.pEp[p] = this.id;
+    f.pDst[p] = this.dstHost;
+    f.pHash[p] = this.config.hash;
+    f.pSeq[p] = seg;
+    f.pJob[p] = this.config.job;
+    this.transmit(p);
+    if (this.rtoDeadline === Infinity) this.armTimer(this.sim.now + this.rto);
+  }
+
+  /** Sends what the window and the host interface allow. */
+  private pump(): void {
+    while (this.doneTime === null && this.established) {
+      if (this.queuedAtHost >= this.hostLimit) {
+        this.waitingForHost = true;
+        return;
+      }
+      if (this.retransmitNext >= 0) {
+        const seg = this.retransmitNext;
+        this.retransmitNext = -1;
+        this.retransmits++;
+        this.sendSegment(seg);
+      } else if (this.sndNxt < this.segments && this.sndNxt - this.sndUna < Math.floor(this.cwnd)) {
+        this.sendSegment(this.sndNxt++);
+      } else return;
+    }
+  }
+
+  receive(p: number): void {
+    const f = this.sim.fabric;
+    if (f.pKind[p] !== KIND_ACK || this.doneTime !== null) return;
+    const flags = f.pAux[p]!;
+    const now = this.sim.now;
+    if ((flags & ACK_DONE) !== 0) {
+      this.finish();
+      return;
+    }
+    if ((flags & ACK_SYN) !== 0) {
+      if (this.established) return;
+      this.established = true;
+      this.sample(now - f.pTime[p]!);
+      this.rtoDeadline = Infinity;
+      this.pump();
+      return;
+    }
+    if (!this.established) return;
+    const ack = f.pSeq[p]!;
+    const ece = (flags & ACK_ECE) !== 0;
+    if (ack > this.sndUna) {
+      const acked = ack - this.sndUna;
+      this.sample(now - f.pTime[p]!);
+      if (this.config.tcp.variant === "dctcp") {
+        this.ackedInWindow += acked;
+        if (ece) this.markedInWindow += acked;
+      }
+      if (this.inRecovery) {
+        if (ack > this.recover) {
+          this.cwnd = this.ssthresh;
+          this.inRecovery = false;
+          this.dupAcks = 0;
+        } else {
+          // Partial ACK: the next hole is lost too.
+          this.retransmitNext = ack;
+          this.cwnd = Math.max(1, this.cwnd - acked + 1);
+        }
+      } else {
+        this.dupAcks = 0;
+        if (this.cwnd < this.ssthresh) this.cwnd += Math.min(acked, 2);
+        else this.cwnd += acked / this.cwnd;
+      }
+      this.sndUna = ack;
+      if (this.sndNxt < ack) this.sndNxt = ack;
+      if (ack >= this.segments) {
+        this.finish();
+        return;
+      }
+      this.armTimer(now + this.rto);
+    } else if (ack === this.sndUna && this.sndNxt > this.sndUna) {
+      this.dupAcks++;
+      if (!this.inRecovery && this.dupAcks === 3 && this.sndUna > this.recover) {
+        this.ssthresh = Math.max((this.sndNxt - this.sndUna) / 2, 2);
+        this.cwnd = this.ssthresh + 3;
+        this.recover = this.sndNxt - 1;
+        this.inRecovery = true;
+        this.retransmitNext = this.sndUna;
+      } else if (this.inRecovery) this.cwnd += 1;
+    }
+    if (this.config.tcp.variant === "dctcp") this.dctcp(ece);
+    else if (ece && !this.inRecovery && this.sndUna > this.cwrEnd) {
+      // RFC 3168: once per window, as for a loss but without retransmitting.
+      this.ssthresh = Math.max(this.cwnd / 2, 2);
+      this.cwnd = this.ssthresh;
+      this.cwrEnd = this.sndNxt;
+    }
+    this.pump();
+  }
+
+  private dctcp(ece: boolean): void {
+    if (this.sndUna >= this.windowEnd) {
+      if (this.ackedInWindow > 0) {
+        const marked = this.markedInWindow / this.ackedInWindow;
+        this.alpha = (1 - DCTCP_G) * this.alpha + DCTCP_G * marked;
+      }
+      this.ackedInWindow = 0;
+      this.markedInWindow = 0;
+      this.windowEnd = this.sndNxt;
+    }
+    if (ece && !this.inRecovery && this.sndUna > this.cwrEnd) {
+      this.cwnd = Math.max(1, this.cwnd * (1 - this.alpha / 2));
+      this.ssthresh = Math.max(this.cwnd, 2);
+      this.cwrEnd = this.sndNxt;
+    }
+  }
+
+  /** RFC 6298 estimator. */
+  private sample(rtt: number): void {
+    if (!(rtt >= 0)) return;
+    if (this.srtt < 0) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+    this.rto = Math.min(MAX_RTO, Math.max(this.config.tcp.minRto, this.srtt + 4 * this.rttvar));
+  }
+
+  wake(): void {
+    if (this.doneTime !== null) return;
+    const now = this.sim.now;
+    if (now >= this.rtoDeadline) this.timeout(now);
+    else if (this.rtoDeadline !== Infinity) this.wakeAt(this.rtoDeadline);
+    this.pump();
+  }
+
+  private timeout(now: number): void {
+    this.timeouts++;
+    this.rto = Math.min(MAX_RTO, this.rto * 2);
+    if (!this.established) {
+      this.sendSyn();
+      return;
+    }
+    this.ssthresh = Math.max((this.sndNxt - this.sndUna) / 2, 2);
+    this.cwnd = 1;
+    this.recover = this.sndNxt - 1;
+    this.sndNxt = this.sndUna;
+    this.inRecovery = false;
+    this.dupAcks = 0;
+    this.retransmitNext = -1;
+    this.retransmits++;
+    this.armTimer(now + this.rto);
+    this.sendSegment(this.sndNxt++);
+  }
+
+  private finish(): void {
+    if (this.doneTime !== null) return;
+    this.doneTime = this.sim.now;
+    this.rtoDeadline = Infinity;
+    this.onDone(this);
+  }
+
+  get completionTime(): number | null {
+    return this.doneTime === null ? null : this.doneTime - this.startTime;
+  }
+}
+
+export class TcpReceiver extends Endpoint {
+  private readonly segments: number;
+  private rcvNxt = 0;
+  /** Out-of-order segments held, one bit each; allocated on the first gap. */
+  private held: Uint8Array | null = null;
+  private readonly doneSegments: number;
+  /** Time the receiver first held what it needs; null before. */
+  doneTime: number | null = null;
+  /** Segments held in order when the receiver stopped (or now). */
+  get inOrderSegments(): number {
+    return this.rcvNxt;
+  }
+
+  constructor(
+    sim: Simulation,
+    id: number,
+    host: number,
+    private readonly srcHost: number,
+    private readonly config: TcpFlowConfig,
+  ) {
+    super(sim, id, host);
+    const mss = config.tcp.mss;
+    this.segments = Math.max(1, Math.ceil(config.bytes / mss));
+    const doneBytes = Math.min(config.bytes, config.doneBytes ?? config.bytes);
+    this.doneSegments = Math.max(1, Math.ceil(doneBytes / mss));
+  }
+
+  /** Bytes of the stream held in order. */
+  get inOrderBytes(): number {
+    return Math.min(this.config.bytes, this.rcvNxt * this.config.tcp.mss);
+  }
+
+  receive(p: number): void {
+    const f = this.sim.fabric;
+    const kind = f.pKind[p]!;
+    if (kind === KIND_SYN) {
+      this.ack(ACK_SYN, f.pTime[p]!);
+      return;
+    }
+    if (kind !== KIND_DATA) return;
+    const echo = f.pTime[p]!;
+    const ece = f.pEcn[p] === ECN_CE ? ACK_ECE : 0;
+    if (this.doneTime === null) {
+      const seg = f.pSeq[p]!;
+      if (seg === this.rcvNxt) {
+        this.rcvNxt++;
+        const held = this.held;
+        if (held !== null) {
+          while (
+            this.rcvNxt < this.segments &&
+            (held[this.rcvNxt >> 3]! & (1 << (this.rcvNxt & 7))) !== 0
+          ) {
+            this.rcvNxt++;
+          }
+        }
+      } else if (seg > this.rcvNxt) {
+        this.held ??= new Uint8Array((this.segments + 7) >> 3);
+        this.held[seg >> 3]! |= 1 << (seg & 7);
+      }
+      if (this.rcvNxt >= this.doneSegments) {
+        this.doneTime = this.sim.now;
+        this.held = null;
+      }
+    }
+    this.ack(ece | (this.doneTime !== null ? ACK_DONE : 0), echo);
+  }
+
+  private ack(flags: number, echo: number): void {
+    const f = this.sim.fabric;
+    const p = f.alloc();
+    f.pSize[p] = TCP_HEADER_BYTES;
+    f.pKind[p] = KIND_ACK;
+    f.pDscp[p] = this.config.dscp;
+    f.pEp[p] = this.id;
+    f.pDst[p] = this.srcHost;
+    f.pHash[p] = this.config.reverseHash;
+    f.pSeq[p] = this.rcvNxt;
+    f.pAux[p] = flags;
+    f.pTime[p] = echo;
+    this.transmit(p);
+  }
+
+  wake(): void {
+    // ACKs are sent as data arrives; the receiver has no timers.
+  }
+}

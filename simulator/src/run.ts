@@ -1,0 +1,527 @@
+// One simulated run of a scenario under one policy and seed: the workload expanded from
+// the seed, the controller's allocation (recomputed as jobs come and go), the jobs'
+// transfers over the policy's host transport, the exact flows over TCP, and the results
+// in the shared format (controller/src/experiment/results.ts).
+import { allocate, type AllocationDemands } from "../../controller/src/allocation/allocate.js";
+import type { Allocation } from "../../controller/src/allocation/types.js";
+import type {
+  RunResult,
+  JobResult,
+  FlowResult,
+  LinkResult,
+} from "../../controller/src/experiment/results.js";
+import { RUN_FORMAT } from "../../controller/src/experiment/results.js";
+import {
+  POLICY_BINDINGS,
+  type ExperimentPolicy,
+  type Scenario,
+} from "../../controller/src/experiment/scenario.js";
+import {
+  declaredExactFlows,
+  expandWorkload,
+  policyJobs,
+  type JobPlan,
+  type PhasePlan,
+  type TransferPlan,
+  type WorkloadPlan,
+} from "../../controller/src/experiment/workload.js";
+import type { Policy } from "../../controller/src/policy/types.js";
+import { computeRoutes, type Routing } from "../../controller/src/routing/routing.js";
+import { Rng } from "../../transport/src/random.js";
+import { chunkLayout, neededChunks } from "../../transport/src/chunks.js";
+import { DATA_HEADER_BYTES, STREAM_HELLO_BYTES } from "../../transport/src/wire.js";
+import { CLASS_NAMES, DROP_REASONS, type Fabric } from "./fabric.js";
+import {
+  ApproxReceiver,
+  ApproxSender,
+  BlastSender,
+  type ApproxTransferConfig,
+} from "./hosts/approx.js";
+import { flowHash } from "./hosts/packets.js";
+import { TcpReceiver, TcpSender, type TcpFlowConfig } from "./hosts/tcp.js";
+import { Simulation } from "./simulation.js";
+
+export interface RunProgress {
+  policy: ExperimentPolicy;
+  seed: number;
+  /** Simulated seconds so far, and the time limit. */
+  time: number;
+  timeLimit: number;
+  events: number;
+  jobsDone: number;
+  jobs: number;
+  flowsDone: number;
+  flows: number;
+}
+
+export interface RunOptions {
+  scenario: Scenario;
+  policy: ExperimentPolicy;
+  seed: number;
+  /** The seed's workload, when already expanded (the same for every policy). */
+  plan?: WorkloadPlan;
+  /** Routing of the scenario's topology, when already computed. */
+  routing?: Routing;
+  progress?: (p: RunProgress) => void;
+}
+
+interface TransferOutcome {
+  completed: boolean;
+  deliveredChunks: number;
+}
+
+interface JobState {
+  plan: JobPlan;
+  index: number;
+  active: boolean;
+  phasesEnded: number;
+  /** Open transfers per phase. */
+  open: number[];
+  /** Transfers under way: how many chunks each receiver holds now. */
+  running: Map<number, () => number>;
+  transfers: number;
+  transfersCompleted: number;
+  deliveredChunks: number;
+  totalChunks: number;
+  endTime: number | null;
+  /** bit/s the allocation gives the job (for rate hints); null when it does not allocate. */
+  allocated: number | null;
+}
+
+const UDP = 17;
+const TCP = 6;
+
+export function simulateRun(options: RunOptions): RunResult {
+  const wallStart = performance.now();
+  const { scenario, policy, seed } = options;
+  const binding = POLICY_BINDINGS[policy];
+  const routing = options.routing ?? computeRoutes(scenario.topology);
+  const net = routing.network;
+  const plan = options.plan ?? expandWorkload(scenario, seed);
+  const settings = scenario.simulator;
+  const basePolicy: Policy = {
+    ...scenario.policy,
+    allocator: binding.allocator,
+    jobs: [],
+    exact: { source: "declared", flows: [] },
+  };
+  const demands: AllocationDemands = {
+    exactFlows: settings.exactDemand === "declared" ? declaredExactFlows(plan.exactSources) : [],
+  };
+  const allJobs = policyJobs(plan.jobs);
+  const allocateFor = (ids: ReadonlySet<number> | null): Allocation =>
+    allocate(scenario.topology, routing, demands, {
+      ...basePolicy,
+      jobs: ids === null ? allJobs : allJobs.filter((j) => ids.has(j.id)),
+    });
+
+  const initial = allocateFor(settings.reallocate === "static" ? null : new Set());
+  const sim = new Simulation(routing, initial, {
+    queueMode: settings.queueMode,
+    hostBuffer: settings.hostBuffer,
+    ecmpHash: settings.ecmpHash,
+    linkDelay: settings.linkDelay,
+  });
+  const fabric = sim.fabric;
+  fabric.ensureJob(plan.jobs.length);
+  const classes = scenario.policy.classes;
+  const ecn = scenario.policy.knobs.ecnThreshold !== null;
+  const tcpSettings = scenario.transport.tcp;
+  const hostIndex = (name: string) => net.hostIndex.get(name)!;
+  const lineRate = (host: number) => net.linkCapacity[net.hostUplink[host]!]!;
+
+  const jobs: JobState[] = plan.jobs.map((p, index) => ({
+    plan: p,
+    index,
+    active: false,
+    phasesEnded: 0,
+    open: p.phases.map((ph) => ph.transfers.length),
+    running: new Map(),
+    transfers: p.phases.reduce((n, ph) => n + ph.transfers.length, 0),
+    transfersCompleted: 0,
+    deliveredChunks: 0,
+    totalChunks: p.phases.reduce(
+      (n, ph) =>
+        n +
+        ph.transfers.reduce(
+          (m, t) => m + chunkLayout(t.bytes, scenario.transport.chunkSize).totalChunks,
+          0,
+        ),
+      0,
+    ),
+    endTime: null,
+    allocated: null,
+  }));
+  const flows = plan.exactFlows;
+  const fct = new Float64Array(flows.length).fill(NaN);
+  let jobsDone = 0;
+  let flowsDone = 0;
+  let connections = 0;
+  const checkFinished = () => {
+    if (jobsDone === jobs.length && flowsDone === flows.length) sim.stop();
+  };
+
+  // ---- allocation ----
+  const metered = new Set<number>();
+  const applyMeters = (a: Allocation) => {
+    const now = new Set<number>();
+    for (const ja of a.jobs) {
+      const job = jobs[ja.id - 1]!;
+      job.allocated = ja.allocated;
+      for (const ingress of ja.ingress) {
+        const m = fabric.meterOf(job.index, net.switchIndex.get(ingress.switch)!);
+        fabric.setMeter(m, ingress.meter);
+        if (ingress.meter !== null) now.add(m);
+      }
+    }
+    for (const m of metered) if (!now.has(m)) fabric.setMeter(m, null);
+    metered.clear();
+    for (const m of now) metered.add(m);
+  };
+  let reallocations = 0;
+  let reallocationPending = false;
+  const reallocate = () => {
+    reallocationPending = false;
+    const active = new Set(jobs.filter((j) => j.active).map((j) => j.plan.id));
+    const a = allocateFor(active);
+    reallocations++;
+    fabric.applyAllocation(a);
+    applyMeters(a);
+  };
+  const requestReallocation = () => {
+    if (settings.reallocate !== "on-change" || reallocationPending) return;
+    reallocationPending = true;
+    sim.at(sim.now + settings.controlDelay, reallocate);
+  };
+  if (settings.reallocate === "static") applyMeters(initial);
+
+  // ---- transfers ----
+  const hashes = (src: number, dst: number, protocol: number, dstPort: number) => {
+    const srcPort = 32768 + (connections % 28000);
+    const a = net.hostIpv4[src]!;
+    const b = net.hostIpv4[dst]!;
+    return {
+      hash: flowHash(a, b, protocol, srcPort, dstPort),
+      reverseHash: flowHash(b, a, protocol, dstPort, srcPort),
+    };
+  };
+
+  const startTransfer = (job: JobState, phase: number, t: TransferPlan, concurrent: number) => {
+    const src = hostIndex(t.src);
+    const dst = hostIndex(t.dst);
+    const first = sim.reservePair();
+    connections++;
+    const total = chunkLayout(t.bytes, scenario.transport.chunkSize).totalChunks;
+    const needed = neededChunks(total, job.plan.fraction);
+    const key = connections;
+    const end = (outcome: TransferOutcome) => {
+      job.running.delete(key);
+      job.deliveredChunks += outcome.deliveredChunks;
+      if (outcome.completed) job.transfersCompleted++;
+      transferEnded(job, phase);
+    };
+    if (binding.transport === "approximate" || binding.transport === "udp-blast") {
+      const rate = lineRate(src);
+      const hint =
+        scenario.transport.rateHint === "allocation" && job.allocated !== null
+          ? job.allocated / Math.max(1, concurrent)
+          : rate;
+      const config: ApproxTransferConfig = {
+        jobId: job.plan.id,
+        job: job.index,
+        bytes: t.bytes,
+        chunkSize: scenario.transport.chunkSize,
+        fraction: job.plan.fraction,
+        lineRate: rate,
+        initialRate: Math.min(rate, hint),
+        dataDscp: classes.bestEffort.dscp,
+        controlDscp: classes.control.dscp,
+        meter: fabric.meterOf(job.index, net.hostSwitch[src]!),
+        ...hashes(src, dst, UDP, t.port),
+        timeoutMs: Math.max(1000, (scenario.timeLimit - sim.now) * 1000),
+        timing: scenario.transport.approximate,
+      };
+      const blast = binding.transport === "udp-blast";
+      job.running.set(key, () => receiver.result.uniqueChunks);
+      const receiver = new ApproxReceiver(
+        sim,
+        first + 1,
+        dst,
+        src,
+        config,
+        !blast,
+        scenario.transport.blastDrain * 1000,
+      );
+      sim.attach(receiver);
+      if (blast) {
+        const sender = new BlastSender(
+          sim,
+          first,
+          src,
+          dst,
+          config,
+          scenario.transport.blastRate ?? rate,
+          scenario.transport.blastDrain,
+          () => {
+            const r = receiver.result;
+            end({ completed: r.completed, deliveredChunks: r.uniqueChunks });
+          },
+        );
+        sim.attach(sender);
+        sender.start();
+      } else {
+        const sender = new ApproxSender(sim, first, src, dst, config, (s) => {
+          const r = s.result!;
+          end({
+            completed: r.completed,
+            deliveredChunks: receiver.result.uniqueChunks,
+          });
+        });
+        sim.attach(sender);
+        sender.start();
+      }
+      return;
+    }
+    // The TCP baselines: the same chunks as messages on a stream (see transport/src/tcp-baseline.ts).
+    const layout = chunkLayout(t.bytes, scenario.transport.chunkSize);
+    const unit = DATA_HEADER_BYTES + scenario.transport.chunkSize;
+    const lastUnit = DATA_HEADER_BYTES + layout.payloadLength(total - 1);
+    let bytes: number;
+    let doneBytes: number;
+    if (binding.transport === "tcp-sender-sampling") {
+      const sample = new Rng(1).sampleWithoutReplacement(total, needed);
+      const hasLast = sample[sample.length - 1] === total - 1;
+      bytes = STREAM_HELLO_BYTES + (hasLast ? (needed - 1) * unit + lastUnit : needed * unit);
+      doneBytes = bytes;
+    } else {
+      bytes = STREAM_HELLO_BYTES + (total - 1) * unit + lastUnit;
+      doneBytes = needed === total ? bytes : STREAM_HELLO_BYTES + needed * unit;
+    }
+    const config: TcpFlowConfig = {
+      bytes,
+      doneBytes,
+      tcp: tcpSettings,
+      ecn,
+      dscp: classes.exact.dscp,
+      job: job.index,
+      ...hashes(src, dst, TCP, t.port),
+    };
+    const receiver = new TcpReceiver(sim, first + 1, dst, src, config);
+    job.running.set(key, () =>
+      Math.min(total, Math.max(0, Math.floor((receiver.inOrderBytes - STREAM_HELLO_BYTES) / unit))),
+    );
+    const sender = new TcpSender(sim, first, src, dst, config, () => {
+      const inOrder = receiver.inOrderBytes;
+      const delivered =
+        binding.transport === "tcp-sender-sampling"
+          ? receiver.doneTime !== null
+            ? needed
+            : Math.max(0, Math.floor((inOrder - STREAM_HELLO_BYTES) / unit))
+          : inOrder >= bytes
+            ? total
+            : Math.max(0, Math.floor((inOrder - STREAM_HELLO_BYTES) / unit));
+      end({
+        completed: receiver.doneTime !== null,
+        deliveredChunks: Math.min(total, delivered),
+      });
+    });
+    sim.attach(receiver);
+    sim.attach(sender);
+    sender.start();
+  };
+
+  const startPhase = (job: JobState, phase: number) => {
+    const transfers = job.plan.phases[phase]!.transfers;
+    if (transfers.length === 0) {
+      transferEnded(job, phase, true);
+      return;
+    }
+    for (const t of transfers) startTransfer(job, phase, t, transfers.length);
+  };
+
+  const transferEnded = (job: JobState, phase: number, emptyPhase = false) => {
+    if (!emptyPhase) job.open[phase]!--;
+    if (job.open[phase]! > 0) return;
+    job.phasesEnded++;
+    const phases = job.plan.phases;
+    // Rounds that wait for their predecessor start now.
+    if (phase + 1 < phases.length && phases[phase + 1]!.start === null) startPhase(job, phase + 1);
+    if (job.phasesEnded === phases.length) {
+      job.endTime = sim.now;
+      job.active = false;
+      jobsDone++;
+      requestReallocation();
+      checkFinished();
+    }
+  };
+
+  const startJob = (job: JobState) => {
+    job.active = true;
+    requestReallocation();
+    // After the reallocation (same time, scheduled first) so the meters are in place.
+    sim.at(sim.now, () => {
+      job.plan.phases.forEach((ph: PhasePlan, i) => {
+        if (i === 0) startPhase(job, 0);
+        else if (ph.start !== null) sim.at(ph.start, () => startPhase(job, i));
+      });
+    });
+  };
+  for (const job of jobs) sim.at(job.plan.start, () => startJob(job));
+
+  // ---- exact flows: one pending start at a time ----
+  let nextFlow = 0;
+  const startFlows = () => {
+    while (nextFlow < flows.length && flows[nextFlow]!.start <= sim.now) {
+      const f = flows[nextFlow++]!;
+      const src = hostIndex(f.src);
+      const dst = hostIndex(f.dst);
+      const first = sim.reservePair();
+      connections++;
+      const config: TcpFlowConfig = {
+        bytes: f.size,
+        tcp: tcpSettings,
+        ecn,
+        dscp: classes.exact.dscp,
+        job: -1,
+        ...hashes(src, dst, TCP, scenario.mininet.exactPort),
+      };
+      const receiver = new TcpReceiver(sim, first + 1, dst, src, config);
+      const sender = new TcpSender(sim, first, src, dst, config, (s) => {
+        fct[f.id] = s.completionTime!;
+        flowsDone++;
+        sim.detachPair(first);
+        checkFinished();
+      });
+      sim.attach(receiver);
+      sim.attach(sender);
+      sender.start();
+    }
+    if (nextFlow < flows.length) sim.at(flows[nextFlow]!.start, startFlows);
+  };
+  if (flows.length > 0) sim.at(flows[0]!.start, startFlows);
+  checkFinished();
+
+  const progress = options.progress;
+  const report = (time: number, events: number) =>
+    progress?.({
+      policy,
+      seed,
+      time,
+      timeLimit: scenario.timeLimit,
+      events,
+      jobsDone,
+      jobs: jobs.length,
+      flowsDone,
+      flows: flows.length,
+    });
+  const end = sim.run(scenario.timeLimit, (p) => report(p.time, p.events));
+  report(end, sim.eventCount);
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+
+  return {
+    format: RUN_FORMAT,
+    scenario: scenario.name,
+    runner: "simulator",
+    policy,
+    allocator: binding.allocator,
+    transport: binding.transport,
+    seed,
+    duration: end,
+    finished: jobsDone === jobs.length && flowsDone === flows.length,
+    jobs: jobs.map((j) => jobResult(j, fabric, binding.allocator === "netapprox")),
+    exactFlows: flows.map((f): FlowResult => ({
+      id: f.id,
+      src: f.src,
+      dst: f.dst,
+      size: f.size,
+      start: f.start,
+      fct: Number.isNaN(fct[f.id]!) ? null : fct[f.id]!,
+    })),
+    drops: dropTotals(fabric),
+    links: linkResults(fabric, end),
+    runnerInfo: {
+      events: sim.eventCount,
+      wallSeconds,
+      eventsPerSecond: wallSeconds > 0 ? sim.eventCount / wallSeconds : 0,
+      peakPackets: fabric.peakLive,
+      connections,
+      reallocations,
+      queueMode: settings.queueMode,
+    },
+  };
+
+  function jobResult(j: JobState, f: Fabric, meters: boolean): JobResult {
+    let colours: JobResult["colours"] = null;
+    if (meters) {
+      colours = { green: 0, yellow: 0, red: 0 };
+      for (let s = 0; s < f.S; s++) {
+        const c = f.meterColours(j.index, s);
+        if (c === null) continue;
+        colours.green += c[0];
+        colours.yellow += c[1];
+        colours.red += c[2];
+      }
+    }
+    const completed = j.endTime !== null && j.transfersCompleted === j.transfers;
+    let deliveredChunks = j.deliveredChunks;
+    for (const held of j.running.values()) deliveredChunks += held();
+    return {
+      id: j.plan.id,
+      name: j.plan.name,
+      kind: j.plan.kind,
+      start: j.plan.start,
+      src: j.plan.src,
+      dst: j.plan.dst,
+      volume: j.plan.volume,
+      fraction: j.plan.fraction,
+      transfers: j.transfers,
+      transfersCompleted: j.transfersCompleted,
+      completed,
+      jct: completed ? j.endTime! - j.plan.start : null,
+      deliveredFraction: j.totalChunks > 0 ? deliveredChunks / j.totalChunks : 0,
+      bytesSent: f.jobSent[j.index]!,
+      bytesDelivered: f.jobDelivered[j.index]!,
+      bytesDropped: f.jobDropped[j.index]!,
+      colours,
+    };
+  }
+}
+
+function dropTotals(f: Fabric): RunResult["drops"] {
+  const out: RunResult["drops"] = {};
+  DROP_REASONS.forEach((reason, r) => {
+    let packets = 0;
+    let bytes = 0;
+    for (let l = 0; l < f.L; l++) {
+      packets += f.dropPackets[l * DROP_REASONS.length + r]!;
+      bytes += f.dropBytes[l * DROP_REASONS.length + r]!;
+    }
+    out[reason] = { packets, bytes };
+  });
+  return out;
+}
+
+function linkResults(f: Fabric, duration: number): LinkResult[] {
+  const out: LinkResult[] = [];
+  for (let l = 0; l < f.L; l++) {
+    const bytes: Record<string, number> = {};
+    let total = 0;
+    CLASS_NAMES.forEach((name, c) => {
+      bytes[name] = f.txBytes[l * 4 + c]!;
+      total += f.txBytes[l * 4 + c]!;
+    });
+    const drops: Record<string, number> = {};
+    DROP_REASONS.forEach(
+      (reason, r) => (drops[reason] = f.dropPackets[l * DROP_REASONS.length + r]!),
+    );
+    out.push({
+      name: f.net.linkName(l),
+      capacity: f.net.linkCapacity[l]!,
+      utilisation: duration > 0 ? total / (f.capacity[l]! * duration) : 0,
+      bytes,
+      drops,
+      meanQueueDelay: f.waitCount[l]! > 0 ? f.waitSum[l]! / f.waitCount[l]! : 0,
+    });
+  }
+  return out;
+}

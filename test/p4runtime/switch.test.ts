@@ -209,6 +209,31 @@ describe("a controller and one switch", () => {
     expect(ts.device!.entryCount).toBe(1);
   });
 
+  it("pushes its pipeline to a switch that has none (FAILED_PRECONDITION on Get, as BMv2)", async () => {
+    const ts = await server();
+    await expect(
+      new Switch({ name: "probe", address: ts.address, deviceId: 1 }).client.getPipeline(),
+    ).rejects.toMatchObject({ code: Code.FAILED_PRECONDITION });
+    const sw = client(ts);
+    await sw.whenReady({ primary: true });
+    expect(ts.stats.pipelinePushes).toBe(1);
+  });
+
+  it("closes a session that failed while configuring, so the retry can arbitrate again", async () => {
+    let verifies = 0;
+    // The first push is refused; left open, that session's stream would keep election
+    // id 10 taken and every retry would be refused.
+    const ts = await server({
+      verifyDeviceConfig: () => (verifies++ === 0 ? "refused once" : undefined),
+    });
+    const sw = client(ts);
+    const down = nextEvent(sw.events$, "down");
+    expect((await down).reason).toMatch(/refused once/);
+    await sw.whenReady({ primary: true, timeoutMs: 5_000 });
+    expect(verifies).toBe(2);
+    expect(ts.stats.pipelinePushes).toBe(1);
+  });
+
   it("refuses device id 0", () => {
     expect(() => new Switch({ name: "x", address: "127.0.0.1:1", deviceId: 0 })).toThrow(
       "device id must be at least 1",

@@ -20,6 +20,7 @@ import {
   StreamMessageRequestSchema,
   UpdateSchema,
   type Entity,
+  type ForwardingPipelineConfig,
   type StreamMessageRequest,
   type StreamMessageResponse,
   type Update,
@@ -320,9 +321,16 @@ export class Switch {
     }
 
     this.setState("configuring");
-    await this.work; // a promotion handled in onArbitration may already configure
-    if (this.isPrimary) await this.configure();
-    else if (this.schemaValue === undefined) await this.fetchSchema();
+    try {
+      await this.work; // a promotion handled in onArbitration may already configure
+      if (this.isPrimary) await this.configure();
+      else if (this.schemaValue === undefined) await this.fetchSchema();
+    } catch (err) {
+      // Close the stream: left open, the switch keeps this election id taken and refuses
+      // the next session's arbitration ("Election id already exists" on BMv2).
+      stream.cancel();
+      throw err;
+    }
     this.setState("ready");
     this.emit({ type: "ready", role: this.role });
 
@@ -408,7 +416,7 @@ export class Switch {
       return;
     }
     const cookie = pipelineCookie(pipeline);
-    const installed = await this.client.getPipeline(
+    const installed = await this.installedPipeline(
       GetForwardingPipelineConfigRequest_ResponseType.COOKIE_ONLY,
     );
     if (installed?.cookie?.cookie === cookie) {
@@ -424,8 +432,25 @@ export class Switch {
     this.emit({ type: "pipeline_pushed", cookie });
   }
 
+  /**
+   * The installed pipeline, or undefined when there is none. PI-based servers (BMv2's
+   * simple_switch_grpc) answer FAILED_PRECONDITION while no pipeline is set; others an
+   * empty config.
+   */
+  private async installedPipeline(
+    responseType: GetForwardingPipelineConfigRequest_ResponseType,
+  ): Promise<ForwardingPipelineConfig | undefined> {
+    try {
+      return await this.client.getPipeline(responseType);
+    } catch (err) {
+      if (err instanceof P4RuntimeError && err.code === GrpcStatus.FAILED_PRECONDITION)
+        return undefined;
+      throw err;
+    }
+  }
+
   private async fetchSchema(): Promise<void> {
-    const config = await this.client.getPipeline(
+    const config = await this.installedPipeline(
       GetForwardingPipelineConfigRequest_ResponseType.P4INFO_AND_COOKIE,
     );
     if (config?.p4info === undefined) {

@@ -545,10 +545,12 @@ export class TestSwitch {
       const req = call.request;
       this.checkDevice(req.deviceId);
       const p = this.pipeline;
-      if (p === undefined) {
-        callback(null, create(GetForwardingPipelineConfigResponseSchema, { config: {} }));
-        return;
-      }
+      // As BMv2's server (PI) answers before any pipeline was pushed.
+      if (p === undefined)
+        throw rpcError(
+          grpc.status.FAILED_PRECONDITION,
+          "No forwarding pipeline config set for this device",
+        );
       const cookie = p.cookie === undefined ? undefined : { cookie: p.cookie };
       const t = req.responseType;
       const config = create(ForwardingPipelineConfigSchema, {

@@ -91,6 +91,23 @@ function frame(title: string, body: string[]): string {
   ].join("\n");
 }
 
+/** Splits a label at hyphens into lines that fit `width` pixels (about 6.5 px a character). */
+export function wrapLabel(label: string, width: number): string[] {
+  const perLine = Math.max(4, Math.floor(width / 6.5));
+  if (label.length <= perLine) return [label];
+  const parts = label.split(/(?<=-)/);
+  const lines: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    if (line !== "" && (line + part).length > perLine) {
+      lines.push(line);
+      line = part;
+    } else line += part;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
 export function barChart(chart: BarChart): string {
   const fmt = chart.format ?? shortNumber;
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
@@ -139,13 +156,14 @@ export function barChart(chart: BarChart): string {
         `<line x1="${(cx - 8).toFixed(1)}" y1="${wy.toFixed(1)}" x2="${(cx + 8).toFixed(1)}" y2="${wy.toFixed(1)}" stroke="#333333"/>`,
       );
     }
-    const labelY = MARGIN.top + plotH + 18;
-    body.push(
-      `<text x="${cx.toFixed(1)}" y="${labelY}" text-anchor="middle">${escapeXml(b.label)}</text>`,
-    );
+    let labelY = MARGIN.top + plotH + 18;
+    for (const line of wrapLabel(b.label, slot)) {
+      body.push(`<text x="${cx.toFixed(1)}" y="${labelY}" text-anchor="middle">${escapeXml(line)}</text>`);
+      labelY += 14;
+    }
     if (b.note) {
       body.push(
-        `<text x="${cx.toFixed(1)}" y="${labelY + 16}" text-anchor="middle" fill="#555555">${escapeXml(b.note)}</text>`,
+        `<text x="${cx.toFixed(1)}" y="${labelY + 2}" text-anchor="middle" fill="#555555">${escapeXml(b.note)}</text>`,
       );
     }
   });
@@ -190,7 +208,7 @@ export function cdfChart(chart: CdfChart): string {
       `<text x="${x(t).toFixed(1)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${escapeXml(fmt(t))}</text>`,
     );
   }
-  for (const p of [0, 0.25, 0.5, 0.75, 0.9, 0.99, 1]) {
+  for (const p of [0, 0.25, 0.5, 0.75, 0.9, 1]) {
     body.push(
       `<line x1="${MARGIN.left}" y1="${y(p).toFixed(1)}" x2="${WIDTH - MARGIN.right}" y2="${y(p).toFixed(1)}" stroke="#eeeeee"/>`,
       `<text x="${MARGIN.left - 6}" y="${(y(p) + 4).toFixed(1)}" text-anchor="end">${p}</text>`,

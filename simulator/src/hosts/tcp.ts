@@ -1,9 +1,11 @@
 // A TCP model for exact flows and the TCP baselines: a three-way handshake, slow start,
-// congestion avoidance (AIMD), fast retransmit on three duplicate ACKs with NewReno fast
-// recovery (RFC 6582), retransmission timeouts with exponential backoff (RFC 6298, RTT
-// from echoed timestamps as with the timestamp option), ECN reaction (RFC 3168) and
-// optionally DCTCP (RFC 8257). Sequence numbers count segments; the receiver ACKs every
-// segment cumulatively (no SACK, no delayed ACKs) and buffers out-of-order segments.
+// congestion avoidance (AIMD), fast retransmit on three duplicate ACKs with SACK-based
+// recovery (each ACK reports the segment that triggered it, which builds the sender's
+// scoreboard as SACK blocks do; holes are resent as the pipe allows, RFC 6675 style),
+// retransmission timeouts with exponential backoff (RFC 6298, RTT from echoed timestamps
+// as with the timestamp option), ECN reaction (RFC 3168) and optionally DCTCP (RFC 8257).
+// Sequence numbers count segments; the receiver ACKs every segment (no delayed ACKs) and
+// buffers out-of-order segments.
 //
 // The receiver can stop early: once it holds `doneBytes` of the stream in order it sets
 // DONE on its ACKs and ignores further data (the receiver-drop baseline); the sender is
@@ -38,6 +40,9 @@ export interface TcpFlowConfig {
 }
 
 const MAX_RTO = 60;
+/** An ACK's pAux: flags in the low bits, the segment that triggered it above them. */
+const ACK_FLAG_BITS = 3;
+const ACK_FLAG_MASK = (1 << ACK_FLAG_BITS) - 1;
 const DCTCP_G = 1 / 16;
 
 export class TcpSender extends Endpoint {
@@ -49,8 +54,15 @@ export class TcpSender extends Endpoint {
   private ssthresh = Infinity;
   private dupAcks = 0;
   private inRecovery = false;
+  /** Highest segment sent when recovery began; recovery ends once it is acknowledged. */
   private recover = -1;
-  private retransmitNext = -1;
+  /** Segments believed in the network during recovery (RFC 6675's pipe, as ns-2 counts it). */
+  private pipe = 0;
+  /** SACK scoreboard: segments the receiver reported holding above sndUna. */
+  private sacked: Uint8Array | null = null;
+  private highSacked = -1;
+  /** Next segment to consider for retransmission in this recovery. */
+  private rtxNext = 0;
   private srtt = -1;
   private rttvar = 0;
   private rto: number;
@@ -95,6 +107,11 @@ export class TcpSender extends Endpoint {
     return this.doneTime !== null;
   }
 
+  /** Congestion window in segments (for tests and traces). */
+  get window(): number {
+    return this.cwnd;
+  }
+
   private sendSyn(): void {
     const f = this.sim.fabric;
     const p = f.alloc();
@@ -130,6 +147,18 @@ export class TcpSender extends Endpoint {
     if (this.rtoDeadline === Infinity) this.armTimer(this.sim.now + this.rto);
   }
 
+  private isSacked(seg: number): boolean {
+    const s = this.sacked;
+    return s !== null && (s[seg >> 3]! & (1 << (seg & 7))) !== 0;
+  }
+
+  /** The next hole below the highest SACKed segment not yet resent in this recovery, or -1. */
+  private nextHole(): number {
+    let seg = Math.max(this.rtxNext, this.sndUna);
+    while (seg < this.highSacked && this.isSacked(seg)) seg++;
+    return seg < this.highSacked ? seg : -1;
+  }
+
   /** Sends what the window and the host interface allow. */
   private pump(): void {
     while (this.doneTime === null && this.established) {
@@ -137,11 +166,16 @@ export class TcpSender extends Endpoint {
         this.waitingForHost = true;
         return;
       }
-      if (this.retransmitNext >= 0) {
-        const seg = this.retransmitNext;
-        this.retransmitNext = -1;
-        this.retransmits++;
-        this.sendSegment(seg);
+      if (this.inRecovery) {
+        if (this.pipe >= Math.floor(this.cwnd)) return;
+        const hole = this.nextHole();
+        if (hole >= 0) {
+          this.rtxNext = hole + 1;
+          this.retransmits++;
+          this.sendSegment(hole);
+        } else if (this.sndNxt < this.segments) this.sendSegment(this.sndNxt++);
+        else return;
+        this.pipe++;
       } else if (this.sndNxt < this.segments && this.sndNxt - this.sndUna < Math.floor(this.cwnd)) {
         this.sendSegment(this.sndNxt++);
       } else return;
@@ -151,7 +185,8 @@ export class TcpSender extends Endpoint {
   receive(p: number): void {
     const f = this.sim.fabric;
     if (f.pKind[p] !== KIND_ACK || this.doneTime !== null) return;
-    const flags = f.pAux[p]!;
+    const aux = f.pAux[p]!;
+    const flags = aux & ACK_FLAG_MASK;
     const now = this.sim.now;
     if ((flags & ACK_DONE) !== 0) {
       this.finish();
@@ -168,6 +203,9 @@ export class TcpSender extends Endpoint {
     if (!this.established) return;
     const ack = f.pSeq[p]!;
     const ece = (flags & ACK_ECE) !== 0;
+    // The segment whose arrival this ACK answers: the ACK's SACK information.
+    const got = aux >>> ACK_FLAG_BITS;
+    if (got >= ack && got < this.segments) this.markSacked(got);
     if (ack > this.sndUna) {
       const acked = ack - this.sndUna;
       this.sample(now - f.pTime[p]!);
@@ -175,37 +213,30 @@ export class TcpSender extends Endpoint {
         this.ackedInWindow += acked;
         if (ece) this.markedInWindow += acked;
       }
+      this.sndUna = ack;
+      if (this.sndNxt < ack) this.sndNxt = ack;
       if (this.inRecovery) {
         if (ack > this.recover) {
-          this.cwnd = this.ssthresh;
           this.inRecovery = false;
+          this.cwnd = this.ssthresh;
           this.dupAcks = 0;
         } else {
-          // Partial ACK: the next hole is lost too.
-          this.retransmitNext = ack;
-          this.cwnd = Math.max(1, this.cwnd - acked + 1);
+          // A partial ACK: the resent segment and the lost original have left.
+          this.pipe = Math.max(0, this.pipe - 2);
         }
       } else {
         this.dupAcks = 0;
         if (this.cwnd < this.ssthresh) this.cwnd += Math.min(acked, 2);
         else this.cwnd += acked / this.cwnd;
       }
-      this.sndUna = ack;
-      if (this.sndNxt < ack) this.sndNxt = ack;
       if (ack >= this.segments) {
         this.finish();
         return;
       }
       this.armTimer(now + this.rto);
     } else if (ack === this.sndUna && this.sndNxt > this.sndUna) {
-      this.dupAcks++;
-      if (!this.inRecovery && this.dupAcks === 3 && this.sndUna > this.recover) {
-        this.ssthresh = Math.max((this.sndNxt - this.sndUna) / 2, 2);
-        this.cwnd = this.ssthresh + 3;
-        this.recover = this.sndNxt - 1;
-        this.inRecovery = true;
-        this.retransmitNext = this.sndUna;
-      } else if (this.inRecovery) this.cwnd += 1;
+      if (this.inRecovery) this.pipe = Math.max(0, this.pipe - 1);
+      else if (++this.dupAcks === 3 && this.sndUna > this.recover) this.enterRecovery();
     }
     if (this.config.tcp.variant === "dctcp") this.dctcp(ece);
     else if (ece && !this.inRecovery && this.sndUna > this.cwrEnd) {
@@ -215,6 +246,29 @@ export class TcpSender extends Endpoint {
       this.cwrEnd = this.sndNxt;
     }
     this.pump();
+  }
+
+  private markSacked(seg: number): void {
+    this.sacked ??= new Uint8Array((this.segments + 7) >> 3);
+    this.sacked[seg >> 3]! |= 1 << (seg & 7);
+    if (seg > this.highSacked) this.highSacked = seg;
+  }
+
+  /** Fast retransmit (RFC 6675 style): halve, then resend every hole the scoreboard shows. */
+  private enterRecovery(): void {
+    const flight = this.sndNxt - this.sndUna;
+    this.ssthresh = Math.max(flight / 2, 2);
+    this.cwnd = this.ssthresh;
+    this.recover = this.sndNxt - 1;
+    this.pipe = Math.max(0, flight - this.dupAcks);
+    this.rtxNext = this.sndUna;
+    this.inRecovery = true;
+    this.cwrEnd = this.sndNxt;
+    // The first hole goes at once, whatever the pipe says.
+    this.rtxNext = this.sndUna + 1;
+    this.retransmits++;
+    this.sendSegment(this.sndUna);
+    this.pipe++;
   }
 
   private dctcp(ece: boolean): void {
@@ -262,13 +316,16 @@ export class TcpSender extends Endpoint {
       this.sendSyn();
       return;
     }
+    // Go back to the first unacknowledged segment with a window of one; the scoreboard
+    // is forgotten (the receiver may have dropped what it held).
     this.ssthresh = Math.max((this.sndNxt - this.sndUna) / 2, 2);
     this.cwnd = 1;
     this.recover = this.sndNxt - 1;
     this.sndNxt = this.sndUna;
     this.inRecovery = false;
     this.dupAcks = 0;
-    this.retransmitNext = -1;
+    this.sacked?.fill(0);
+    this.highSacked = -1;
     this.retransmits++;
     this.armTimer(now + this.rto);
     this.sendSegment(this.sndNxt++);
@@ -278,6 +335,7 @@ export class TcpSender extends Endpoint {
     if (this.doneTime !== null) return;
     this.doneTime = this.sim.now;
     this.rtoDeadline = Infinity;
+    this.sacked = null;
     this.onDone(this);
   }
 
@@ -350,10 +408,10 @@ export class TcpReceiver extends Endpoint {
         this.held = null;
       }
     }
-    this.ack(ece | (this.doneTime !== null ? ACK_DONE : 0), echo);
+    this.ack(ece | (this.doneTime !== null ? ACK_DONE : 0), echo, f.pSeq[p]!);
   }
 
-  private ack(flags: number, echo: number): void {
+  private ack(flags: number, echo: number, segment = 0): void {
     const f = this.sim.fabric;
     const p = f.alloc();
     f.pSize[p] = TCP_HEADER_BYTES;
@@ -363,7 +421,7 @@ export class TcpReceiver extends Endpoint {
     f.pDst[p] = this.srcHost;
     f.pHash[p] = this.config.reverseHash;
     f.pSeq[p] = this.rcvNxt;
-    f.pAux[p] = flags;
+    f.pAux[p] = (segment << ACK_FLAG_BITS) | flags;
     f.pTime[p] = echo;
     this.transmit(p);
   }

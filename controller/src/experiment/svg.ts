@@ -158,7 +158,9 @@ export function barChart(chart: BarChart): string {
     }
     let labelY = MARGIN.top + plotH + 18;
     for (const line of wrapLabel(b.label, slot)) {
-      body.push(`<text x="${cx.toFixed(1)}" y="${labelY}" text-anchor="middle">${escapeXml(line)}</text>`);
+      body.push(
+        `<text x="${cx.toFixed(1)}" y="${labelY}" text-anchor="middle">${escapeXml(line)}</text>`,
+      );
       labelY += 14;
     }
     if (b.note) {

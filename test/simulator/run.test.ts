@@ -1,0 +1,158 @@
+import { parseScenario } from "../../controller/src/experiment/load.js";
+import type { RunResult } from "../../controller/src/experiment/results.js";
+import type { ExperimentPolicy, Scenario } from "../../controller/src/experiment/scenario.js";
+import { simulateRun } from "../../simulator/src/run.js";
+
+function scenario(extra = "", jobs?: string): Scenario {
+  return parseScenario(
+    `name: small
+topology: topologies/dumbbell.yaml
+seeds: [1]
+duration: 2s
+time_limit: 30s
+workload:
+  approximate:
+${
+  jobs ??
+  `    - {name: a, src: h1, dst: h5, volume: 300KB, fraction: 0.9}
+    - {name: b, src: h2, dst: h6, volume: 300KB, fraction: 0.8, start: 0.2s}`
+}
+  exact:
+    - {distribution: websearch, scale: 0.01, load: 0.2, capacity: 10Mbit, src: [h3, h4], dst: [h7, h8]}
+${extra}`,
+    "small.yaml",
+    ".",
+  );
+}
+
+/** The run without the wall-clock figures, which differ from run to run. */
+function stable(r: RunResult): unknown {
+  const { wallSeconds: _w, eventsPerSecond: _e, ...info } = r.runnerInfo;
+  return { ...r, runnerInfo: info };
+}
+
+describe("simulateRun", () => {
+  it("is deterministic for a seed and differs for another seed", () => {
+    const s = scenario();
+    const a = simulateRun({ scenario: s, policy: "netapprox", seed: 1 });
+    const b = simulateRun({ scenario: s, policy: "netapprox", seed: 1 });
+    const c = simulateRun({ scenario: s, policy: "netapprox", seed: 2 });
+    expect(stable(b)).toEqual(stable(a));
+    expect(c.exactFlows).not.toEqual(a.exactFlows);
+  });
+
+  it("runs every policy on the same workload and accounts for every byte", () => {
+    const s = scenario();
+    const policies: ExperimentPolicy[] = [
+      "netapprox",
+      "tcp-sender-sampling",
+      "tcp-receiver-drop",
+      "udp-blast",
+      "priority-only",
+      "oblivious",
+    ];
+    const runs = policies.map((policy) => simulateRun({ scenario: s, policy, seed: 1 }));
+    for (const r of runs) {
+      expect(r.finished).toBe(true);
+      expect(r.exactFlows.map((f) => [f.src, f.dst, f.size, f.start])).toEqual(
+        runs[0]!.exactFlows.map((f) => [f.src, f.dst, f.size, f.start]),
+      );
+      expect(r.exactFlows.every((f) => f.fct !== null && f.fct > 0)).toBe(true);
+      for (const j of r.jobs) {
+        expect(j.bytesSent).toBeGreaterThanOrEqual(j.bytesDelivered + j.bytesDropped);
+        expect(j.bytesDelivered).toBeGreaterThan(0);
+      }
+      expect(Number(r.runnerInfo.events)).toBeGreaterThan(1000);
+    }
+    const by = new Map(runs.map((r) => [r.policy, r]));
+    // Transports that stop at the fraction deliver it, and the job is done.
+    for (const p of [
+      "netapprox",
+      "tcp-sender-sampling",
+      "tcp-receiver-drop",
+      "priority-only",
+      "oblivious",
+    ] as const) {
+      for (const j of by.get(p)!.jobs) {
+        expect(j.completed).toBe(true);
+        expect(j.deliveredFraction).toBeGreaterThanOrEqual(j.fraction);
+        expect(j.jct).toBeGreaterThan(0);
+      }
+    }
+    // Sender-side sampling sends only what is needed; the others send more.
+    const a = (p: ExperimentPolicy) => by.get(p)!.jobs[0]!;
+    expect(a("tcp-sender-sampling").bytesSent).toBeLessThan(a("tcp-receiver-drop").bytesSent);
+    // Only netapprox meters; its meters saw the jobs' packets.
+    expect(a("netapprox").colours!.green + a("netapprox").colours!.yellow).toBeGreaterThan(0);
+    expect(a("priority-only").colours).toBeNull();
+    // Exact traffic shares a queue with the TCP baselines but not with netapprox's LE traffic.
+    const meanFct = (p: ExperimentPolicy) => {
+      const f = by.get(p)!.exactFlows.map((x) => x.fct!);
+      return f.reduce((x, y) => x + y, 0) / f.length;
+    };
+    expect(meanFct("netapprox")).toBeLessThan(meanFct("tcp-receiver-drop"));
+  });
+
+  it("delivers less than needed with UDP blast when the blasts oversubscribe the bottleneck", () => {
+    const s = scenario(
+      "",
+      `    - {name: a, src: h1, dst: h5, volume: 1MB, fraction: 0.9}
+    - {name: b, src: h2, dst: h6, volume: 1MB, fraction: 0.9}
+    - {name: c, src: h3, dst: h7, volume: 1MB, fraction: 0.9}`,
+    );
+    const r = simulateRun({ scenario: s, policy: "udp-blast", seed: 1 });
+    const fractions = r.jobs.map((j) => j.deliveredFraction);
+    // Three line-rate senders into one link of the same rate (beside exact traffic).
+    expect(fractions.reduce((x, y) => x + y, 0)).toBeLessThan(1.1);
+    expect(r.jobs.some((j) => !j.completed)).toBe(true);
+    expect(r.drops["buffer-full"]!.packets).toBeGreaterThan(1000);
+  });
+
+  it("meters netapprox jobs at their allocation and reallocates as jobs come and go", () => {
+    const s = scenario("simulator: {reallocate: on-change}");
+    const r = simulateRun({ scenario: s, policy: "netapprox", seed: 1 });
+    // Two starts and two ends, each with a new allocation.
+    expect(r.runnerInfo.reallocations).toBe(4);
+    const st = scenario("simulator: {reallocate: static}");
+    expect(
+      simulateRun({ scenario: st, policy: "netapprox", seed: 1 }).runnerInfo.reallocations,
+    ).toBe(0);
+  });
+
+  it("runs in bmv2-paced mode and reports links, drops and queue delays", () => {
+    const s = scenario("simulator: {queue_mode: bmv2-paced}");
+    const r = simulateRun({ scenario: s, policy: "tcp-sender-sampling", seed: 1 });
+    expect(r.runnerInfo.queueMode).toBe("bmv2-paced");
+    const bottleneck = r.links.find((l) => l.name === "s1:5->s2:5")!;
+    expect(bottleneck.utilisation).toBeGreaterThan(0.1);
+    expect(bottleneck.utilisation).toBeLessThanOrEqual(1);
+    expect(Object.keys(r.drops).sort()).toEqual([
+      "buffer-full",
+      "host-buffer-full",
+      "le-threshold",
+      "meter-red",
+    ]);
+  });
+
+  it("stops at the time limit and reports unfinished work", () => {
+    const s = parseScenario(
+      `name: cut
+topology: topologies/dumbbell.yaml
+duration: 1s
+time_limit: 1s
+workload:
+  approximate:
+    - {name: big, src: h1, dst: h5, volume: 50MB, fraction: 0.9}
+`,
+      "cut.yaml",
+      ".",
+    );
+    const r = simulateRun({ scenario: s, policy: "tcp-sender-sampling", seed: 1 });
+    expect(r.finished).toBe(false);
+    expect(r.duration).toBeCloseTo(1, 6);
+    expect(r.jobs[0]!.completed).toBe(false);
+    expect(r.jobs[0]!.jct).toBeNull();
+    expect(r.jobs[0]!.deliveredFraction).toBeGreaterThan(0.01);
+    expect(r.jobs[0]!.deliveredFraction).toBeLessThan(0.05);
+  });
+});

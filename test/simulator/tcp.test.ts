@@ -1,0 +1,167 @@
+import { DEFAULT_TCP, type TcpSettings } from "../../controller/src/experiment/scenario.js";
+import { TcpReceiver, TcpSender, type TcpFlowConfig } from "../../simulator/src/hosts/tcp.js";
+import { DROP_REASONS } from "../../simulator/src/fabric.js";
+import { dumbbell, simulate, type TestSim } from "./helpers.js";
+
+const MBIT = 1e6;
+
+function flow(
+  t: TestSim,
+  src: string,
+  dst: string,
+  bytes: number,
+  extra: Partial<TcpFlowConfig> & { tcp?: Partial<TcpSettings> } = {},
+): { sender: TcpSender; receiver: TcpReceiver; done: number[] } {
+  const id = t.sim.reservePair();
+  const config: TcpFlowConfig = {
+    bytes,
+    ecn: false,
+    dscp: 0,
+    job: -1,
+    hash: id,
+    reverseHash: id + 1,
+    ...extra,
+    tcp: { ...DEFAULT_TCP, ...extra.tcp },
+  };
+  const done: number[] = [];
+  const receiver = new TcpReceiver(t.sim, id + 1, t.host(dst), t.host(src), config);
+  const sender = new TcpSender(t.sim, id, t.host(src), t.host(dst), config, (s) =>
+    done.push(s.completionTime!),
+  );
+  t.sim.attach(receiver);
+  t.sim.attach(sender);
+  sender.start();
+  return { sender, receiver, done };
+}
+
+describe("TCP model", () => {
+  it("completes a flow within its initial window in a handshake, the data's trip and the ACK's return", () => {
+    const C = 10 * MBIT;
+    const d = 0.001;
+    const t = simulate(
+      dumbbell({ left: 1, right: 1, bottleneck: C, access: C, buffer: 64, delay: d }),
+    );
+    const { done } = flow(t, "l1", "r1", 10 * 1460);
+    t.sim.run(1);
+    // Three equal store-and-forward hops each way.
+    const small = (40 * 8) / C;
+    const full = (1500 * 8) / C;
+    const handshake = 2 * 3 * (d + small);
+    const data = 10 * full + 2 * (d + full) + d;
+    const ack = 3 * (d + small);
+    expect(done).toHaveLength(1);
+    expect(done[0]!).toBeCloseTo(handshake + data + ack, 9);
+  });
+
+  it("fills a bottleneck, recovers from drops at a small buffer and delivers every byte", () => {
+    const t = simulate(
+      dumbbell({
+        left: 1,
+        right: 1,
+        bottleneck: 10 * MBIT,
+        access: 100 * MBIT,
+        buffer: 8,
+        delay: 0.001,
+      }),
+    );
+    const { sender, receiver, done } = flow(t, "l1", "r1", 3_000_000);
+    t.sim.run(20);
+    expect(done).toHaveLength(1);
+    expect(receiver.inOrderBytes).toBe(3_000_000);
+    expect(sender.retransmits).toBeGreaterThan(0);
+    const drops = t.sim.fabric.dropPackets.reduce((a, b) => a + b, 0);
+    expect(drops).toBeGreaterThan(0);
+    // 3 MB of payload over 10 Mbit/s takes 2.47 s with headers; losses cost little more.
+    expect(done[0]!).toBeGreaterThan(2.4);
+    expect(done[0]!).toBeLessThan(2.47 * 1.25);
+  });
+
+  it("retransmits after a timeout when everything in flight is lost, backing off the timer", () => {
+    const t = simulate(
+      dumbbell({
+        left: 1,
+        right: 1,
+        bottleneck: 10 * MBIT,
+        access: 10 * MBIT,
+        buffer: 64,
+        delay: 0.001,
+      }),
+    );
+    const { sender, done } = flow(t, "l1", "r1", 100_000, { tcp: { minRto: 0.05 } });
+    // Black-hole the bottleneck for 300 ms after the first 20 ms.
+    const port = t.port("s1", 2);
+    const f = t.sim.fabric;
+    t.sim.at(0.02, () => (f.buffer[port] = 0));
+    t.sim.at(0.32, () => (f.buffer[port] = 64));
+    t.sim.run(5);
+    expect(sender.timeouts).toBeGreaterThanOrEqual(2);
+    expect(done).toHaveLength(1);
+    expect(f.dropPackets[port * DROP_REASONS.length + 2]).toBeGreaterThan(0);
+  });
+
+  it("stops when the receiver holds what it needs (receiver-side dropping)", () => {
+    const t = simulate(
+      dumbbell({
+        left: 1,
+        right: 1,
+        bottleneck: 10 * MBIT,
+        access: 10 * MBIT,
+        buffer: 64,
+        delay: 0.001,
+      }),
+    );
+    const { sender, receiver, done } = flow(t, "l1", "r1", 1_000_000, {
+      doneBytes: 500_000,
+      job: 0,
+    });
+    t.sim.fabric.ensureJob(0);
+    t.sim.run(10);
+    expect(done).toHaveLength(1);
+    expect(receiver.doneTime).not.toBeNull();
+    expect(receiver.inOrderBytes).toBeGreaterThanOrEqual(500_000);
+    expect(receiver.inOrderBytes).toBeLessThan(1_000_000);
+    expect(sender.completionTime!).toBeLessThan(0.7);
+    expect(t.sim.fabric.jobSent[0]!).toBeLessThan(800_000);
+  });
+
+  it("keeps the queue near the marking threshold with DCTCP, where Reno without ECN fills the buffer", () => {
+    const run = (variant: "reno" | "dctcp") => {
+      const ecn = variant === "dctcp";
+      const t = simulate(
+        dumbbell({
+          left: 2,
+          right: 2,
+          bottleneck: 100 * MBIT,
+          access: 1000 * MBIT,
+          buffer: 200,
+          delay: 0.0001,
+        }),
+        { knobs: { ecnThreshold: ecn ? 20 : null } },
+      );
+      flow(t, "l1", "r1", 5e8, { ecn, tcp: { variant } });
+      flow(t, "l2", "r2", 5e8, { ecn, tcp: { variant } });
+      t.sim.run(1);
+      const port = t.port("s1", 3);
+      const f = t.sim.fabric;
+      const delay = f.waitSum[port]! / f.waitCount[port]!;
+      const bytes = f.txBytes.slice(port * 4, port * 4 + 4).reduce((x, y) => x + y, 0);
+      const drops = f.dropPackets.slice(
+        port * DROP_REASONS.length,
+        (port + 1) * DROP_REASONS.length,
+      );
+      return {
+        queue: (delay * 100 * MBIT) / 8 / 1500,
+        utilisation: (bytes * 8) / (100 * MBIT),
+        drops: drops.reduce((x, y) => x + y, 0),
+      };
+    };
+    const dctcp = run("dctcp");
+    const reno = run("reno");
+    expect(dctcp.utilisation).toBeGreaterThan(0.95);
+    expect(dctcp.queue).toBeLessThan(30);
+    expect(dctcp.drops).toBe(0);
+    expect(reno.utilisation).toBeGreaterThan(0.95);
+    expect(reno.queue).toBeGreaterThan(80);
+    expect(reno.drops).toBeGreaterThan(0);
+  });
+});

@@ -10,7 +10,7 @@ function flow(
   src: string,
   dst: string,
   bytes: number,
-  extra: Partial<TcpFlowConfig> & { tcp?: Partial<TcpSettings> } = {},
+  extra: Partial<Omit<TcpFlowConfig, "tcp">> & { tcp?: Partial<TcpSettings> } = {},
 ): { sender: TcpSender; receiver: TcpReceiver; done: number[] } {
   const id = t.sim.reservePair();
   const config: TcpFlowConfig = {

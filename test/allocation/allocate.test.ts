@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { allocate } from "../../controller/src/allocation/allocate.js";
+import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
 import type { Allocation } from "../../controller/src/allocation/types.js";
 import { parsePolicy } from "../../controller/src/policy/load.js";
 import {
@@ -116,8 +117,8 @@ describe("netapprox allocation on the dumbbell, computed by hand", () => {
   it("divides the bottleneck port between queues: control 2%, best effort a - g, exact the rest", () => {
     const s1 = allocation.switches.find((s) => s.name === "s1")!;
     const port = s1.ports.find((p) => p.port === 5)!;
-    // 10 Mbit/s at 1500 B = 833 packets/s; control round(833 * 0.02) = 17;
-    // best effort (6.8 - 4.9) Mbit/s = 158.3 -> 158; exact queue 833 - 17 - 158 = 658.
+    // Control: 2% of 10 Mbit/s in 256-byte packets = 97.7 -> 98 packets/s; data: 9.8 Mbit/s
+    // at 1500 B = 817; best effort (6.8 - 4.9) Mbit/s = 158.3 -> 158; exact queue 817 - 158 = 659.
     expect(port).toEqual({
       port: 5,
       peer: "s2",
@@ -128,14 +129,14 @@ describe("netapprox allocation on the dumbbell, computed by hand", () => {
       ecnThreshold: null,
       queues: [
         { queue: 0, classes: ["approximate_best_effort"], ratePps: 158, depthPackets: 64 },
-        { queue: 1, classes: ["exact", "approximate_guaranteed"], ratePps: 658, depthPackets: 64 },
-        { queue: 2, classes: ["control"], ratePps: 17, depthPackets: 64 },
+        { queue: 1, classes: ["exact", "approximate_guaranteed"], ratePps: 659, depthPackets: 64 },
+        { queue: 2, classes: ["control"], ratePps: 98, depthPackets: 64 },
       ],
       tofino: null,
     });
     // Towards h5: a's best-effort part 3.4 - 2.9333 = 0.4667 Mbit/s = 38.9 -> 39 packets/s.
     const s2 = allocation.switches.find((s) => s.name === "s2")!;
-    expect(s2.ports[0]!.queues.map((q) => q.ratePps)).toEqual([39, 777, 17]);
+    expect(s2.ports[0]!.queues.map((q) => q.ratePps)).toEqual([39, 778, 98]);
   });
 
   it("lists edge ports, classifiers and the DSCP map for the translation", () => {
@@ -265,8 +266,8 @@ describe("baselines from the same code", () => {
     ]);
     const port = bottleneckPort(a);
     expect(port.leThreshold).toBeNull();
-    // R = 6.8 Mbit/s = 566.7 -> 567 packets/s; exact 833 - 17 - 567 = 249.
-    expect(port.queues.map((q) => q.ratePps)).toEqual([567, 249, 17]);
+    // R = 6.8 Mbit/s = 566.7 -> 567 packets/s; exact 817 - 567 = 250; control 98.
+    expect(port.queues.map((q) => q.ratePps)).toEqual([567, 250, 98]);
     expect(a.classes.dscp.find((d) => d.dscp === 1)).toEqual({
       dscp: 1,
       class: "approximate_best_effort",
@@ -291,8 +292,8 @@ describe("baselines from the same code", () => {
       expect(port.leThreshold).toBeNull();
       expect(port.queues.map((q) => [q.queue, q.classes, q.ratePps])).toEqual([
         [0, [], 1],
-        [1, ["exact", "approximate_guaranteed"], 815],
-        [2, ["control"], 17],
+        [1, ["exact", "approximate_guaranteed"], 816],
+        [2, ["control"], 98],
       ]);
       const link = a.links.find((l) => l.name === "s1:5->s2:5")!;
       expect([link.exactLoad, link.guaranteed, link.allocated, link.utilisation]).toEqual([
@@ -432,11 +433,21 @@ describe("allocation properties on random topologies", () => {
           }
           expect(l.allocated!).toBeLessThanOrEqual(residual * (1 + EPS) + EPS);
         }
-        // Queue rates of every port sum to its capacity in packets/s.
+        // The data queues' rates sum to the data capacity in packets/s; control is paced
+        // in control-sized packets.
         for (const sw of a.switches) {
           for (const p of sw.ports) {
-            const total = Math.max(3, Math.round(p.capacity / (8 * a.knobs.meanPacketSize)));
-            expect(p.queues.reduce((sum, q) => sum + q.ratePps, 0)).toBe(total);
+            const k = a.knobs;
+            const data = Math.max(
+              2,
+              Math.round((p.capacity * (1 - k.controlShare)) / (8 * k.meanPacketSize)),
+            );
+            const isControl = (q: { classes: string[] }) => q.classes.includes("control");
+            const dataQueues = p.queues.filter((q) => !isControl(q));
+            expect(dataQueues.reduce((sum, q) => sum + q.ratePps, 0)).toBe(data);
+            expect(p.queues.find(isControl)!.ratePps).toBe(
+              Math.max(1, Math.round((p.capacity * k.controlShare) / (8 * CONTROL_PACKET_BYTES))),
+            );
             expect(p.queues.every((q) => q.ratePps >= 1)).toBe(true);
           }
         }

@@ -1,4 +1,9 @@
-import { buildClassPlan, featuresOf, portPlan } from "../../controller/src/allocation/ports.js";
+import {
+  CONTROL_PACKET_BYTES,
+  buildClassPlan,
+  featuresOf,
+  portPlan,
+} from "../../controller/src/allocation/ports.js";
 import { makePolicy, type AllocatorName } from "../../controller/src/policy/types.js";
 import { loadTopologyFile } from "../../controller/src/topology/load.js";
 import { Network } from "../../controller/src/topology/network.js";
@@ -24,11 +29,12 @@ function plan(
 describe("portPlan", () => {
   it("netapprox: best-effort queue gets the allocation above guarantees, control its share, exact the rest", () => {
     const p = plan("netapprox");
-    // 833 packets/s in all at 1500 B; 3 Mbit/s = 250 packets/s; control round(16.66) = 17.
+    // Data: 9.8 Mbit/s at 1500 B = 817 packets/s; 3 Mbit/s = 250 of them best effort.
+    // Control: 200 kbit/s in 256-byte packets = 97.7 -> 98 packets/s.
     expect(p.queues.map((q) => [q.queue, q.ratePps])).toEqual([
       [0, 250],
-      [1, 566],
-      [2, 17],
+      [1, 567],
+      [2, 98],
     ]);
     expect(p.leThreshold).toBe(8);
     expect(p.peer).toBe("s2");
@@ -43,7 +49,7 @@ describe("portPlan", () => {
       controlShare: 0,
     });
     // 1250 packets/s; control keeps at least 1.
-    expect(p.queues.map((q) => q.ratePps)).toEqual([375, 874, 1]);
+    expect(p.queues.map((q) => q.ratePps)).toEqual([375, 875, 1]);
     expect(p.leThreshold).toBe(64);
     expect(p.ecnThreshold).toBe(64);
   });
@@ -54,14 +60,17 @@ describe("portPlan", () => {
       {},
       { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 1e12 },
     );
-    expect(all.queues.map((q) => q.ratePps)).toEqual([815, 1, 17]);
+    expect(all.queues.map((q) => q.ratePps)).toEqual([816, 1, 98]);
     const none = plan("netapprox", {}, { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 0 });
-    expect(none.queues.map((q) => q.ratePps)).toEqual([1, 815, 17]);
+    expect(none.queues.map((q) => q.ratePps)).toEqual([1, 816, 98]);
+    // In bits, the queues add up to the link: data packets at 1500 B, control at its size.
+    const bits = (8 * 1500 * (816 + 1) + 8 * CONTROL_PACKET_BYTES * 98) / 10e6;
+    expect(bits).toBeCloseTo(1, 2);
   });
 
   it("priority-only: the low queue gets all of the residual; no early drop", () => {
     const p = plan("priority-only");
-    expect(p.queues.map((q) => q.ratePps)).toEqual([567, 249, 17]);
+    expect(p.queues.map((q) => q.ratePps)).toEqual([567, 250, 98]);
     expect(p.leThreshold).toBeNull();
   });
 
@@ -70,8 +79,8 @@ describe("portPlan", () => {
       const p = plan(a);
       expect(p.queues.map((q) => [q.classes, q.ratePps])).toEqual([
         [[], 1],
-        [["exact", "approximate_guaranteed"], 815],
-        [["control"], 17],
+        [["exact", "approximate_guaranteed"], 816],
+        [["control"], 98],
       ]);
     }
   });

@@ -5,7 +5,8 @@
 // busy high queue does not starve a low one, so the division of a link between queues is
 // set here: control gets its share, the best-effort queue what the allocation gave
 // approximate jobs beyond their guarantees, and the exact queue (exact traffic plus
-// guarantees) the rest, including any slack. The rates sum to the link capacity.
+// guarantees) the rest, including any slack. The rates sum to the link capacity (in bits:
+// control packets are paced at their own, smaller size).
 // On Tofino the traffic manager does strict priority itself; the plan carries the shaping
 // rate, priorities and colour-drop limits for the deployment's TM configuration.
 import type { AllocatorName, Policy } from "../policy/types.js";
@@ -73,6 +74,9 @@ export function buildClassPlan(policy: Policy): ClassPlan {
   };
 }
 
+/** Bytes per control-class packet for BMv2 queue pacing (feedback: 224 B at the IP layer). */
+export const CONTROL_PACKET_BYTES = 256;
+
 // Shared by every port plan (thousands of them): treat as read-only.
 const BEST_EFFORT_CLASSES: ClassName[] = ["approximate_best_effort"];
 const NO_CLASSES: ClassName[] = [];
@@ -112,11 +116,15 @@ export function portPlan(input: PortInput): PortPlan {
         ? input.residual
         : 0;
   const bitsPerPacket = 8 * k.meanPacketSize;
-  const total = Math.max(3, Math.round(capacity / bitsPerPacket));
-  const control = Math.max(1, Math.round(total * k.controlShare));
+  // BMv2 paces in packets. Control packets (the approximate transport's feedback and
+  // acknowledgements) are a few hundred bytes, not data-sized: their share in bits is
+  // converted at their own size, else the control queue would pass a fraction of the
+  // packets its share pays for.
+  const control = Math.max(1, Math.round((capacity * k.controlShare) / (8 * CONTROL_PACKET_BYTES)));
+  const data = Math.max(2, Math.round((capacity * (1 - k.controlShare)) / bitsPerPacket));
   // Every queue keeps at least 1 packet/s: a rate of 0 would mean "unpaced" to BMv2.
-  const low = Math.min(Math.max(1, Math.round(lowBits / bitsPerPacket)), total - control - 1);
-  const high = total - control - low;
+  const low = Math.min(Math.max(1, Math.round(lowBits / bitsPerPacket)), data - 1);
+  const high = data - low;
   const lowClasses = approximateAware(allocator) ? BEST_EFFORT_CLASSES : NO_CLASSES;
   const highClasses = EXACT_CLASSES;
   const queues: QueuePlan[] = [

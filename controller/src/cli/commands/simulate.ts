@@ -11,7 +11,7 @@ import { simulateRun, type RunProgress } from "../../../../simulator/src/run.js"
 import { CliError, parseOptions, type Command } from "../command.js";
 
 export const command: Command = {
-  usage: "<scenario.yaml> [--policies a,b] [--seed N] [--out DIR] [--quiet]",
+  usage: "<scenario.yaml> [--policies a,b] [--seed N] [--out DIR] [--queue-mode MODE] [--quiet]",
   description: [
     "Runs a scenario (experiments/*.yaml) in the simulator: every policy with the same",
     "workload for each seed. Writes DIR/runs/<policy>-seed<N>.json, DIR/summary.json,",
@@ -19,6 +19,7 @@ export const command: Command = {
     "  --policies a,b  only these policies (" + EXPERIMENT_POLICIES.join(", ") + ")",
     "  --seed N        only this seed (default: the scenario's seeds)",
     "  --out DIR       where to write (default: results/<scenario name>)",
+    "  --queue-mode M  strict or bmv2-paced, instead of the scenario's simulator.queue_mode",
     "  --quiet         no progress on stderr",
   ].join("\n"),
   async run(argv) {
@@ -28,6 +29,7 @@ export const command: Command = {
         policies: { type: "string" },
         seed: { type: "string" },
         out: { type: "string" },
+        "queue-mode": { type: "string" },
         quiet: { type: "boolean" },
       },
       true,
@@ -48,6 +50,13 @@ export const command: Command = {
         );
       }
       seeds = [Number(values.seed)];
+    }
+    const mode = values["queue-mode"];
+    if (mode !== undefined) {
+      if (mode !== "strict" && mode !== "bmv2-paced") {
+        throw new CliError(`--queue-mode: expected "strict" or "bmv2-paced", got "${mode}"`);
+      }
+      scenario.simulator.queueMode = mode;
     }
     const outDir = values.out ?? `results/${scenario.name}`;
     const progress =

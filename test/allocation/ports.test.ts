@@ -14,7 +14,7 @@ const bottleneck = net.portLink[net.switchIndex.get("s1")!]!.get(5)!;
 function plan(
   allocator: AllocatorName,
   knobs = {},
-  loads = { exactLoad: 3e6, residual: 6.8e6, guaranteed: 2e6, bestEffort: 3e6 },
+  loads = { exactLoad: 3e6, residual: 6.8e6, guaranteed: 2e6, bestEffort: 3e6, approximateJobs: 2 },
 ) {
   return portPlan({
     network: net,
@@ -58,10 +58,14 @@ describe("portPlan", () => {
     const all = plan(
       "netapprox",
       {},
-      { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 1e12 },
+      { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 1e12, approximateJobs: 1 },
     );
     expect(all.queues.map((q) => q.ratePps)).toEqual([816, 1, 98]);
-    const none = plan("netapprox", {}, { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 0 });
+    const none = plan(
+      "netapprox",
+      {},
+      { exactLoad: 0, residual: 0, guaranteed: 0, bestEffort: 0, approximateJobs: 0 },
+    );
     expect(none.queues.map((q) => q.ratePps)).toEqual([1, 816, 98]);
     // In bits, the queues add up to the link: data packets at 1500 B, control at its size.
     const bits = (8 * 1500 * (816 + 1) + 8 * CONTROL_PACKET_BYTES * 98) / 10e6;
@@ -72,6 +76,16 @@ describe("portPlan", () => {
     const p = plan("priority-only");
     expect(p.queues.map((q) => q.ratePps)).toEqual([567, 250, 98]);
     expect(p.leThreshold).toBeNull();
+  });
+
+  it("priority-only: a link no approximate job crosses stays with the exact queue", () => {
+    // E.g. the way back of a dumbbell, which carries the exact flows' acknowledgements.
+    const p = plan(
+      "priority-only",
+      {},
+      { exactLoad: 0, residual: 9.8e6, guaranteed: 0, bestEffort: 0, approximateJobs: 0 },
+    );
+    expect(p.queues.map((q) => q.ratePps)).toEqual([1, 816, 98]);
   });
 
   it("oblivious and udp-blast: nothing in the low queue", () => {

@@ -244,6 +244,7 @@ export function allocate(
           residual: residual[l]!,
           guaranteed: linkGuaranteed[l]!,
           bestEffort: Math.max(0, linkAllocated[l]! - linkGuaranteed[l]!),
+          approximateJobs: linkJobCount[l]!,
         }),
       ),
   }));

@@ -98,6 +98,8 @@ export interface PortInput {
   guaranteed: number;
   /** Allocated beyond guarantees on the link (netapprox). */
   bestEffort: number;
+  /** Approximate jobs whose traffic crosses the link. */
+  approximateJobs: number;
 }
 
 export function portPlan(input: PortInput): PortPlan {
@@ -108,11 +110,13 @@ export function portPlan(input: PortInput): PortPlan {
   const buffer = net.linkBuffer[l]!;
   const allocator = policy.allocator;
 
-  // Bit rate the best-effort queue needs, by allocator.
+  // Bit rate the best-effort queue needs, by allocator. Priority-only gives it the residual,
+  // but only where approximate jobs go: elsewhere the exact queue (which also carries what
+  // no one declared, such as the acknowledgements of exact flows) keeps the link.
   const lowBits =
     allocator === "netapprox"
       ? input.bestEffort
-      : allocator === "priority-only"
+      : allocator === "priority-only" && input.approximateJobs > 0
         ? input.residual
         : 0;
   const bitsPerPacket = 8 * k.meanPacketSize;

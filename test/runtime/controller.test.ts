@@ -4,6 +4,7 @@ import { status as Code } from "@grpc/grpc-js";
 import { filter, firstValueFrom, timeout } from "rxjs";
 import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
 import { encodeEntity, wildcard } from "../../controller/src/p4runtime/entities.js";
+import { jobColorIndex } from "../../controller/src/pipeline/contract.js";
 import type { NetapproxController } from "../../controller/src/runtime/controller.js";
 import { planReconciliation, reconciliationReads } from "../../controller/src/runtime/reconcile.js";
 import type { TestSwitch } from "../../controller/src/testswitch/server.js";
@@ -230,6 +231,36 @@ describe("the controller on test switches", () => {
     c.injectMeasuredExact(new Map([["s1:5", 6.01e6]]));
     await new Promise((r) => setTimeout(r, 200));
     expect(s1.stats.updates).toBe(0);
+  });
+
+  it("gives the share of an idle job to a job limited by the network, from its meter counters", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    await allInSync(c, b);
+    const before = c.currentAllocation!.jobs.map((j) => [j.name, j.allocated!] as const);
+    const s1 = b.switches.get("s1")!.device!;
+    // training-shards (meter index 0 at s1) offers 20 Mbit/s, far above its peak rate:
+    // green, yellow and red packets counted by its meter; log-sample (index 1) sends nothing.
+    const feed = setInterval(() => {
+      for (const color of [0, 1, 2])
+        s1.addCounter("NetapproxIngress.job_colors", jobColorIndex(0, color), 80n, 83_333n);
+    }, 20);
+    try {
+      await eventually(
+        () =>
+          c.currentAllocation!.jobs.find((j) => j.name === "training-shards")!.allocated! >
+          1.3 * before[0]![1],
+        5_000,
+        "the busy job's allocation grows",
+      );
+    } finally {
+      clearInterval(feed);
+    }
+    const idle = c.currentAllocation!.jobs.find((j) => j.name === "log-sample")!;
+    expect(idle.allocated!).toBeLessThan(before[1]![1]);
+    await allInSync(c, b);
+    const meter = s1.meterConfig("NetapproxIngress.job_meter", 0)!;
+    expect(Number(meter.pir) * 8).toBeGreaterThan(1.3 * before[0]![1]);
   });
 
   it("polls counters into rates per port and class", async () => {

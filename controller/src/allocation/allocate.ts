@@ -44,6 +44,12 @@ export interface AllocationDemands {
   exactFlows?: readonly ExactFlow[];
   /** Measured exact load per egress port, "switch:port" -> bit/s (replaces the declared load). */
   measured?: ReadonlyMap<string, number>;
+  /**
+   * Upper bounds on approximate jobs' allocations from measured demand, job id -> bit/s
+   * (see estimateJobCaps): a job that sends less than its share leaves the rest to the
+   * others. Jobs without an entry are not capped. A cap never undercuts the guarantee.
+   */
+  jobCaps?: ReadonlyMap<number, number>;
 }
 
 export function allocate(
@@ -126,7 +132,9 @@ export function allocate(
         ...incidence,
         weight,
         lower: guaranteed,
-        upper: new Float64Array(J).fill(Infinity),
+        upper: Float64Array.from(jobs, (r, j) =>
+          Math.max(guaranteed![j]!, demands.jobCaps?.get(r.job.id) ?? Infinity),
+        ),
         capacity: residual,
       },
       shareIndex,

@@ -14,6 +14,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
+import { DEFAULT_JOB_DEMAND, estimateJobCaps } from "../allocation/job-demand.js";
 import type { Allocation } from "../allocation/types.js";
 import { decodeEntity, encodeEntity } from "../p4runtime/entities.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
@@ -42,7 +43,7 @@ import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js
 import { applyHysteresis } from "./hysteresis.js";
 import type { Logger } from "./log.js";
 import { MetricsRegistry } from "./metrics.js";
-import { ewma, rateBetween, type CounterSample, type Rate } from "./rates.js";
+import { ewma, movedBeyond, rateBetween, type CounterSample, type Rate } from "./rates.js";
 
 /** A compiled pipeline for one architecture. */
 export interface PipelineBundle {
@@ -156,7 +157,10 @@ export class NetapproxController {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly portRates = new Map<string, Rate>(); // "sw|port|class"
   private readonly dropRates = new Map<string, number>(); // "sw|port|reason" -> pps
-  private readonly jobRates = new Map<string, number>(); // "job|color" -> pps, summed over switches
+  private readonly jobRates = new Map<string, Rate>(); // "switch|job|color"
+  /** Smoothed offered load per approximate job (bit/s) and the caps derived from it. */
+  private jobOffered = new Map<number, number>();
+  private jobCaps = new Map<number, number>();
   private readonly subscriptions: Subscription[] = [];
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -304,7 +308,10 @@ export class NetapproxController {
     const allocation = allocate(
       this.options.topology,
       this.routing,
-      measured ? { measured } : {},
+      {
+        ...(measured ? { measured } : {}),
+        ...(this.jobCaps.size > 0 ? { jobCaps: this.jobCaps } : {}),
+      },
       policy,
     );
     const states = translateAll(allocation, this.routing.tables(), (plan) =>
@@ -509,26 +516,62 @@ export class NetapproxController {
         const j = decodeJobColorIndex(index);
         const jobId = agent.desiredState?.meterIndexes.find((m) => m.index === j?.jobId)?.jobId;
         if (j === undefined || jobId === undefined) continue;
-        this.jobRates.set(`${sw.name}|${jobId}|${j.color}`, rate.pps);
+        this.jobRates.set(`${sw.name}|${jobId}|${j.color}`, rate);
       }
     }
   }
 
   private aggregateJobRates(): void {
-    const totals = new Map<string, number>();
-    for (const [key, pps] of this.jobRates) {
+    const pps = new Map<string, number>();
+    const offered = new Map<number, number>();
+    for (const [key, rate] of this.jobRates) {
       const [, job, color] = key.split("|");
-      totals.set(`${job}|${color}`, (totals.get(`${job}|${color}`) ?? 0) + pps);
+      pps.set(`${job}|${color}`, (pps.get(`${job}|${color}`) ?? 0) + rate.pps);
+      offered.set(Number(job), (offered.get(Number(job)) ?? 0) + rate.bps);
     }
     const colors = ["green", "yellow", "red"];
-    for (const [key, pps] of totals) {
+    for (const [key, value] of pps) {
       const [job, color] = key.split("|");
       this.metrics.set(
         "netapprox_job_pps",
         "Packets/s of an approximate job by meter colour",
         { job: job!, color: colors[Number(color)]! },
-        pps,
+        value,
       );
+    }
+    if (offered.size > 0) this.updateJobDemand(offered);
+  }
+
+  /**
+   * Offered load per job (all meter colours: the sender's rate) -> demand caps ->
+   * a new allocation when the caps changed: what idle or finishing jobs leave goes
+   * to the jobs that are limited by the network.
+   */
+  private updateJobDemand(offered: ReadonlyMap<number, number>): void {
+    if (!this.allocation?.features.meters) return;
+    this.jobOffered = ewma(this.jobOffered, offered, this.policy.knobs.ewmaAlpha);
+    const peak = new Map<number, number>();
+    for (const j of this.allocation.jobs) {
+      const pir = j.ingress.reduce((sum, i) => sum + (i.meter ? i.meter.pir * 8 : 0), 0);
+      if (pir > 0) peak.set(j.id, pir);
+    }
+    const caps = estimateJobCaps(this.jobOffered, peak, {
+      ...DEFAULT_JOB_DEMAND,
+      floor: DEFAULT_JOB_DEMAND.floor,
+    });
+    const same =
+      caps.size === this.jobCaps.size &&
+      [...caps].every(
+        ([id, cap]) => !movedBeyond(this.jobCaps.get(id) ?? 0, cap, this.policy.knobs.hysteresis),
+      );
+    if (same) return;
+    this.jobCaps = caps;
+    try {
+      this.recompute();
+    } catch (err) {
+      this.log.error("re-allocation failed; the previous allocation stays", {
+        error: (err as Error).message,
+      });
     }
   }
 
@@ -638,10 +681,11 @@ export class NetapproxController {
     });
     const jobPps = (id: number, color: number): number | undefined => {
       let total: number | undefined;
-      for (const [key, pps] of this.jobRates) {
+      for (const [key, rate] of this.jobRates) {
         const [, job, c] = key.split("|");
-        if (Number(job) === id && Number(c) === color) total = (total ?? 0) + pps;
+        if (Number(job) === id && Number(c) === color) total = (total ?? 0) + rate.pps;
       }
+
       return total;
     };
     return {

@@ -165,6 +165,26 @@ describe("expandWorkload", () => {
       { src: "h1-4", dst: "h4-4", rate: 6e5 },
     ]);
   });
+
+  it("declares the declared load when a source provisions for more than it offers", () => {
+    const provisioned = parseScenario(
+      `name: p
+topology: topologies/leaf-spine.yaml
+duration: 5s
+workload:
+  exact:
+    - {distribution: websearch, load: 0.3, declared_load: 0.6, capacity: 8Mbit, src: [h1-4], dst: [h3-4, h4-4]}
+`,
+      "p.yaml",
+      ".",
+    );
+    const sources = expandWorkload(provisioned, 1).exactSources;
+    expect(sources[0]!.rate).toBe(2.4e6);
+    expect(declaredExactFlows(sources)).toEqual([
+      { src: "h1-4", dst: "h3-4", rate: 2.4e6 },
+      { src: "h1-4", dst: "h4-4", rate: 2.4e6 },
+    ]);
+  });
 });
 
 describe("deriveSeed", () => {

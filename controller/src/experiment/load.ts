@@ -73,6 +73,7 @@ interface RawExact {
   scale?: number;
   max_size?: Quantity;
   load: number;
+  declared_load?: number;
   capacity?: Quantity;
   src?: string | string[];
   dst?: string | string[];
@@ -329,6 +330,7 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
       scale: e.scale ?? 1,
       maxSize: e.max_size === undefined ? null : bytes(e.max_size),
       load: e.load,
+      declaredLoad: e.declared_load ?? e.load,
       capacity: e.capacity === undefined ? null : bits(e.capacity),
       src,
       dst,

@@ -122,6 +122,11 @@ export interface ExactSpec {
   /** Offered load as a fraction of `capacity`. */
   load: number;
   /**
+   * The load declared to the allocation (the exact demand it provisions), as a fraction of
+   * `capacity`; the offered load unless the scenario provisions for peaks.
+   */
+  declaredLoad: number;
+  /**
    * bit/s the load refers to, split evenly over the sources; null: every source offers
    * `load` times its own access link.
    */

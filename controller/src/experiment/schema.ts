@@ -170,6 +170,13 @@ const EXACT = {
       maximum: 4,
       [EXPECTED]: "an offered load as a fraction of the capacity (a number > 0, at most 4)",
     },
+    declared_load: {
+      type: "number",
+      minimum: 0,
+      maximum: 4,
+      description: "the load declared to the allocation as exact demand; default: load",
+      [EXPECTED]: "a declared load as a fraction of the capacity (a number from 0 to 4)",
+    },
     capacity: BIT_RATE,
     src: HOSTS,
     dst: HOSTS,

@@ -62,6 +62,8 @@ export interface ExactSourcePlan {
   stop: number;
   /** Mean offered rate, bit/s (load * capacity). */
   rate: number;
+  /** Exact demand declared to the allocation, bit/s (declared load * capacity). */
+  declaredRate: number;
 }
 
 export interface ExactFlowPlan {
@@ -290,6 +292,7 @@ function exactSourcesOf(
       start: spec.start,
       stop,
       rate: spec.load * capacity,
+      declaredRate: spec.declaredLoad * capacity,
     });
   });
   return plans;
@@ -335,11 +338,14 @@ export function policyJobs(jobs: readonly JobPlan[]): ApproximateJob[] {
   }));
 }
 
-/** The exact load the allocation is told about: each source's mean rate over its destinations. */
+/**
+ * The exact load the allocation is told about: each source's declared rate (its mean rate
+ * unless the scenario declares more) over its destinations.
+ */
 export function declaredExactFlows(sources: readonly ExactSourcePlan[]): ExactFlow[] {
   const flows: ExactFlow[] = [];
   for (const s of sources) {
-    const rate = s.rate / s.dsts.length;
+    const rate = s.declaredRate / s.dsts.length;
     for (const dst of s.dsts) flows.push({ src: s.src, dst, rate });
   }
   return flows;

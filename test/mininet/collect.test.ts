@@ -218,8 +218,10 @@ describe("a run's result", () => {
       counters: {
         links: [],
         drops: { "meter-red": { packets: 3, bytes: 4500 } },
-        colours: new Map([[1, { green: 10, yellow: 5, red: 3 }]]),
+        meterColours: new Map(),
+        colourTotals: { green: 12, yellow: 5, red: 3 },
       },
+      jobColours: new Map([[1, { green: 10, yellow: 5, red: 3 }]]),
       duration: 9.5,
       runnerInfo: { note: "test" },
     });
@@ -251,6 +253,8 @@ describe("a run's result", () => {
     expect(r.finished).toBe(false);
     expect(r.drops["meter-red"]).toEqual({ packets: 3, bytes: 4500 });
     expect(r.runnerInfo).toMatchObject({
+      meteredGreenPackets: 12,
+      meteredRedPackets: 3,
       note: "test",
       programsWithoutResult: 2,
       exactPlanMismatches: 0,
@@ -267,6 +271,7 @@ describe("a run's result", () => {
       }),
     ]);
     const r = collectRun({
+      jobColours: null,
       scenario,
       policy: "udp-blast",
       seed: 7,

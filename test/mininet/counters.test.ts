@@ -2,6 +2,7 @@ import {
   counterCells,
   counterDelta,
   counterResults,
+  jobColours,
   type SwitchCounters,
 } from "../../controller/src/mininet/counters.js";
 import {
@@ -22,9 +23,9 @@ const counters = (sw: string, cells: [string, number, number][]): SwitchCounters
 });
 
 describe("switch counters around a run", () => {
-  test("the cells read are every port's classes and drop reasons and every job's colours", () => {
-    const cells = counterCells([1, 5], [2]);
-    expect(cells).toHaveLength(2 * (4 + 5) + 3);
+  test("the cells read are every port's classes and drop reasons and the meter cells' colours", () => {
+    const cells = counterCells([1, 5], 3);
+    expect(cells).toHaveLength(2 * (4 + 5) + 3 * 3);
     expect(cells).toContainEqual({ kind: "class", index: portClassIndex(5, TrafficClass.CONTROL) });
     expect(cells).toContainEqual({ kind: "drop", index: portDropIndex(1, DropReason.NOT_IPV4) });
     expect(cells).toContainEqual({ kind: "job", index: jobColorIndex(2, MeterColor.RED) });
@@ -84,7 +85,33 @@ describe("switch counters around a run", () => {
     expect(r.drops["le-threshold"]).toEqual({ packets: 9, bytes: 13_500 });
     expect(r.drops["meter-red"]).toEqual({ packets: 4, bytes: 6000 });
     expect(r.drops["no-route"]).toEqual({ packets: 0, bytes: 0 });
-    expect(r.colours.get(1)).toEqual({ green: 40, yellow: 0, red: 4 });
+    expect(r.meterColours.get("s1")!.get(1)).toEqual({ green: 40, yellow: 0, red: 4 });
+    expect(r.colourTotals).toEqual({ green: 40, yellow: 0, red: 4 });
     expect(r.links).toHaveLength(2 * dumbbell.links.length);
+  });
+});
+
+describe("meter cells to jobs", () => {
+  test("at each switch the jobs entering there hold the cells in id order", () => {
+    const cells = new Map([
+      [
+        "s1",
+        new Map([
+          [0, { green: 1, yellow: 10, red: 0 }],
+          [1, { green: 2, yellow: 20, red: 1 }],
+        ]),
+      ],
+      ["s2", new Map([[0, { green: 5, yellow: 0, red: 0 }]])],
+    ]);
+    const entering = new Map([
+      ["s1", [7, 3]],
+      ["s2", [7]],
+    ]);
+    expect(jobColours(cells, entering)).toEqual(
+      new Map([
+        [3, { green: 1, yellow: 10, red: 0 }],
+        [7, { green: 7, yellow: 20, red: 1 }],
+      ]),
+    );
   });
 });

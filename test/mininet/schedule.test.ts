@@ -4,6 +4,7 @@ import {
   accessCapacity,
   markingCommands,
   scheduleRun,
+  withTimeLeft,
 } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
 import { exactGenOptions, SPECS } from "../../transport/src/cli-options.js";
@@ -136,5 +137,22 @@ describe("Mininet run schedule", () => {
     const ids = s.generators.map((g) => Number(flag(g.program.args, "--first-id")));
     expect(ids[0]).toBe(0);
     expect(ids[1]).toBe(plan.exactFlows.filter((f) => f.src === plan.exactSources[0]!.src).length);
+  });
+});
+
+describe("time left", () => {
+  const s = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 });
+  test("a program's timeout is cut to the time left in the run, and never below 1 s", () => {
+    const sender = s.phases[0]!.senders[0]!;
+    expect(flag(withTimeLeft(sender, 12.5), "--timeout")).toBe("12500ms");
+    expect(flag(withTimeLeft(sender, 100), "--timeout")).toBe("30000ms");
+    expect(flag(withTimeLeft(sender, -3), "--timeout")).toBe("1000ms");
+    expect(sender.args).toContain("30000ms"); // the schedule itself is left alone
+  });
+
+  test("a generator's timeout counts from its last flow, so its duration comes off", () => {
+    const gen = s.generators[0]!.program;
+    // 4 s of arrivals: 20 s left in the run leave 16 s for the last flows.
+    expect(flag(withTimeLeft(gen, 20), "--timeout")).toBe("16000ms");
   });
 });

@@ -20,7 +20,7 @@ import {
   type JobResult,
   type RunResult,
 } from "../experiment/results.js";
-import type { CounterResults } from "./counters.js";
+import type { Colours, CounterResults } from "./counters.js";
 import type { RunSchedule } from "./schedule.js";
 
 /** What one program left behind. */
@@ -152,6 +152,8 @@ export interface CollectInput {
   schedule: RunSchedule;
   outcomes: ReadonlyMap<string, ProgramOutcome>;
   counters: CounterResults | null;
+  /** Packets by meter colour per job, when they can be told apart (see counters.ts). */
+  jobColours: ReadonlyMap<number, Colours> | null;
   /** Seconds from the traffic start to the last program's end. */
   duration: number;
   runnerInfo: Record<string, number | string | boolean>;
@@ -198,8 +200,7 @@ export function collectRun(input: CollectInput): RunResult {
       bytesSent: all.reduce((s, t) => s + t.bytesSent, 0),
       bytesDelivered: all.reduce((s, t) => s + t.bytesDelivered, 0),
       bytesDropped: all.reduce((s, t) => s + t.bytesDropped, 0),
-      colours:
-        binding.allocator === "netapprox" ? (input.counters?.colours.get(job.id) ?? null) : null,
+      colours: binding.allocator === "netapprox" ? (input.jobColours?.get(job.id) ?? null) : null,
     };
   });
 
@@ -238,6 +239,12 @@ export function collectRun(input: CollectInput): RunResult {
     programsWithoutResult: failed.length,
     exactPlanMismatches: mismatches,
   };
+  if (input.counters !== null && binding.allocator === "netapprox") {
+    const t = input.counters.colourTotals;
+    info.meteredGreenPackets = t.green;
+    info.meteredYellowPackets = t.yellow;
+    info.meteredRedPackets = t.red;
+  }
   if (failed.length > 0)
     info.firstProgramFailure = `${failed[0]!.id}: ${failed[0]!.error ?? `exit ${failed[0]!.exitCode ?? failed[0]!.signal}`}`;
 

@@ -1,5 +1,7 @@
 // The switches' own counters around a run: transmitted packets and bytes per port and
-// traffic class, drops per port and reason, packets per approximate job and meter colour.
+// traffic class, drops per port and reason, packets per meter cell and colour. Meter cells
+// are numbered per switch in the order of the jobs metered there (pipeline/translate.ts), so
+// a cell belongs to one job only while the set of jobs stays the same.
 // Read over P4Runtime (Read needs no arbitration, so this runs beside the controller)
 // before the traffic starts and after it ends; the difference is the run's. Turning
 // counts into link results is pure and separate from the reading.
@@ -54,10 +56,10 @@ const EGRESS_REASONS = new Set<number>([DropReason.LE_THRESHOLD]);
 
 const key = (kind: "class" | "drop" | "job", index: number) => `${kind}|${index}`;
 
-/** The counter cells a switch's ports and the run's jobs use. */
+/** The counter cells of a switch's ports and of its first `meterCells` meter cells. */
 export function counterCells(
   ports: readonly number[],
-  jobIds: readonly number[],
+  meterCells: number,
 ): { kind: "class" | "drop" | "job"; index: number }[] {
   const cells: { kind: "class" | "drop" | "job"; index: number }[] = [];
   for (const port of ports) {
@@ -66,7 +68,7 @@ export function counterCells(
     for (let r = 0; r < DROP_REASON_COUNT; r++)
       cells.push({ kind: "drop", index: portDropIndex(port, r) });
   }
-  for (const job of jobIds) {
+  for (let job = 0; job < meterCells; job++) {
     for (const color of [MeterColor.GREEN, MeterColor.YELLOW, MeterColor.RED])
       cells.push({ kind: "job", index: jobColorIndex(job, color) });
   }
@@ -77,7 +79,7 @@ export function counterCells(
 export async function readCounters(
   topology: Topology,
   schema: P4Schema,
-  jobIds: readonly number[],
+  meterCells: number,
 ): Promise<SwitchCounters[]> {
   const contract = pipelineContract("v1model");
   const names = {
@@ -93,7 +95,7 @@ export async function readCounters(
         rpcTimeoutMs: 15_000,
       });
       try {
-        const cells = counterCells(sw.ports, jobIds);
+        const cells = counterCells(sw.ports, meterCells);
         const kindOf = new Map<string, "class" | "drop" | "job">();
         const entities = cells.flatMap((c) =>
           names[c.kind].map((counter) => {
@@ -142,10 +144,15 @@ export function counterDelta(
   });
 }
 
+export type Colours = NonNullable<JobResult["colours"]>;
+
 export interface CounterResults {
   links: LinkResult[];
   drops: RunResult["drops"];
-  colours: Map<number, NonNullable<JobResult["colours"]>>;
+  /** Packets by colour per switch and meter cell. */
+  meterColours: Map<string, Map<number, Colours>>;
+  /** Over every switch and cell. */
+  colourTotals: Colours;
 }
 
 /**
@@ -216,20 +223,59 @@ export function counterResults(
     drops[name] = { packets, bytes };
   }
 
-  const colours = new Map<number, NonNullable<JobResult["colours"]>>();
+  const meterColours = new Map<string, Map<number, Colours>>();
+  const colourTotals: Colours = { green: 0, yellow: 0, red: 0 };
   for (const d of delta) {
+    const cells = new Map<number, Colours>();
     for (const [k, v] of d.counts) {
       const [kind, indexText] = k.split("|");
       if (kind !== "job") continue;
       const index = Number(indexText);
-      const job = Math.floor(index / COUNTER_LAYOUT.jobColorStride);
-      const c = colours.get(job) ?? { green: 0, yellow: 0, red: 0 };
+      const cell = Math.floor(index / COUNTER_LAYOUT.jobColorStride);
+      const c = cells.get(cell) ?? { green: 0, yellow: 0, red: 0 };
       const color = index % COUNTER_LAYOUT.jobColorStride;
-      if (color === MeterColor.GREEN) c.green += v.packets;
-      else if (color === MeterColor.YELLOW) c.yellow += v.packets;
-      else if (color === MeterColor.RED) c.red += v.packets;
-      colours.set(job, c);
+      const name =
+        color === MeterColor.GREEN
+          ? "green"
+          : color === MeterColor.YELLOW
+            ? "yellow"
+            : color === MeterColor.RED
+              ? "red"
+              : undefined;
+      if (name === undefined) continue;
+      c[name] += v.packets;
+      colourTotals[name] += v.packets;
+      cells.set(cell, c);
     }
+    meterColours.set(d.switch, cells);
   }
-  return { links, drops, colours };
+  return { links, drops, meterColours, colourTotals };
+}
+
+/**
+ * Per-job colours when every job was metered for the whole run (a static allocation): at
+ * each switch, the jobs entering there hold the meter cells in the order of their ids.
+ * `entering` lists, per switch, the ids of the jobs whose senders attach there.
+ */
+export function jobColours(
+  meterColours: ReadonlyMap<string, ReadonlyMap<number, Colours>>,
+  entering: ReadonlyMap<string, readonly number[]>,
+): Map<number, Colours> {
+  const out = new Map<number, Colours>();
+  for (const [sw, jobs] of entering) {
+    const cells = meterColours.get(sw);
+    [...jobs]
+      .sort((a, b) => a - b)
+      .forEach((job, cell) => {
+        const c = cells?.get(cell);
+        if (c === undefined) return;
+        const sum = out.get(job) ?? { green: 0, yellow: 0, red: 0 };
+        out.set(job, {
+          green: sum.green + c.green,
+          yellow: sum.yellow + c.yellow,
+          red: sum.red + c.red,
+        });
+      });
+  }
+  return out;
 }

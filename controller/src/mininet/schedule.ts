@@ -111,6 +111,7 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
           case "approximate": {
             const rate = o.rateHints?.get(job.id) ?? lineRate;
             recv = ["approx-recv", "--bind", `:${tr.port}`, "--job", String(job.id)];
+            recv.push("--feedback-interval", ms(t.approximate.feedbackInterval));
             recv.push("--timeout", timeout);
             send = ["approx-send", "--to", to, ...shape, "--rate", bps(Math.min(rate, lineRate))];
             send.push("--timeout", timeout);
@@ -226,6 +227,25 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
 function dedupePorts(ports: ApproxPorts[]): ApproxPorts[] {
   const seen = new Set<number>();
   return ports.filter((p) => (seen.has(p.dataPort) ? false : (seen.add(p.dataPort), true)));
+}
+
+/**
+ * A program's arguments with its --timeout cut to the time left in the run, so that it
+ * gives up and prints its result before the runner stops it. A generator's timeout counts
+ * from its last flow's start, so its generation time is taken off too. At least 1 s.
+ */
+export function withTimeLeft(p: HostProgram, secondsLeft: number): string[] {
+  const args = [...p.args];
+  const at = args.indexOf("--timeout");
+  if (at < 0) return args;
+  let left = secondsLeft;
+  if (p.role === "generator") {
+    const d = args.indexOf("--duration");
+    if (d >= 0) left -= Number(args[d + 1]!.replace(/ms$/, "")) / 1000;
+  }
+  const current = Number(args[at + 1]!.replace(/ms$/, "")) / 1000;
+  args[at + 1] = ms(Math.max(1, Math.min(current, left)));
+  return args;
 }
 
 /** The iptables commands (argv) that mark the approximate transport's ports on every host. */

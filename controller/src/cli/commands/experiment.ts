@@ -1,11 +1,16 @@
 // `netapprox experiment`: runs a scenario on Mininet with BMv2 switches, once per policy
 // and seed, each on a fresh network, and writes the results (one JSON per run, a summary,
 // the Markdown table and SVG plots) in the format the simulator writes too.
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
-import { summarize, runFileName, type RunResult } from "../../experiment/results.js";
+import type { RunResult } from "../../experiment/results.js";
+import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
 import { loadScenarioFile } from "../../experiment/load.js";
-import { EXPERIMENT_POLICIES, type ExperimentPolicy } from "../../experiment/scenario.js";
+import {
+  EXPERIMENT_POLICIES,
+  type ExperimentPolicy,
+  type Scenario,
+} from "../../experiment/scenario.js";
 import { runOnMininet } from "../../mininet/run.js";
 import { loadPipeline } from "../../runtime/pipelines.js";
 import { packageRoot } from "../../util/package-root.js";
@@ -55,6 +60,17 @@ export function parseSeeds(values: string[] | undefined): number[] | undefined {
     });
 }
 
+/** How the runs were made, for the report. */
+export function conditions(scenario: Scenario, logLevel: string): string[] {
+  const capacities = [...new Set(scenario.topology.links.map((l) => l.capacity))]
+    .sort((a, b) => a - b)
+    .map((c) => `${c / 1e6} Mbit/s`);
+  return [
+    `Mininet with BMv2 simple_switch_grpc (log level ${logLevel}); link capacities ${capacities.join(", ")}, emulated by BMv2's per-priority queue rates (no shaping in Linux).`,
+    `Every run on a fresh network; traffic starts ${scenario.mininet.warmup} s after the controller reports every switch synced; allocation ${scenario.simulator.reallocate === "on-change" ? "recomputed as jobs start and end (policy file rewritten)" : "static"}.`,
+  ];
+}
+
 export const command: Command = {
   usage:
     "SCENARIO.yaml [--policies P,...] [--seeds N,...] [--out DIR] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn]",
@@ -65,9 +81,8 @@ export const command: Command = {
     "flows' host programs at the scenario's times, then teardown. Policies: " +
       EXPERIMENT_POLICIES.join(", ") +
       ".",
-    "Writes <policy>-seed<N>.json per run, summary.json, the report (Markdown and SVG",
-    "plots) to --out (default results/<scenario>/mininet) and each run's logs under",
-    "<out>/logs/<policy>-seed<N>/.",
+    "Writes runs/<policy>-seed<N>.json, summary.json, report.md and SVG plots to --out",
+    "(default results/<scenario>/mininet), and each run's logs to <out>/logs/<policy>-seed<N>/.",
   ].join("\n"),
   async run(argv) {
     const { values, positionals } = parseOptions(
@@ -144,10 +159,7 @@ export const command: Command = {
             schema,
             progress,
           });
-          writeFileSync(
-            join(out, runFileName(policy, seed)),
-            JSON.stringify(result, null, 2) + "\n",
-          );
+          writeRun(out, result);
           runs.push(result);
           const done = result.jobs.filter((j) => j.completed).length;
           const jcts = result.jobs.filter((j) => j.jct !== null).map((j) => j.jct!);
@@ -165,9 +177,12 @@ export const command: Command = {
       }
     }
     if (runs.length > 0) {
-      const summary = summarize(runs, policies.includes("netapprox") ? "netapprox" : policies[0]!);
-      writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-      progress(`summary written to ${join(out, "summary.json")}`);
+      const { summary, files } = writeResults(out, runs, {
+        description: scenario.description,
+        notes: [...scenario.notes, ...conditions(scenario, values["bmv2-log-level"])],
+      });
+      console.log(summaryTable(summary).join("\n"));
+      progress(`wrote ${runs.length} run files to ${join(out, "runs")} and ${files.join(", ")}`);
     }
     if (failures.length > 0) {
       console.error(`${failures.length} run(s) failed:\n  ${failures.join("\n  ")}`);

@@ -4,6 +4,8 @@ import {
   accessCapacity,
   markingCommands,
   scheduleRun,
+  unsupportedSettings,
+  withRate,
   withTimeLeft,
 } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
@@ -154,5 +156,33 @@ describe("time left", () => {
     const gen = s.generators[0]!.program;
     // 4 s of arrivals: 20 s left in the run leave 16 s for the last flows.
     expect(flag(withTimeLeft(gen, 20), "--timeout")).toBe("16000ms");
+  });
+});
+
+describe("rate hints", () => {
+  test("a sender starts at the hint, never above the rate it was scheduled with", () => {
+    const sender = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 })
+      .phases[0]!.senders[0]!;
+    expect(flag(withRate(sender, 2.5e6), "--rate")).toBe("2500000bps");
+    expect(flag(withRate(sender, 50e6), "--rate")).toBe("10000000bps");
+    const recv = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 }).phases[0]!
+      .receivers[0]!;
+    expect(withRate(recv, 1e6)).toEqual(recv.args);
+  });
+});
+
+describe("settings the host programs cannot take", () => {
+  test("timers other than the feedback interval are reported when they differ", () => {
+    expect(unsupportedSettings(scenario)).toEqual([]);
+    const changed = {
+      ...scenario,
+      transport: {
+        ...scenario.transport,
+        approximate: { ...scenario.transport.approximate, feedbackInterval: 0.02, silence: 0.3 },
+      },
+    };
+    expect(unsupportedSettings(changed)).toEqual([
+      expect.stringMatching(/^transport\.approximate\.silence \(0\.3 s\) has no host-program flag/),
+    ]);
   });
 });

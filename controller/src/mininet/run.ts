@@ -17,7 +17,9 @@ import {
   policyJobs,
   type WorkloadPlan,
 } from "../experiment/workload.js";
+import { allocate } from "../allocation/allocate.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
+import { computeRoutes } from "../routing/routing.js";
 import type { Policy } from "../policy/types.js";
 import { collectRun, lastJsonObject, type ProgramOutcome } from "./collect.js";
 import {
@@ -33,6 +35,7 @@ import { policyToYaml } from "./policy-file.js";
 import {
   markingCommands,
   scheduleRun,
+  withRate,
   withTimeLeft,
   type HostProgram,
   type RunSchedule,
@@ -136,9 +139,11 @@ class Programs {
     return (Date.now() - this.t0) / 1000;
   }
 
-  start(p: HostProgram): Promise<ProgramOutcome> {
+  /** Starts a program; `rate` (bit/s) lowers a sender's starting rate. */
+  start(p: HostProgram, rate?: number): Promise<ProgramOutcome> {
     const startedAt = this.now();
-    const args = withTimeLeft(p, this.deadline - startedAt);
+    const program = rate === undefined ? p : { ...p, args: withRate(p, rate) };
+    const args = withTimeLeft(program, this.deadline - startedAt);
     const child = this.network.spawnOnHost(p.host, [...this.cli, ...args]);
     this.running.set(p.id, child);
     let stdout = "";
@@ -317,6 +322,25 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
       }
     });
 
+    // Senders running per job, and where they start when the scenario asks for the
+    // allocation's rate: the job's allocation (as the controller computes it for what is
+    // running) over its running transfers, as the simulator does.
+    const sending = new Map<number, number>();
+    const routing = computeRoutes(scenario.topology);
+    const rateHint = (jobId: number, concurrent: number): number | undefined => {
+      if (scenario.transport.rateHint !== "allocation") return undefined;
+      if (binding.transport !== "approximate" && binding.transport !== "udp-blast")
+        return undefined;
+      const a = allocate(
+        scenario.topology,
+        routing,
+        {},
+        runPolicy(scenario, policy, plan, onChange ? active : null),
+      );
+      const allocated = a.jobs.find((j) => j.id === jobId)?.allocated ?? null;
+      return allocated === null ? undefined : allocated / Math.max(1, concurrent);
+    };
+
     const jobTasks = plan.jobs.map(async (job) => {
       const phases = schedule.phases.filter((s) => s.job === job.id);
       let previous: Promise<unknown> = Promise.resolve();
@@ -334,7 +358,12 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
             active.jobs.add(job.id);
             writePolicy();
           }
-          const started = ph.senders.map((s) => p.start(s));
+          const running = (sending.get(job.id) ?? 0) + ph.senders.length;
+          sending.set(job.id, running);
+          const hint = rateHint(job.id, running);
+          const started = ph.senders.map((s) =>
+            p.start(s, hint).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
+          );
           senders.push(...started);
           await Promise.all(started);
         };

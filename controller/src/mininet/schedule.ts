@@ -4,7 +4,12 @@
 // produces the plan's flows). Pure: the runner turns this into processes.
 import type { WorkloadPlan } from "../experiment/workload.js";
 import { deriveSeed } from "../experiment/workload.js";
-import type { ApproxTransport, Scenario } from "../experiment/scenario.js";
+import {
+  DEFAULT_APPROX_TIMING,
+  type ApproxTiming,
+  type ApproxTransport,
+  type Scenario,
+} from "../experiment/scenario.js";
 import type { Classes } from "../policy/types.js";
 import type { Topology } from "../topology/types.js";
 import { iptablesCommands, type ApproxPorts } from "../../../transport/src/marking.js";
@@ -245,6 +250,31 @@ export function withTimeLeft(p: HostProgram, secondsLeft: number): string[] {
   }
   const current = Number(args[at + 1]!.replace(/ms$/, "")) / 1000;
   args[at + 1] = ms(Math.max(1, Math.min(current, left)));
+  return args;
+}
+
+/**
+ * Settings of the scenario that the host programs have no flag for (they run with their
+ * defaults on Mininet), as notes for the report. The feedback interval has a flag.
+ */
+export function unsupportedSettings(scenario: Scenario): string[] {
+  const t = scenario.transport.approximate;
+  const keys = Object.keys(DEFAULT_APPROX_TIMING) as (keyof ApproxTiming)[];
+  return keys
+    .filter((k) => k !== "feedbackInterval" && t[k] !== DEFAULT_APPROX_TIMING[k])
+    .map(
+      (k) =>
+        `transport.approximate.${k} (${t[k]} s) has no host-program flag: Mininet runs use the programs' default (${DEFAULT_APPROX_TIMING[k]} s).`,
+    );
+}
+
+/** A sender's arguments starting at `bitsPerSecond` (at most the rate it was scheduled with). */
+export function withRate(p: HostProgram, bitsPerSecond: number): string[] {
+  const args = [...p.args];
+  const at = args.indexOf("--rate");
+  if (at < 0) return args;
+  const scheduled = Number(args[at + 1]!.replace(/bps$/, ""));
+  args[at + 1] = bps(Math.min(scheduled, bitsPerSecond));
   return args;
 }
 

@@ -12,6 +12,7 @@ import {
   type Scenario,
 } from "../../experiment/scenario.js";
 import { runOnMininet } from "../../mininet/run.js";
+import { unsupportedSettings } from "../../mininet/schedule.js";
 import { loadPipeline } from "../../runtime/pipelines.js";
 import { packageRoot } from "../../util/package-root.js";
 import { CliError, parseOptions, type Command } from "../command.js";
@@ -136,6 +137,8 @@ export const command: Command = {
     progress(
       `scenario ${scenario.name}: ${policies.length} policies x ${seeds.length} seeds on Mininet; results in ${out}`,
     );
+    for (const note of [...scenario.notes, ...unsupportedSettings(scenario)])
+      progress(`note: ${note}`);
 
     const runs: RunResult[] = [];
     const failures: string[] = [];
@@ -179,7 +182,11 @@ export const command: Command = {
     if (runs.length > 0) {
       const { summary, files } = writeResults(out, runs, {
         description: scenario.description,
-        notes: [...scenario.notes, ...conditions(scenario, values["bmv2-log-level"])],
+        notes: [
+          ...scenario.notes,
+          ...unsupportedSettings(scenario),
+          ...conditions(scenario, values["bmv2-log-level"]),
+        ],
       });
       console.log(summaryTable(summary).join("\n"));
       progress(`wrote ${runs.length} run files to ${join(out, "runs")} and ${files.join(", ")}`);

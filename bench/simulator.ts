@@ -127,7 +127,7 @@ function scaling(): void {
   console.log(
     "\nCost against hosts and exact load (netapprox; jobs scale with hosts; 20 ms of arrivals)",
   );
-  console.log("hosts  load  events(M)  wall(s)  Mevents/s  events per host per simulated ms");
+  console.log("hosts  load  events(M)  wall(s)  Mevents/s  k events per host");
   const dir = mkdtempSync(join(tmpdir(), "netapprox-bench-sim-"));
   for (const leaves of [1, 3, 9]) {
     const hosts = leaves * 16;
@@ -164,7 +164,7 @@ simulator: {link_delay: 1us}
       );
       const [m] = runScenario(scenario, ["netapprox"]);
       console.log(
-        `${String(hosts).padStart(5)}  ${fmt(load, 1).padStart(4)}  ${fmt(m!.events / 1e6, 1).padStart(9)}  ${fmt(m!.wall, 1).padStart(7)}  ${fmt(mps(m!)).padStart(9)}  ${fmt(m!.events / hosts / (m!.simulated * 1000), 0).padStart(10)}`,
+        `${String(hosts).padStart(5)}  ${fmt(load, 1).padStart(4)}  ${fmt(m!.events / 1e6, 1).padStart(9)}  ${fmt(m!.wall, 1).padStart(7)}  ${fmt(mps(m!)).padStart(9)}  ${fmt(m!.events / hosts / 1000, 0).padStart(17)}`,
       );
     }
   }

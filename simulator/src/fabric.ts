@@ -432,7 +432,12 @@ export class Fabric {
       }
     }
     if (len >= this.buffer[l]!) {
-      this.drop(p, l, host ? DROP_HOST_BUFFER_FULL : DROP_BUFFER_FULL);
+      if (host) {
+        // The packet has left its sender's share of the interface queue, as if sent.
+        const ep = this.pEp[p]!;
+        this.drop(p, l, DROP_HOST_BUFFER_FULL);
+        this.sink.sent(ep);
+      } else this.drop(p, l, DROP_BUFFER_FULL);
       return;
     }
     this.pNext[p] = -1;

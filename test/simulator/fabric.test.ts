@@ -223,3 +223,26 @@ describe("ECMP", () => {
     expect(agreeSalted).toBeLessThan(200);
   });
 });
+
+describe("host interfaces", () => {
+  it("tells a sender its packet left the interface queue even when the queue dropped it", () => {
+    const t = simulate(
+      dumbbell({ left: 1, right: 1, bottleneck: 10 * MBIT, access: 10 * MBIT, buffer: 64 }),
+      {},
+      { hostBuffer: 3 },
+    );
+    const f = t.sim.fabric;
+    const sent: number[] = [];
+    f.sink = { deliver: () => undefined, sent: (ep) => sent.push(ep) };
+    for (let i = 0; i < 6; i++) {
+      const p = packet(t, "l1", "r1", 0);
+      f.pEp[p] = 40 + i;
+      f.sendFromHost(t.host("l1"), p);
+    }
+    // One on the wire, three queued, two dropped at once.
+    expect(sent).toEqual([44, 45]);
+    expect(f.dropPackets[f.hostUplink[t.host("l1")]! * DROP_REASONS.length + 3]).toBe(2);
+    t.sim.run(1);
+    expect(sent).toEqual([44, 45, 40, 41, 42, 43]);
+  });
+});

@@ -180,7 +180,8 @@ export function writeRun(outDir: string, run: RunResult): string {
   const dir = join(outDir, "runs");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, runFileName(run.policy, run.seed));
-  writeFileSync(path, JSON.stringify(run, null, 1) + "\n");
+  // Compact: a run of a large scenario holds thousands of flows and links.
+  writeFileSync(path, JSON.stringify(run) + "\n");
   return path;
 }
 

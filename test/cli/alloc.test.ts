@@ -1,24 +1,4 @@
-import { jest } from "@jest/globals";
-import { run } from "../../controller/src/cli/main.js";
-
-/** Runs the CLI, capturing what it prints. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest
-    .spyOn(console, "log")
-    .mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = jest
-    .spyOn(console, "error")
-    .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  try {
-    const code = await run(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+import { cli } from "../helpers/cli.js";
 
 const T = "topologies/dumbbell.yaml";
 const P = "policies/dumbbell.yaml";

@@ -1,35 +1,9 @@
-import { jest } from "@jest/globals";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../controller/src/cli/main.js";
+import { cli } from "../helpers/cli.js";
 import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
 import { loadTopologyFile, parseTopology } from "../../controller/src/topology/load.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest
-    .spyOn(console, "log")
-    .mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = jest
-    .spyOn(console, "error")
-    .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const write = jest
-    .spyOn(process.stdout, "write")
-    .mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
-  try {
-    const code = await run(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-  }
-}
 
 describe("netapprox topo gen", () => {
   it("writes a fat-tree file that loads as the generator's topology", async () => {

@@ -116,7 +116,7 @@ describe("a controller and one switch", () => {
     expect(w.failed.every((r) => r.code === Code.ALREADY_EXISTS)).toBe(true);
     expect(w.message).toContain("2 of 10 updates failed");
     expect(w.message).toContain(
-      "INSERT table 'ingress.routing.ipv4_lpm' {hdr.ipv4.dst_addr=167772672/24}: ALREADY_EXISTS: table 'ingress.routing.ipv4_lpm': the entry already exists",
+      "INSERT table 'ingress.routing.ipv4_lpm' {hdr.ipv4.dst_addr=10.0.2.0/24}: ALREADY_EXISTS: table 'ingress.routing.ipv4_lpm': the entry already exists",
     );
     // The other eight went in (CONTINUE_ON_ERROR).
     expect(ts.device!.entryCount).toBe(10);

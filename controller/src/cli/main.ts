@@ -16,6 +16,7 @@ register("topo", () => import("./commands/topo.js"));
 register("test-switch", () => import("./commands/test-switch.js"));
 register("controller", () => import("./commands/controller.js"));
 register("status", () => import("./commands/status.js"));
+register("demo", () => import("./commands/demo.js"));
 register("approx-marking", () => import("./commands/approx-marking.js"));
 register("approx-recv", () => import("./commands/approx-recv.js"));
 register("approx-send", () => import("./commands/approx-send.js"));

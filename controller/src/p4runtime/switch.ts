@@ -40,7 +40,7 @@ import {
 } from "./entities.js";
 import { codeName, P4RuntimeError, type UpdateResult } from "./errors.js";
 import { digest64, P4Schema } from "./p4info.js";
-import { bytesToBigint, encodeValue, type P4Value } from "./values.js";
+import { bigintToBytes, bytesToBigint, encodeValue, formatValue, type P4Value } from "./values.js";
 import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
 
 export type SwitchState =
@@ -549,28 +549,39 @@ export function describeUpdate(schema: P4Schema | undefined, update: Update): st
   const entity = update.entity;
   if (entity === undefined) return `${type} (no entity)`;
   try {
-    if (schema) return `${type} ${describeSpec(decodeEntity(schema, entity))}`;
+    if (schema) return `${type} ${describeSpec(decodeEntity(schema, entity), schema)}`;
   } catch {
     // fall back to the raw key below
   }
   return `${type} ${entityKey(entity)}`;
 }
 
-/** A short human description of an entity spec. */
-export function describeSpec(spec: EntitySpec): string {
-  const show = (v: unknown): string =>
-    typeof v === "bigint"
-      ? v.toString()
-      : typeof v === "object" && v !== null
-        ? Object.values(v).map(show).join("/")
-        : String(v);
+/**
+ * A short human description of an entity spec. With the schema, match values are
+ * shown in their natural form (addresses for 32/48/128-bit fields): "10.0.1.0/24",
+ * "10.0.0.0&&&255.0.0.0", "1000..2000".
+ */
+export function describeSpec(spec: EntitySpec, schema?: P4Schema): string {
+  const show = (v: unknown, width?: number): string => {
+    const one = (x: unknown) =>
+      typeof x === "bigint" && width !== undefined
+        ? formatValue(bigintToBytes(x), width)
+        : String(x);
+    if (typeof v !== "object" || v === null || v instanceof Uint8Array) return one(v);
+    const o = v as Record<string, unknown>;
+    if ("prefixLen" in o) return `${one(o.value)}/${String(o.prefixLen)}`;
+    if ("mask" in o) return `${one(o.value)}&&&${one(o.mask)}`;
+    if ("low" in o) return `${one(o.low)}..${one(o.high)}`;
+    return Object.values(o).map(one).join("/");
+  };
   switch (spec.kind) {
     case "tableEntry":
     case "directCounterEntry":
     case "directMeterEntry": {
       const t = spec.kind === "tableEntry" ? spec : spec.tableEntry;
+      const fields = schema?.tables.find(t.table)?.matchFields;
       const match = Object.entries(t.match ?? {})
-        .map(([k, v]) => `${k}=${show(v)}`)
+        .map(([k, v]) => `${k}=${show(v, fields?.find(k)?.bitwidth)}`)
         .join(" ");
       const kind =
         spec.kind === "tableEntry"

@@ -158,9 +158,18 @@ export class SwitchAgent {
     return this.desired;
   }
 
-  /** Number of entities we believe are installed (undefined before the first sync). */
+  /**
+   * Number of entities we believe are installed (undefined before the first sync);
+   * meter cells count only when configured (every cell of a meter array exists).
+   */
   get mirrorSize(): number | undefined {
-    return this.mirror?.size;
+    if (this.mirror === undefined) return undefined;
+    let n = 0;
+    for (const e of this.mirror.values()) {
+      if (e.entity.case === "meterEntry" && e.entity.value.config === undefined) continue;
+      n++;
+    }
+    return n;
   }
 
   /**

@@ -8,6 +8,7 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { cpus, loadavg } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { RunResult } from "../experiment/results.js";
 import { POLICY_BINDINGS, type ExperimentPolicy, type Scenario } from "../experiment/scenario.js";
@@ -264,6 +265,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   writeFileSync(planFile, JSON.stringify(launchPlan, null, 2));
 
   const tag = `[${policy} seed ${seed}]`;
+  const loadAtStart = loadavg()[0]!;
   o.progress(`${tag} starting the network (logs in ${o.runDir})`);
   const network = await MininetNetwork.start({
     python: o.python,
@@ -451,6 +453,10 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     counters,
     duration: trafficEnd ?? 0,
     runnerInfo: {
+      // The machine's load shapes what BMv2 and the host programs achieve.
+      cpus: cpus().length,
+      loadAverageAtStart: Number(loadAtStart.toFixed(2)),
+      loadAverageAtEnd: Number(loadavg()[0]!.toFixed(2)),
       warmupSeconds: scenario.mininet.warmup,
       receiverLeadSeconds: lead,
       reallocation: onChange ? "on-change (policy file rewritten)" : "static",

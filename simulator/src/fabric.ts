@@ -153,8 +153,9 @@ export class Fabric {
   private mTc = new Float64Array(16);
   private mTp = new Float64Array(16);
   private mLast = new Float64Array(16);
-  /** Per meter: packets by colour (green, yellow, red). */
+  /** Per meter: packets by colour (green, yellow, red), and bytes of all colours. */
   mColours = new Float64Array(48);
+  mBytes = new Float64Array(16);
 
   // Packets.
   pSize = new Int32Array(0);
@@ -327,6 +328,16 @@ export class Fabric {
     return [this.mColours[m * 3]!, this.mColours[m * 3 + 1]!, this.mColours[m * 3 + 2]!];
   }
 
+  /** Bytes a job's meters have seen (all colours: its offered load), over all switches. */
+  meterBytes(job: number): number {
+    let bytes = 0;
+    for (let s = 0; s < this.S; s++) {
+      const m = this.meterIds.get(job * this.S + s);
+      if (m !== undefined) bytes += this.mBytes[m]!;
+    }
+    return bytes;
+  }
+
   meterActive(m: number): boolean {
     return this.mActive[m] === 1;
   }
@@ -350,6 +361,7 @@ export class Fabric {
     this.mTc[m] = tc;
     this.mTp[m] = tp;
     this.mColours[m * 3 + colour]!++;
+    this.mBytes[m]! += bytes;
     return colour;
   }
 
@@ -608,6 +620,7 @@ export class Fabric {
     this.mTp = grownF64(this.mTp, n);
     this.mLast = grownF64(this.mLast, n);
     this.mColours = grownF64(this.mColours, n * 3);
+    this.mBytes = grownF64(this.mBytes, n);
   }
 }
 

@@ -3,6 +3,8 @@
 // transfers over the policy's host transport, the exact flows over TCP, and the results
 // in the shared format (controller/src/experiment/results.ts).
 import { allocate, type AllocationDemands } from "../../controller/src/allocation/allocate.js";
+import { DEFAULT_JOB_DEMAND, estimateJobCaps } from "../../controller/src/allocation/job-demand.js";
+import { ewma, movedBeyond } from "../../controller/src/runtime/rates.js";
 import type { Allocation } from "../../controller/src/allocation/types.js";
 import type {
   RunResult,
@@ -105,17 +107,32 @@ export function simulateRun(options: RunOptions): RunResult {
     jobs: [],
     exact: { source: "declared", flows: [] },
   };
-  const demands: AllocationDemands = {
-    exactFlows: settings.exactDemand === "declared" ? declaredExactFlows(plan.exactSources) : [],
-  };
+  // Exact demand is declared from a source's first arrival until its arrival window is over
+  // and its flows are done (all of it when static): a BMv2 queue's rate is reserved
+  // whether it is used or not, and flows in flight must keep theirs.
+  const activeSources = new Set<number>();
+  const demands = (sources: ReadonlySet<number> | null): AllocationDemands => ({
+    exactFlows:
+      settings.exactDemand === "declared"
+        ? declaredExactFlows(plan.exactSources.filter((_, i) => sources === null || sources.has(i)))
+        : [],
+  });
   const allJobs = policyJobs(plan.jobs);
-  const allocateFor = (ids: ReadonlySet<number> | null): Allocation =>
-    allocate(scenario.topology, routing, demands, {
-      ...basePolicy,
-      jobs: ids === null ? allJobs : allJobs.filter((j) => ids.has(j.id)),
-    });
+  /** Caps from measured job demand (the controller's estimateJobCaps), job id -> bit/s. */
+  let jobCaps = new Map<number, number>();
+  const allocateFor = (
+    ids: ReadonlySet<number> | null,
+    sources: ReadonlySet<number> | null,
+  ): Allocation =>
+    allocate(
+      scenario.topology,
+      routing,
+      { ...demands(sources), ...(jobCaps.size > 0 ? { jobCaps } : {}) },
+      { ...basePolicy, jobs: ids === null ? allJobs : allJobs.filter((j) => ids.has(j.id)) },
+    );
 
-  const initial = allocateFor(settings.reallocate === "static" ? null : new Set());
+  const initial =
+    settings.reallocate === "static" ? allocateFor(null, null) : allocateFor(new Set(), new Set());
   const sim = new Simulation(routing, initial, {
     queueMode: settings.queueMode,
     hostBuffer: settings.hostBuffer,
@@ -180,11 +197,13 @@ export function simulateRun(options: RunOptions): RunResult {
   };
   let reallocations = 0;
   let reallocationPending = false;
+  let current = initial;
   const reallocate = () => {
     reallocationPending = false;
     const active = new Set(jobs.filter((j) => j.active).map((j) => j.plan.id));
-    const a = allocateFor(active);
+    const a = allocateFor(active, activeSources);
     reallocations++;
+    current = a;
     fabric.applyAllocation(a);
     applyMeters(a);
   };
@@ -194,6 +213,69 @@ export function simulateRun(options: RunOptions): RunResult {
     sim.at(sim.now + settings.controlDelay, reallocate);
   };
   if (settings.reallocate === "static") applyMeters(initial);
+
+  // The controller's demand loop: every poll interval, the jobs' offered load from their
+  // meters (smoothed), caps for jobs offering clearly less than their peak rate, and a new
+  // allocation when a cap moved by more than the hysteresis.
+  const knobs = scenario.policy.knobs;
+  let offered = new Map<number, number>();
+  let demandReallocations = 0;
+  const meterBytesAtPoll = new Float64Array(jobs.length);
+  const pollDemand = () => {
+    if (jobsDone === jobs.length) return;
+    const samples = new Map<number, number>();
+    for (const j of jobs) {
+      const bytes = fabric.meterBytes(j.index);
+      if (j.active)
+        samples.set(j.plan.id, ((bytes - meterBytesAtPoll[j.index]!) * 8) / knobs.pollInterval);
+      meterBytesAtPoll[j.index] = bytes;
+    }
+    offered = ewma(offered, samples, knobs.ewmaAlpha);
+    for (const id of [...offered.keys()]) if (!jobs[id - 1]!.active) offered.delete(id);
+    const peak = new Map<number, number>();
+    for (const j of current.jobs) {
+      const pir = j.ingress.reduce((sum, i) => sum + (i.meter ? i.meter.pir * 8 : 0), 0);
+      if (pir > 0) peak.set(j.id, pir);
+    }
+    const caps = estimateJobCaps(offered, peak, DEFAULT_JOB_DEMAND);
+    const same =
+      caps.size === jobCaps.size &&
+      [...caps].every(([id, cap]) => !movedBeyond(jobCaps.get(id) ?? 0, cap, knobs.hysteresis));
+    if (!same) {
+      jobCaps = caps;
+      demandReallocations++;
+      requestReallocation();
+    }
+    sim.at(sim.now + knobs.pollInterval, pollDemand);
+  };
+  if (
+    settings.reallocate === "on-change" &&
+    settings.jobDemand === "measured" &&
+    initial.features.meters
+  ) {
+    sim.at(knobs.pollInterval, pollDemand);
+  }
+  // Per exact source: flows started and not done, and whether its window is over.
+  const sourceOf = new Map(plan.exactSources.map((s, i) => [`${s.spec}\u0000${s.src}`, i]));
+  const sourceOpen = new Int32Array(plan.exactSources.length);
+  const sourceClosed = new Uint8Array(plan.exactSources.length);
+  const retireSource = (i: number) => {
+    if (sourceClosed[i] === 1 && sourceOpen[i] === 0 && activeSources.delete(i))
+      requestReallocation();
+  };
+  if (settings.reallocate === "on-change") {
+    plan.exactSources.forEach((source, i) => {
+      if (source.stop <= source.start) return;
+      sim.at(source.start, () => {
+        activeSources.add(i);
+        requestReallocation();
+      });
+      sim.at(source.stop, () => {
+        sourceClosed[i] = 1;
+        retireSource(i);
+      });
+    });
+  }
 
   // ---- transfers ----
   const hashes = (src: number, dst: number, protocol: number, dstPort: number) => {
@@ -373,6 +455,8 @@ export function simulateRun(options: RunOptions): RunResult {
   const startFlows = () => {
     while (nextFlow < flows.length && flows[nextFlow]!.start <= sim.now) {
       const f = flows[nextFlow++]!;
+      const source = sourceOf.get(`${f.spec}\u0000${f.src}`)!;
+      sourceOpen[source]!++;
       const src = hostIndex(f.src);
       const dst = hostIndex(f.dst);
       const first = sim.reservePair();
@@ -390,6 +474,8 @@ export function simulateRun(options: RunOptions): RunResult {
         fct[f.id] = s.completionTime!;
         flowsDone++;
         sim.detachPair(first);
+        sourceOpen[source]!--;
+        retireSource(source);
         checkFinished();
       });
       sim.attach(receiver);
@@ -446,6 +532,7 @@ export function simulateRun(options: RunOptions): RunResult {
       peakPackets: fabric.peakLive,
       connections,
       reallocations,
+      demandReallocations,
       queueMode: settings.queueMode,
     },
   };

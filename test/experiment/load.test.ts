@@ -91,7 +91,7 @@ transport:
   approximate: {feedback_interval: 1ms, silence: 30ms}
   blast_rate: 5Mbit
   tcp: {mss: 1000, min_rto: 10ms}
-simulator: {queue_mode: bmv2-paced, link_delay: 5us, ecmp_hash: same}
+simulator: {queue_mode: bmv2-paced, link_delay: 5us, ecmp_hash: same, job_demand: none}
 mininet: {base_port: 30000}
 `,
       "s.yaml",
@@ -128,7 +128,11 @@ mininet: {base_port: 30000}
     expect(s.transport.approximate.silence).toBeCloseTo(0.03, 12);
     expect(s.transport.approximate.keepalive).toBe(DEFAULT_APPROX_TIMING.keepalive);
     expect(s.transport.tcp).toMatchObject({ mss: 1000, minRto: 0.01, initialWindow: 10 });
-    expect(s.simulator).toMatchObject({ queueMode: "bmv2-paced", ecmpHash: "same" });
+    expect(s.simulator).toMatchObject({
+      queueMode: "bmv2-paced",
+      ecmpHash: "same",
+      jobDemand: "none",
+    });
     expect(s.simulator.linkDelay).toBeCloseTo(5e-6, 15);
     expect(s.mininet.basePort).toBe(30000);
   });

@@ -111,7 +111,8 @@ describe("simulateRun", () => {
   it("meters netapprox jobs at their allocation and reallocates as jobs come and go", () => {
     const s = scenario("simulator: {reallocate: on-change}");
     const r = simulateRun({ scenario: s, policy: "netapprox", seed: 1 });
-    // Two starts and two ends, each with a new allocation.
+    // The first job with the exact sources, the second job's start and both jobs' ends
+    // (the exact flows run on; the sources' retirement ends the run).
     expect(r.runnerInfo.reallocations).toBe(4);
     const st = scenario("simulator: {reallocate: static}");
     expect(
@@ -154,5 +155,81 @@ workload:
     expect(r.jobs[0]!.jct).toBeNull();
     expect(r.jobs[0]!.deliveredFraction).toBeGreaterThan(0.01);
     expect(r.jobs[0]!.deliveredFraction).toBeLessThan(0.05);
+  });
+});
+
+describe("declared exact demand", () => {
+  it("is withdrawn from the allocation once a source's window is over and its flows are done", () => {
+    const s = parseScenario(
+      `name: window
+topology: topologies/dumbbell.yaml
+duration: 300ms
+time_limit: 30s
+workload:
+  approximate:
+    - {name: a, src: h1, dst: h5, volume: 2MB, fraction: 0.9}
+  exact:
+    - {distribution: "fixed:5KB", load: 0.3, capacity: 10Mbit, src: [h3], dst: [h7]}
+`,
+      "window.yaml",
+      ".",
+    );
+    const r = simulateRun({ scenario: s, policy: "netapprox", seed: 1 });
+    const lastFlowEnd = Math.max(...r.exactFlows.map((f) => f.start + f.fct!));
+    expect(lastFlowEnd).toBeLessThan(r.jobs[0]!.jct!);
+    // At 0 for the job and the source, then at the source's retirement (the job's end also
+    // asks for one, but the run is over by then).
+    expect(r.runnerInfo.reallocations).toBe(2);
+    const without = parseScenario(
+      `name: none
+topology: topologies/dumbbell.yaml
+duration: 300ms
+workload:
+  approximate:
+    - {name: a, src: h1, dst: h5, volume: 2MB, fraction: 0.9}
+`,
+      "none.yaml",
+      ".",
+    );
+    expect(
+      simulateRun({ scenario: without, policy: "netapprox", seed: 1 }).runnerInfo.reallocations,
+    ).toBe(1);
+  });
+});
+
+describe("job demand loop", () => {
+  const s = (jobDemand: string) =>
+    parseScenario(
+      `name: demand
+topology: topologies/dumbbell.yaml
+duration: 2s
+time_limit: 60s
+policy_overrides:
+  knobs: {poll_interval: 100ms}
+workload:
+  approximate:
+    - {name: a, src: h1, dst: h5, volume: 2MB, fraction: 0.9}
+    - {name: b, src: h2, dst: h6, volume: 2MB, fraction: 0.9, start: 0.3s}
+  exact:
+    - {distribution: websearch, scale: 0.01, load: 0.3, capacity: 10Mbit, src: [h3, h4], dst: [h7, h8]}
+simulator: {job_demand: ${jobDemand}}
+`,
+      "demand.yaml",
+      ".",
+    );
+
+  it("re-allocates from the jobs' measured offered load as the controller does, unless told not to", () => {
+    const measured = simulateRun({ scenario: s("measured"), policy: "netapprox", seed: 1 });
+    const none = simulateRun({ scenario: s("none"), policy: "netapprox", seed: 1 });
+    expect(measured.runnerInfo.demandReallocations).toBeGreaterThan(0);
+    expect(Number(measured.runnerInfo.reallocations)).toBeGreaterThan(
+      Number(none.runnerInfo.reallocations),
+    );
+    expect(none.runnerInfo.demandReallocations).toBe(0);
+    // Only netapprox meters, so only it has a demand loop.
+    expect(
+      simulateRun({ scenario: s("measured"), policy: "priority-only", seed: 1 }).runnerInfo
+        .demandReallocations,
+    ).toBe(0);
   });
 });

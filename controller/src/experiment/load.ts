@@ -122,6 +122,7 @@ interface RawScenario {
     reallocate?: "on-change" | "static";
     control_delay?: Quantity;
     exact_demand?: "declared" | "none";
+    job_demand?: "measured" | "none";
   };
   mininet?: { warmup?: Quantity; cooldown?: Quantity; base_port?: number; exact_port?: number };
 }
@@ -420,6 +421,7 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
       reallocate: s.reallocate ?? DEFAULT_SIMULATOR.reallocate,
       controlDelay: seconds(s.control_delay, DEFAULT_SIMULATOR.controlDelay),
       exactDemand: s.exact_demand ?? DEFAULT_SIMULATOR.exactDemand,
+      jobDemand: s.job_demand ?? DEFAULT_SIMULATOR.jobDemand,
     },
     mininet,
     notes,

@@ -207,6 +207,12 @@ export interface SimulatorSettings {
   controlDelay: number;
   /** Exact load the allocation is told about: the workload's mean rates, or none. */
   exactDemand: "declared" | "none";
+  /**
+   * measured: like the controller, poll the jobs' meters every poll_interval and cap the
+   * allocation of jobs that offer less than their share (estimateJobCaps), so that others
+   * get it; none: allocate by the job set alone.
+   */
+  jobDemand: "measured" | "none";
 }
 
 /** Read by the Mininet runner only. */
@@ -284,6 +290,7 @@ export const DEFAULT_SIMULATOR: SimulatorSettings = {
   reallocate: "on-change",
   controlDelay: 0,
   exactDemand: "declared",
+  jobDemand: "measured",
 };
 
 export const DEFAULT_MININET: MininetSettings = {

@@ -310,6 +310,7 @@ export const scenarioSchema: JsonSchema = {
         reallocate: { enum: ["on-change", "static"], [EXPECTED]: '"on-change" or "static"' },
         control_delay: DURATION,
         exact_demand: { enum: ["declared", "none"], [EXPECTED]: '"declared" or "none"' },
+        job_demand: { enum: ["measured", "none"], [EXPECTED]: '"measured" or "none"' },
       },
     },
     mininet: {

@@ -77,6 +77,27 @@ function freeLoopbackPort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
+/** Waits until the controller's /status lists exactly `jobs`; false after `timeoutMs`. */
+async function jobsApplied(
+  statusUrl: string,
+  jobs: ReadonlySet<number>,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(statusUrl, { signal: AbortSignal.timeout(1000) });
+      const status = (await response.json()) as { jobs?: { id: number }[] };
+      const ids = new Set((status.jobs ?? []).map((j) => j.id));
+      if (ids.size === jobs.size && [...jobs].every((id) => ids.has(id))) return true;
+    } catch {
+      // not answering yet: try again
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+}
+
 /** What is running: job ids and indexes of exact sources (the plan's exactSources). */
 export interface ActiveSet {
   jobs: ReadonlySet<number>;
@@ -309,14 +330,20 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     const sinks = schedule.sinks.map((s) => p.start(s));
     const senders: Promise<unknown>[] = [];
     let jobsDone = 0;
+    // What is about to run is declared to the controller `lead` seconds ahead: on BMv2 a
+    // packet gets its departure time when it is queued, so traffic that reaches a queue
+    // still paced for no one (1 packet/s) waits there for up to its depth in seconds, even
+    // after the rate goes up.
     const generators = schedule.generators.map(async (g) => {
-      await until(g.start);
-      if (aborted) return;
       const source = g.program.exactSource!;
+      await until(g.start - lead);
+      if (aborted) return;
       if (onChange) {
         active.exactSources.add(source);
         writePolicy();
       }
+      await until(g.start);
+      if (aborted) return;
       await p.start(g.program);
       if (onChange && !aborted) {
         active.exactSources.delete(source);
@@ -352,14 +379,18 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
           if (ph.start !== null) await until(ph.start - lead);
           else await after;
           if (aborted) return;
-          for (const r of ph.receivers) receivers.push(p.start(r));
-          if (ph.start !== null) await until(ph.start);
-          else await sleep(lead * 1000);
-          if (aborted) return;
           if (ph.phase === 0 && onChange) {
             active.jobs.add(job.id);
             writePolicy();
           }
+          for (const r of ph.receivers) receivers.push(p.start(r));
+          if (ph.start !== null) await until(ph.start);
+          else await sleep(lead * 1000);
+          if (aborted) return;
+          if (ph.phase === 0 && onChange && !(await jobsApplied(statusUrl, active.jobs, 3000)))
+            o.progress(
+              `${tag} the controller did not show job ${job.name} in time; starting anyway`,
+            );
           const running = (sending.get(job.id) ?? 0) + ph.senders.length;
           sending.set(job.id, running);
           const hint = rateHint(job.id, running);

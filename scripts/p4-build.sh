@@ -7,7 +7,8 @@
 #
 # all (default): v1model always; TNA when p4c has the Tofino backend, otherwise a
 # notice (the TNA outputs then stay as they were, and the source-hash test says so
-# once the shared sources change). Environment: P4C (default: p4c).
+# once the shared sources change). Environment: P4C (default: p4c); BFAS (the Tofino
+# assembler; default: bfas next to p4c).
 #
 # Outputs:
 #   p4/build/netapprox.json                 BMv2 JSON (simple_switch_grpc p4_device_config)
@@ -42,7 +43,10 @@ if command -v sha256sum >/dev/null 2>&1; then SHA256=(sha256sum); else SHA256=(s
 
 cd "$ROOT"
 BUILD=p4/build
-WORK="$(mktemp -d)"
+# A repository-relative scratch folder: p4c records its path in the BMv2 JSON
+# ("program"), which should not name a random temporary folder.
+WORK="$BUILD/.work"
+rm -rf "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
 # The sources one target is compiled from, repository-relative, sorted.
@@ -56,7 +60,9 @@ write_hashes() { # <target dir name> <manifest path>
 }
 
 has_tofino_backend() {
-  "$P4C" --target-help 2>/dev/null | grep -q "tofino"
+  local targets
+  targets="$("$P4C" --target-help 2>/dev/null || true)"
+  [[ "$targets" == *tofino* ]]
 }
 
 build_v1model() {
@@ -76,12 +82,21 @@ build_tna() {
   echo "p4-build: tna (Tofino) ..."
   local out="$WORK/tna"
   mkdir -p "$out"
+  # Compile (-S) and assemble (bfas) as two steps: the driver of p4c 1.2.5.x crashes
+  # when it starts the assembler itself (it hands a pathlib.Path to shlex.split).
   # Standard P4Info externs (meters, counters, action profiles) rather than
   # Tofino-specific ones: what P4Runtime servers on Tofino (Stratum) expect.
-  "$P4C" --target tofino --arch tna --std p4-16 -o "$out" \
+  "$P4C" --target tofino --arch tna --std p4-16 -S -o "$out" \
     --p4runtime-files "$out/netapprox.p4info.txtpb,$out/netapprox.p4info.json" \
     --p4runtime-force-std-externs --bf-rt-schema "$out/bfrt.json" \
     p4/tna/netapprox.p4
+  local bfas="${BFAS:-$(dirname "$(command -v "$P4C")")/bfas}"
+  [ -x "$bfas" ] || bfas="$(command -v bfas || true)"
+  if [ -z "$bfas" ]; then
+    echo "p4-build: the Tofino assembler 'bfas' was not found next to $P4C (set BFAS=...)." >&2
+    exit 1
+  fi
+  "$bfas" --no-warn --target tofino --table-handle-offset0 -o "$out/pipe" "$out/pipe/netapprox.bfa"
   local dest="$BUILD/tna"
   rm -rf "$dest"
   mkdir -p "$dest/pipe"

@@ -25,10 +25,11 @@ const traffic_class_t TC_APPROX_BEST_EFFORT = 2;  // meter YELLOW, re-marked LE
 const traffic_class_t TC_CONTROL            = 3;
 
 // Meter colours as the pipeline sees them after normalisation: v1model returns
-// these values natively; on TNA the meter is constructed to return them.
-const color_t COLOR_GREEN  = 0;
+// these values natively; on TNA the meter is constructed to return them (so only
+// the TNA program names GREEN and RED).
+@noWarn("unused") const color_t COLOR_GREEN  = 0;
 const color_t COLOR_YELLOW = 1;
-const color_t COLOR_RED    = 2;
+@noWarn("unused") const color_t COLOR_RED    = 2;
 
 // Drop reasons: the low bits of a port_drops counter index.
 const drop_reason_t DROP_METER_RED    = 0;  // counted on the ingress port

@@ -140,6 +140,7 @@ table routing_v4 {
     actions = {
         set_next_hop;
         drop_no_route;
+        @defaultonly NoAction;
     }
     implementation = ecmp_selector;
     size = ROUTING_V4_SIZE;

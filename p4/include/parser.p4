@@ -9,7 +9,7 @@
 #include "headers.p4"
 
 parser NetapproxHeaderParser(packet_in pkt,
-                             inout headers_t hdr,
+                             out headers_t hdr,
                              inout local_metadata_t meta) {
     state start {
         pkt.extract(hdr.ethernet);

@@ -23,6 +23,8 @@
 struct egress_metadata_t {
     qdepth_t le_depth;
     qdepth_t ecn_depth;
+    qdepth_t le_excess;    // enq_qdepth above le_depth (0: at or below)
+    qdepth_t ecn_excess;   // enq_qdepth above ecn_depth
     bit<1>   drop;
 }
 
@@ -166,6 +168,8 @@ parser NetapproxEgressParser(packet_in pkt,
         pkt.extract(eg_intr_md);
         eg_md.le_depth = 0;
         eg_md.ecn_depth = 0;
+        eg_md.le_excess = 0;
+        eg_md.ecn_excess = 0;
         eg_md.drop = 0;
         pkt.extract(hdr.bridged);
         pkt.extract(hdr.ethernet);
@@ -195,6 +199,7 @@ control NetapproxEgress(inout headers_t hdr,
         eg_md.ecn_depth = ecn_depth;
     }
 
+
     // Per egress port: best-effort approximate packets that found more than
     // le_depth cells in their queue are dropped; exact ECN-capable packets are
     // marked CE above ecn_depth cells (0 turns marking off). No entry: neither.
@@ -210,21 +215,30 @@ control NetapproxEgress(inout headers_t hdr,
         size = PORT_THRESHOLDS_SIZE;
     }
 
+    // Tofino gateways compare a field with a constant, not two fields: saturating
+    // differences, non-zero exactly when the depth is above the threshold. An
+    // action of its own, or the compiler folds the subtraction back into the
+    // condition. Internal: hidden from the control plane.
+    @hidden action compute_excess() {
+        eg_md.le_excess = eg_intr_md.enq_qdepth |-| eg_md.le_depth;
+        eg_md.ecn_excess = eg_intr_md.enq_qdepth |-| eg_md.ecn_depth;
+    }
+
     apply {
         traffic_class_t traffic_class = hdr.bridged.traffic_class;
         hdr.bridged.setInvalid();
 
         if (port_thresholds.apply().hit) {
-            // Tofino compares a field with a constant, not with another field:
-            // the sign bit of (threshold - depth) says whether depth > threshold.
-            bit<20> le_room = (bit<20>) eg_md.le_depth - (bit<20>) eg_intr_md.enq_qdepth;
-            bit<20> ecn_room = (bit<20>) eg_md.ecn_depth - (bit<20>) eg_intr_md.enq_qdepth;
-            if (traffic_class == TC_APPROX_BEST_EFFORT && le_room[19:19] == 1) {
-                eg_md.drop = 1;
+            compute_excess();
+            if (traffic_class == TC_APPROX_BEST_EFFORT) {
+                if (eg_md.le_excess != 0) {
+                    eg_md.drop = 1;
+                }
             } else if (traffic_class == TC_EXACT && eg_md.ecn_depth != 0 &&
-                       hdr.ipv4.isValid() && hdr.ipv4.ecn != ECN_NOT_ECT &&
-                       ecn_room[19:19] == 1) {
-                hdr.ipv4.ecn = ECN_CE;
+                       hdr.ipv4.ecn != ECN_NOT_ECT) {
+                if (eg_md.ecn_excess != 0) {
+                    hdr.ipv4.ecn = ECN_CE;
+                }
             }
         }
 

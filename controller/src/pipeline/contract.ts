@@ -337,7 +337,8 @@ const TABLES: Readonly<Record<TableName, TableDef>> = {
     gress: "ingress",
     matchFields: [field("dst_addr", WIDTHS.ipv4, "lpm")],
     actions: ["set_next_hop", "drop_no_route"],
-    defaultOnlyActions: [],
+    // Tables with an action profile cannot have a configurable default action.
+    defaultOnlyActions: ["NoAction"],
     implementation: "ecmp_selector",
     size: 4096,
   },
@@ -390,7 +391,7 @@ const ACTIONS: Readonly<Record<ActionName, ActionDef>> = {
 
 /** How one target spells P4Info names. */
 interface Naming {
-  /** Tables and extern instances (Tofino prefixes the pipeline instance, "pipe."). */
+  /** Tables and extern instances. */
   readonly object: (gress: Gress, local: string) => string;
   readonly action: (gress: Gress, local: string) => string;
   /** Local name of the ECMP action profile: TNA's selector wraps an ActionProfile. */
@@ -405,8 +406,10 @@ const NAMING: Readonly<Record<PipelineTarget, Naming>> = {
     ecmpProfile: "ecmp_selector",
     counterGresses: { port_class_tx: ["egress"], port_drops: ["ingress"], job_colors: ["ingress"] },
   },
+  // p4c's Tofino backend names P4Info objects like v1model for a one-pipeline
+  // program (bfrt.json, not the P4Info, carries the "pipe." prefix).
   tna: {
-    object: (g, local) => `pipe.${CONTROLS[g]}.${local}`,
+    object: (g, local) => `${CONTROLS[g]}.${local}`,
     action: (g, local) => `${CONTROLS[g]}.${local}`,
     ecmpProfile: "ecmp_profile",
     counterGresses: {

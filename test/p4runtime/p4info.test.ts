@@ -114,6 +114,25 @@ describe("P4Schema", () => {
     expect(() => P4Schema.fromFile(textLike)).toThrow("this looks like the text format");
   });
 
+  it("loads a P4Info whose target-specific Any fields it cannot decode, leaving them out", () => {
+    const json = JSON.parse(readFileSync(FIXTURE, "utf8"));
+    json.externs = [
+      {
+        externTypeId: 144,
+        externTypeName: "PortMetadata",
+        instances: [
+          {
+            preamble: { id: 2419725669, name: "ingress.$PORT_METADATA" },
+            info: { "@type": "type.googleapis.com/barefoot.PortMetadata", keyName: "port" },
+          },
+        ],
+      },
+    ];
+    const loaded = P4Schema.fromJson(JSON.stringify(json), "tofino.json");
+    expect(loaded.tables.size).toBe(4);
+    expect(loaded.p4info.externs[0]!.instances[0]!.info).toBeUndefined();
+  });
+
   it("has a fingerprint that changes with the program", () => {
     const json = JSON.parse(readFileSync(FIXTURE, "utf8"));
     json.tables[0].size = "65";

@@ -506,7 +506,7 @@ export class P4Schema {
     }
     let p4info: P4Info;
     try {
-      p4info = fromJson(P4InfoSchema, json, { ignoreUnknownFields: true });
+      p4info = fromJson(P4InfoSchema, withoutForeignAnys(json), { ignoreUnknownFields: true });
     } catch (err) {
       throw new P4InfoError(source, "", `not a P4Info message: ${(err as Error).message}`);
     }
@@ -573,6 +573,32 @@ export class P4Schema {
     for (const t of this.tables) if (t.directResourceIds.includes(id)) return t;
     return undefined;
   }
+}
+
+/**
+ * The JSON with every google.protobuf.Any whose type this library does not know
+ * left out. Compilers put target-specific messages in a P4Info's Any fields (the
+ * Tofino backend describes its port metadata extern with a barefoot.PortMetadata);
+ * the JSON form of an Any can only be read with its type at hand, and the
+ * controller never needs these, so they are dropped rather than failing the load.
+ */
+function withoutForeignAnys(json: JsonValue): JsonValue {
+  if (Array.isArray(json)) return json.map(withoutForeignAnys);
+  if (json === null || typeof json !== "object") return json;
+  const out: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (
+      value !== null &&
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      typeof value["@type"] === "string"
+    ) {
+      const type = value["@type"].slice(value["@type"].lastIndexOf("/") + 1);
+      if (!type.startsWith("google.protobuf.")) continue;
+    }
+    out[key] = withoutForeignAnys(value);
+  }
+  return out;
 }
 
 /** First 8 bytes of SHA-256 of the given parts, as an unsigned 64-bit integer. */

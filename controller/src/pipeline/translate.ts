@@ -64,14 +64,20 @@ const CLASSIFIER_TOP_PRIORITY = 1 << 20;
 
 const QDEPTH_MAX = 2 ** WIDTHS.qdepth - 1;
 
-/** "10.0.1.0/24" as a ternary value&&&mask string, or undefined for /0 (a wildcard). */
+const ternaryOfPrefix = new Map<string, string | undefined>();
+
+/** "10.0.1.0/24" as a ternary value&&&mask string, or undefined for /0 (a wildcard). Memoised. */
 function prefixAsTernary(prefix: string): string | undefined {
+  if (ternaryOfPrefix.has(prefix)) return ternaryOfPrefix.get(prefix);
   const [addr, lenText] = prefix.split("/");
   const len = lenText === undefined ? 32 : Number(lenText);
-  if (len === 0) return undefined;
-  const mask = len === 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
-  const maskText = [mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join(".");
-  return `${addr}&&&${maskText}`;
+  let out: string | undefined;
+  if (len !== 0) {
+    const mask = len === 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
+    out = `${addr}&&&${[mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join(".")}`;
+  }
+  ternaryOfPrefix.set(prefix, out);
+  return out;
 }
 
 /** Queue depth in the pipeline's unit: packets on BMv2, 80-byte cells on Tofino. */
@@ -92,8 +98,9 @@ function classifierEntries(
   const srcs = job.match.src.length ? job.match.src : ["0.0.0.0/0"];
   const dsts = job.match.dst.length ? job.match.dst : ["0.0.0.0/0"];
   const out: EntitySpec[] = [];
-  for (const src of [...srcs].sort()) {
-    for (const dst of [...dsts].sort()) {
+  const sorted = (list: string[]) => (list.length > 1 ? [...list].sort() : list);
+  for (const src of sorted(srcs)) {
+    for (const dst of sorted(dsts)) {
       const match: Record<string, string> = {};
       const s = prefixAsTernary(src);
       const d = prefixAsTernary(dst);

@@ -209,6 +209,7 @@ describe("a run's result", () => {
     outcomes.set(...outcome(schedule.generators[1]!.program.id, null));
 
     const r = collectRun({
+      timeLimitReached: false,
       scenario,
       policy: "netapprox",
       seed: 7,
@@ -250,7 +251,8 @@ describe("a run's result", () => {
     expect(
       r.exactFlows.filter((f) => f.src === plan.exactSources[1]!.src).every((f) => f.fct === null),
     ).toBe(true);
-    expect(r.finished).toBe(false);
+    // Jobs ended without their fraction, but nothing was cut short by the time limit.
+    expect(r.finished).toBe(true);
     expect(r.drops["meter-red"]).toEqual({ packets: 3, bytes: 4500 });
     expect(r.runnerInfo).toMatchObject({
       meteredGreenPackets: 12,
@@ -271,6 +273,7 @@ describe("a run's result", () => {
       }),
     ]);
     const r = collectRun({
+      timeLimitReached: true,
       jobColours: null,
       scenario,
       policy: "udp-blast",
@@ -283,6 +286,26 @@ describe("a run's result", () => {
       runnerInfo: {},
     });
     expect(r.runnerInfo.exactPlanMismatches).toBe(mine.length);
+    expect(r.finished).toBe(false);
     expect(r.jobs.every((j) => j.colours === null)).toBe(true);
+  });
+
+  test("a program that gave up at its timeout makes the run unfinished", () => {
+    const send = schedule.phases[0]!.senders[0]!;
+    const outcomes = new Map([outcome(send.id, { outcome: "timeout", completed: false })]);
+    const r = collectRun({
+      timeLimitReached: false,
+      jobColours: null,
+      scenario,
+      policy: "netapprox",
+      seed: 7,
+      plan,
+      schedule,
+      outcomes,
+      counters: null,
+      duration: 1,
+      runnerInfo: {},
+    });
+    expect(r.finished).toBe(false);
   });
 });

@@ -154,6 +154,8 @@ export interface CollectInput {
   counters: CounterResults | null;
   /** Packets by meter colour per job, when they can be told apart (see counters.ts). */
   jobColours: ReadonlyMap<number, Colours> | null;
+  /** The runner stopped programs at the scenario's time limit. */
+  timeLimitReached: boolean;
   /** Seconds from the traffic start to the last program's end. */
   duration: number;
   runnerInfo: Record<string, number | string | boolean>;
@@ -257,7 +259,11 @@ export function collectRun(input: CollectInput): RunResult {
     transport: binding.transport,
     seed: input.seed,
     duration: input.duration,
-    finished: jobs.every((j) => j.completed) && exactFlows.every((f) => f.fct !== null),
+    // As the simulator means it: everything ended by itself before the time limit (a UDP
+    // blast job that ended without its fraction is over, not cut short).
+    finished:
+      !input.timeLimitReached &&
+      ![...outcomes.values()].some((o) => o.result?.outcome === "timeout"),
     jobs,
     exactFlows,
     drops: input.counters?.drops ?? {},

@@ -307,6 +307,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   let failure: string | undefined;
   let programs: Programs | undefined;
   let trafficEnd: number | undefined;
+  let timeLimitReached = false;
   const counterErrors: string[] = [];
   try {
     try {
@@ -428,6 +429,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
       () => {
         o.progress(`${tag} time limit of ${scenario.timeLimit} s reached: stopping every program`);
         aborted = true;
+        timeLimitReached = true;
         void p.stopAll(p.runningIds(), 5);
       },
       t0 - Date.now() + scenario.timeLimit * 1000,
@@ -471,6 +473,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
       ? counterResults(scenario.topology, counterDelta(before, after), trafficEnd ?? 0)
       : null;
   return collectRun({
+    timeLimitReached,
     jobColours:
       counters !== null && !onChange
         ? jobColours(counters.meterColours, enteringJobs(scenario, plan))

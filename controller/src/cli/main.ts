@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     // Expected failures (bad input, unreachable switch) print one clear message;
-    // anything else is a bug and keeps its stack for the report.
+    // anything else is a bug: its message, and the stack with NETAPPROX_DEBUG=1.
     if (
       err instanceof CliError ||
       (err instanceof Error && "userFacing" in err && err.userFacing === true)
@@ -71,7 +71,15 @@ export async function run(argv: string[]): Promise<number> {
       console.error(`netapprox ${name}: ${err.message}`);
       return err instanceof CliError ? err.exitCode : 1;
     }
-    console.error(`netapprox ${name}: internal error:`, err);
+    const detail =
+      err instanceof Error
+        ? process.env.NETAPPROX_DEBUG
+          ? (err.stack ?? err.message)
+          : err.message
+        : String(err);
+    console.error(
+      `netapprox ${name}: internal error: ${detail}${process.env.NETAPPROX_DEBUG ? "" : " (NETAPPROX_DEBUG=1 shows where)"}`,
+    );
     return 70;
   }
 }

@@ -12,6 +12,7 @@ export type P4Value = number | bigint | string | Uint8Array;
 
 /** Raised when a value cannot be encoded for a field; `subject` names the field. */
 export class P4ValueError extends Error {
+  readonly userFacing = true;
   constructor(
     readonly subject: string,
     message: string,

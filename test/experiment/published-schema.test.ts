@@ -1,0 +1,9 @@
+import { readFileSync } from "node:fs";
+import { scenarioSchema } from "../../controller/src/experiment/schema.js";
+
+describe("published scenario schema", () => {
+  it("schemas/scenario.schema.json is the schema the loader validates with (regenerate: npm run build && node schemas/generate.js)", () => {
+    const published = JSON.parse(readFileSync("schemas/scenario.schema.json", "utf8")) as unknown;
+    expect(published).toEqual(JSON.parse(JSON.stringify(scenarioSchema)));
+  });
+});

@@ -11,6 +11,9 @@ import {
   tcpRecvOptions,
   tcpSendOptions,
 } from "../../transport/src/cli-options.js";
+import { senderConfig } from "../../transport/src/approx-sender.js";
+import { DEFAULT_SENDER_TIMING } from "../../transport/src/approx-sender-core.js";
+import { DEFAULT_RATE_CONTROL } from "../../transport/src/rate-control.js";
 
 describe("host program flags", () => {
   test("approx-send: sizes, rates and timings become transport options", () => {
@@ -45,6 +48,24 @@ describe("host program flags", () => {
       chunkSize: 1200,
       rateBitsPerSec: 100e6,
     });
+  });
+
+  test("approx-send: --memory and --max-passes reach the rate control and the passes", () => {
+    const base = { to: "h:1", job: "1", chunks: "10", fraction: "0.5" };
+    const o = approxSendOptions({ ...base, memory: "2s", "max-passes": "4", timeout: "30s" });
+    expect(o).toMatchObject({ memoryMs: 2000, timing: { timeoutMs: 30_000, maxPasses: 4 } });
+    const config = senderConfig(o);
+    expect(config.rate.memoryMs).toBe(2000);
+    expect(config.maxPasses).toBe(4);
+    expect(config.timeoutMs).toBe(30_000);
+    // Either alone, and neither: the defaults stay.
+    expect(approxSendOptions({ ...base, "max-passes": "1" }).timing).toEqual({ maxPasses: 1 });
+    expect(approxSendOptions({ ...base, memory: "250ms" }).memoryMs).toBe(250);
+    const plain = approxSendOptions(base);
+    expect(plain.timing).toBeUndefined();
+    expect(plain.memoryMs).toBeUndefined();
+    expect(senderConfig(plain).maxPasses).toBe(DEFAULT_SENDER_TIMING.maxPasses);
+    expect(senderConfig(plain).rate.memoryMs).toBe(DEFAULT_RATE_CONTROL.memoryMs);
   });
 
   test("receivers: feedback on for approx-recv, off for blast-recv", () => {
@@ -143,6 +164,15 @@ describe("host program flags", () => {
       /--chunk-size: 'big' is not a size/,
     );
     expect(() => approxSendOptions({ ...send, timeout: "later" })).toThrow(/--timeout: 'later'/);
+    expect(() => approxSendOptions({ ...send, memory: "soon" })).toThrow(
+      /--memory: 'soon' is not a duration/,
+    );
+    expect(() => approxSendOptions({ ...send, "max-passes": "0" })).toThrow(
+      /--max-passes: 0 is outside \[1, 1000\]/,
+    );
+    expect(() => approxSendOptions({ ...send, "max-passes": "two" })).toThrow(
+      /--max-passes: 'two' is not a whole number/,
+    );
     expect(() => approxSendOptions({ ...send, "control-port": "70000" })).toThrow(
       /--control-port: 70000/,
     );

@@ -5,9 +5,11 @@
 // again at `nextWakeMs`.
 //
 // Protocol (DESIGN.md "Host transport"): one pass over all chunks in order, paced by
-// the loss-based rate controller; then, only if the receiver does not yet hold the
-// required fraction, one resend pass over the chunks it is still missing; the job is
-// done as soon as the receiver reports the fraction (DONE, or feedback showing it).
+// the loss-based rate controller; then, only while the receiver does not yet hold the
+// required fraction, resend passes, each over the chunks the receiver still lacks after
+// the previous one, at most `maxPasses` passes in all, until resend passes have delivered
+// no new chunk for `giveUpMs` (and within the job's timeout); the job is done as soon as
+// the receiver reports the fraction (DONE, or feedback showing it).
 import { chunkLayout, neededChunks, ReceiverPicture } from "./chunks.js";
 import { Pacer } from "./pacer.js";
 import { LossRateController, type RateControlConfig } from "./rate-control.js";
@@ -42,6 +44,11 @@ export interface ApproxSenderConfig {
   timeoutMs: number;
   /** Sending time the pacer may save up while idle. */
   burstMs: number;
+  /**
+   * Passes over the data at most, the first included (>= 1). Approximate data rides the
+   * lowest queue, which exact bursts stop, and may lose a large share of a pass.
+   */
+  maxPasses: number;
 }
 
 export const DEFAULT_SENDER_TIMING = {
@@ -54,6 +61,7 @@ export const DEFAULT_SENDER_TIMING = {
   passEndWaitMs: 500,
   timeoutMs: 60_000,
   burstMs: 2,
+  maxPasses: 32,
 } as const;
 
 export type SenderOutcome = "done" | "fraction-unreachable" | "receiver-silent" | "timeout";
@@ -97,7 +105,10 @@ export interface SenderReport {
     /** Mean sending rate over the job (bytes sent / duration). */
     meanSendMbps: number;
     samples: number;
+    /** Samples that lowered the rate, pauses included. */
     decreases: number;
+    /** Samples in which (almost) nothing arrived: the queue was stopped. */
+    pauses: number;
     increases: number;
     silences: number;
   };
@@ -137,6 +148,8 @@ export class ApproxSenderCore {
   private resendList: number[] = [];
   private passEndAt = 0;
   private lastPassTxSeq = -1;
+  /** When the receiver last reported a new chunk. */
+  private lastProgressAt: number;
   private coverageStarted = false;
   private idleEpoch = 0;
 
@@ -149,6 +162,9 @@ export class ApproxSenderCore {
   private lastSilenceAt: number;
   private baseline: Baseline | null = null;
   private latestUnique = 0;
+  /** Datagrams the receiver reported so far, and when the current silences began. */
+  private latestReceived = 0;
+  private receivedBeforeSilence = 0;
   private latestDeliveredBytes = 0;
   private receiverElapsed: number | null = null;
 
@@ -165,6 +181,7 @@ export class ApproxSenderCore {
     stale: 0,
     samples: 0,
     decreases: 0,
+    pauses: 0,
     increases: 0,
     silences: 0,
     minRate: Infinity,
@@ -177,6 +194,9 @@ export class ApproxSenderCore {
     readonly config: ApproxSenderConfig,
     private readonly startMs: number,
   ) {
+    if (!Number.isInteger(config.maxPasses) || config.maxPasses < 1) {
+      throw new RangeError(`maxPasses must be a whole number >= 1, got ${config.maxPasses}`);
+    }
     if (
       !Number.isInteger(config.chunkSize) ||
       config.chunkSize < 1 ||
@@ -200,6 +220,7 @@ export class ApproxSenderCore {
     this.picture = new ReceiverPicture(this.totalChunks);
     this.lastFeedbackAt = startMs;
     this.lastSilenceAt = startMs;
+    this.lastProgressAt = startMs;
     this.noteRate();
   }
 
@@ -214,6 +235,16 @@ export class ApproxSenderCore {
   /** Current sending rate in bytes per second (IP level). */
   get rate(): number {
     return this.controller.rate;
+  }
+
+  /**
+   * A rate hint while the job runs (bytes/s): e.g. the job's share of its meter's PIR as
+   * the maximum and of its CIR as the floor. See LossRateController.setBounds.
+   */
+  setRateBounds(maxRate: number, minRate: number, nowMs: number): void {
+    this.controller.setBounds(maxRate, minRate);
+    this.pacer.setRate(this.controller.rate, nowMs);
+    this.noteRate();
   }
 
   private datagramBytes(chunk: number): number {
@@ -314,8 +345,12 @@ export class ApproxSenderCore {
     this.feedbackGap = this.feedbackGap === null ? gap : 0.875 * this.feedbackGap + 0.125 * gap;
     this.lastFeedbackAt = nowMs;
     this.stats.feedback++;
-    this.latestUnique = Math.max(this.latestUnique, fb.uniqueChunks);
+    if (fb.uniqueChunks > this.latestUnique) {
+      this.latestUnique = fb.uniqueChunks;
+      this.lastProgressAt = nowMs;
+    }
     this.latestDeliveredBytes = Math.max(this.latestDeliveredBytes, fb.receivedBytes);
+    this.latestReceived = Math.max(this.latestReceived, fb.receivedDatagrams);
 
     if (fb.receivedDatagrams > 0 && fb.maxTxSeq > this.maxTxSeqSeen) {
       if (this.nextTxSeq - fb.maxTxSeq <= RING) {
@@ -337,6 +372,10 @@ export class ApproxSenderCore {
       this.coverageStarted = true;
     }
     this.picture.apply(fb);
+    if (this.controller.silenced && fb.receivedDatagrams > this.receivedBeforeSilence) {
+      this.pacer.setRate(this.controller.onResume(), nowMs);
+      this.noteRate();
+    }
     this.sampleRate(fb, nowMs);
 
     if (fb.uniqueChunks >= this.neededChunks) {
@@ -372,11 +411,21 @@ export class ApproxSenderCore {
       this.baseline = snapshot;
       return;
     }
-    const sentPackets = fb.maxTxSeq - base.maxTxSeq;
     const intervalMs = fb.receiverTimeMs - base.timeMs;
-    if (sentPackets < this.config.minSamplePackets || intervalMs < this.config.minSampleMs) return;
+    if (intervalMs < this.config.minSampleMs) return;
+    // A sample runs up to the newest datagram the receiver saw. When (almost) nothing
+    // arrives, that point stops moving, yet the datagrams sent since are lost all the
+    // same: those sent long enough ago to have been reported count too, so that a path
+    // whose lowest queue is stopped shows as a lossy sample instead of no sample at all.
+    let end = fb.maxTxSeq;
+    if (end - base.maxTxSeq < this.config.minSamplePackets) {
+      end = Math.max(end, this.newestSentBefore(nowMs - this.reportGraceMs(), base.maxTxSeq));
+      snapshot.maxTxSeq = end;
+    }
+    const sentPackets = end - base.maxTxSeq;
+    if (sentPackets < this.config.minSamplePackets) return;
     let rateSum = 0;
-    for (let t = base.maxTxSeq + 1; t <= fb.maxTxSeq; t++) rateSum += this.sendRates[t % RING]!;
+    for (let t = base.maxTxSeq + 1; t <= end; t++) rateSum += this.sendRates[t % RING]!;
     const decision = this.controller.update({
       sendingRate: sentPackets <= RING ? rateSum / sentPackets : this.controller.rate,
       sentPackets,
@@ -386,11 +435,26 @@ export class ApproxSenderCore {
       appLimited: base.idleEpoch !== this.idleEpoch || this.phase !== "pass",
     });
     this.stats.samples++;
-    if (decision.action === "decrease") this.stats.decreases++;
+    if (decision.action === "decrease" || decision.action === "pause") this.stats.decreases++;
+    if (decision.action === "pause") this.stats.pauses++;
     if (decision.action === "increase") this.stats.increases++;
     this.pacer.setRate(decision.rate, nowMs);
     this.noteRate();
     this.baseline = snapshot;
+  }
+
+  /** How long after sending a datagram the receiver's report of it is due. */
+  private reportGraceMs(): number {
+    return Math.max(this.config.minSampleMs, 2 * (this.srtt ?? 0) + (this.feedbackGap ?? 0));
+  }
+
+  /** The newest transmission sent at or before `atMs` and after `after` (else `after`). */
+  private newestSentBefore(atMs: number, after: number): number {
+    const oldest = Math.max(after + 1, this.nextTxSeq - RING);
+    for (let t = this.nextTxSeq - 1; t >= oldest; t--) {
+      if (this.sendTimes[t % RING]! <= atMs) return t;
+    }
+    return after;
   }
 
   /** When the sender backs off next if no feedback arrives. */
@@ -418,6 +482,7 @@ export class ApproxSenderCore {
     }
     if (this.phase === "pass") {
       if (nowMs >= this.silenceDeadline()) {
+        if (!this.controller.silenced) this.receivedBeforeSilence = this.latestReceived;
         this.pacer.setRate(this.controller.onSilence(), nowMs);
         this.lastSilenceAt = nowMs;
         this.stats.silences++;
@@ -458,17 +523,18 @@ export class ApproxSenderCore {
   private checkPassEnd(nowMs: number): void {
     const pictureReady = this.coverageStarted && this.picture.coverageComplete();
     if (!pictureReady && nowMs < this.passEndAt + this.config.passEndWaitMs) return;
-    // Not done (feedback showing the fraction finishes the job at once): resend what
-    // is missing, once.
-    if (this.pass === 1) {
-      const missing = this.picture.missing();
-      if (missing.length > 0) {
-        this.pass = 2;
-        this.resendList = missing;
-        this.passCursor = 0;
-        this.phase = "pass";
-        return;
-      }
+    // Not done (feedback showing the fraction finishes the job at once): resend what is
+    // missing, unless the passes are used up or resend passes have delivered nothing new
+    // for as long as a silent receiver is given (the path drops these chunks whatever we
+    // do; a stopped lowest queue is over well before).
+    const stalled = this.pass > 1 && nowMs >= this.lastProgressAt + this.config.giveUpMs;
+    const missing = this.picture.missing();
+    if (missing.length > 0 && this.pass < this.config.maxPasses && !stalled) {
+      this.pass++;
+      this.resendList = missing;
+      this.passCursor = 0;
+      this.phase = "pass";
+      return;
     }
     this.finish("fraction-unreachable", nowMs);
   }
@@ -520,6 +586,7 @@ export class ApproxSenderCore {
         meanSendMbps: durationMs > 0 ? mbps((this.stats.bytes * 1000) / durationMs) : 0,
         samples: this.stats.samples,
         decreases: this.stats.decreases,
+        pauses: this.stats.pauses,
         increases: this.stats.increases,
         silences: this.stats.silences,
       },

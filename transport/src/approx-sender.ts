@@ -41,6 +41,8 @@ export interface ApproxSendOptions {
   minRateBitsPerSec?: number;
   probeMargin?: number;
   lossTolerance?: number;
+  /** How long the rate control remembers the best delivered rate (ms). */
+  memoryMs?: number;
   /** The job's bytes (length totalBytes); default: synthetic chunks. */
   data?: Uint8Array;
   /** After the job ends, keep answering repeated DONEs this long. */
@@ -77,6 +79,7 @@ export function senderConfig(o: ApproxSendOptions): ApproxSenderConfig {
       minRate,
       ...(o.probeMargin !== undefined ? { probeMargin: o.probeMargin } : {}),
       ...(o.lossTolerance !== undefined ? { lossTolerance: o.lossTolerance } : {}),
+      ...(o.memoryMs !== undefined ? { memoryMs: o.memoryMs } : {}),
     },
   };
 }

@@ -42,6 +42,8 @@ export const SPECS = {
     rate: str,
     "min-rate": str,
     probe: str,
+    memory: str,
+    "max-passes": str,
     timeout: str,
   },
   "approx-recv": {
@@ -202,7 +204,13 @@ export function approxSendOptions(v: OptionValues): ApproxSendOptions {
   const bind = optional(v, "bind", (s) => hostPort("bind", s));
   const minRate = optional(v, "min-rate", (s) => flagged("min-rate", s, parseRateBitsPerSec));
   const probe = optional(v, "probe", (s) => decimal("probe", s, 0, 0.5, true));
+  const memoryMs = optional(v, "memory", duration("memory"));
+  const maxPasses = optional(v, "max-passes", (s) => integer("max-passes", s, 1, 1000));
   const timeoutMs = optional(v, "timeout", duration("timeout"));
+  const timing = {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(maxPasses !== undefined ? { maxPasses } : {}),
+  };
   return {
     to: hostPort("to", required(v, "to", "the receiver's data address, host:port")),
     jobId: jobId(v),
@@ -217,7 +225,8 @@ export function approxSendOptions(v: OptionValues): ApproxSendOptions {
     ...(probe !== undefined
       ? { probeMargin: probe, lossTolerance: Math.min(0.02, (probe / (1 + probe)) * 0.4) }
       : {}),
-    ...(timeoutMs !== undefined ? { timing: { timeoutMs } } : {}),
+    ...(memoryMs !== undefined ? { memoryMs } : {}),
+    ...(Object.keys(timing).length > 0 ? { timing } : {}),
   };
 }
 

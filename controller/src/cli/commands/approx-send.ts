@@ -11,13 +11,15 @@ const errors = {
 
 export const command: Command = {
   usage:
-    "--to HOST:PORT --job N (--bytes SIZE | --chunks N) --fraction F [--rate RATE] [--chunk-size SIZE] [--control-port P] [--bind HOST:PORT] [--min-rate RATE] [--probe M] [--timeout T] [--pretty]",
+    "--to HOST:PORT --job N (--bytes SIZE | --chunks N) --fraction F [--rate RATE] [--chunk-size SIZE] [--control-port P] [--bind HOST:PORT] [--min-rate RATE] [--probe M] [--memory T] [--max-passes N] [--timeout T] [--pretty]",
   description: [
     "Sends one approximate job in numbered chunks over UDP to an approx-recv, with loss-based",
-    "rate control, until the receiver holds the fraction F of the chunks (one resend pass for",
-    "missing chunks if needed). Data goes to --to (marked LE by the host), control to the",
-    "receiver's control port (default: data port + 1). --rate is the start and maximum rate",
-    "(line rate or a rate hint; a bare number is Mbit/s; default 100). Prints one JSON object.",
+    "rate control, until the receiver holds the fraction F of the chunks: resend passes over",
+    "the missing chunks while they deliver new ones, at most --max-passes passes in all",
+    "(default 32). Data goes to --to (marked LE by the host), control to the receiver's",
+    "control port (default: data port + 1). --rate is the start and maximum rate (line rate",
+    "or a rate hint; a bare number is Mbit/s; default 100). --memory is how long the rate",
+    "control remembers the best loss-free rate (default 1s). Prints one JSON object.",
   ].join("\n"),
   async run(argv) {
     const { values } = parseOptions(argv, SPECS["approx-send"]);

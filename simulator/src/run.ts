@@ -88,6 +88,11 @@ interface JobState {
   endTime: number | null;
   /** bit/s the allocation gives the job (for rate hints); null when it does not allocate. */
   allocated: number | null;
+  /** Its meters' peak and committed rates summed over its ingress switches, bit/s (0: none). */
+  peak: number;
+  committed: number;
+  /** Its approximate senders still sending, for rate hints. */
+  senders: Set<ApproxSender>;
 }
 
 const UDP = 17;
@@ -109,12 +114,19 @@ export function simulateRun(options: RunOptions): RunResult {
   };
   // Exact demand is declared from a source's first arrival until its arrival window is over
   // and its flows are done (all of it when static): a BMv2 queue's rate is reserved
-  // whether it is used or not, and flows in flight must keep theirs.
+  // whether it is used or not, and flows in flight must keep theirs. A scenario's
+  // declared_load provisions BMv2's paced exact queue for peaks; with strict priority the
+  // exact queue takes the whole link whenever it needs it, so the allocation is told the
+  // offered load: what is reserved beyond it would only be withheld from approximate jobs.
   const activeSources = new Set<number>();
+  const exactRate = settings.queueMode === "bmv2-paced" ? "declared" : "offered";
   const demands = (sources: ReadonlySet<number> | null): AllocationDemands => ({
     exactFlows:
       settings.exactDemand === "declared"
-        ? declaredExactFlows(plan.exactSources.filter((_, i) => sources === null || sources.has(i)))
+        ? declaredExactFlows(
+            plan.exactSources.filter((_, i) => sources === null || sources.has(i)),
+            exactRate,
+          )
         : [],
   });
   const allJobs = policyJobs(plan.jobs);
@@ -168,6 +180,9 @@ export function simulateRun(options: RunOptions): RunResult {
     ),
     endTime: null,
     allocated: null,
+    peak: 0,
+    committed: 0,
+    senders: new Set(),
   }));
   const flows = plan.exactFlows;
   const fct = new Float64Array(flows.length).fill(NaN);
@@ -180,16 +195,33 @@ export function simulateRun(options: RunOptions): RunResult {
 
   // ---- allocation ----
   const metered = new Set<number>();
+  // With `rate_hint: allocation` the controller tells the approximate senders their share
+  // of the job's meters: the share of the PIR is the most a sender may send (more is
+  // dropped RED at its first switch), the share of the CIR its floor (GREEN is not dropped
+  // early). Updated with every allocation and whenever one of the job's transfers ends.
+  const hintsOn = scenario.transport.rateHint === "allocation";
+  const updateHints = (job: JobState) => {
+    if (!hintsOn || job.peak <= 0 || job.senders.size === 0) return;
+    const n = job.senders.size;
+    for (const s of job.senders) s.setRateBounds(job.peak / n, job.committed / n);
+  };
   const applyMeters = (a: Allocation) => {
     const now = new Set<number>();
     for (const ja of a.jobs) {
       const job = jobs[ja.id - 1]!;
       job.allocated = ja.allocated;
+      job.peak = 0;
+      job.committed = 0;
       for (const ingress of ja.ingress) {
         const m = fabric.meterOf(job.index, net.switchIndex.get(ingress.switch)!);
         fabric.setMeter(m, ingress.meter);
-        if (ingress.meter !== null) now.add(m);
+        if (ingress.meter !== null) {
+          now.add(m);
+          job.peak += ingress.meter.pir * 8;
+          job.committed += ingress.meter.cir * 8;
+        }
       }
+      updateHints(job);
     }
     for (const m of metered) if (!now.has(m)) fabric.setMeter(m, null);
     metered.clear();
@@ -226,7 +258,9 @@ export function simulateRun(options: RunOptions): RunResult {
     const samples = new Map<number, number>();
     for (const j of jobs) {
       const bytes = fabric.meterBytes(j.index);
-      if (j.active)
+      // A job that started during the interval offered nothing for part of it: its rate
+      // would read low and cap it right at its start. It gets its first sample next time.
+      if (j.active && j.plan.start <= sim.now - knobs.pollInterval)
         samples.set(j.plan.id, ((bytes - meterBytesAtPoll[j.index]!) * 8) / knobs.pollInterval);
       meterBytesAtPoll[j.index] = bytes;
     }
@@ -304,9 +338,12 @@ export function simulateRun(options: RunOptions): RunResult {
     };
     if (binding.transport === "approximate" || binding.transport === "udp-blast") {
       const rate = lineRate(src);
+      // Where the sender starts: its share of the job's peak rate (its allocation plus the
+      // headroom), else of its allocation, else line rate.
+      const share = job.peak > 0 ? job.peak : job.allocated;
       const hint =
-        scenario.transport.rateHint === "allocation" && job.allocated !== null
-          ? job.allocated / Math.max(1, concurrent)
+        hintsOn && share !== null && share > 0
+          ? share / Math.max(1, concurrent, job.senders.size + 1)
           : rate;
       const config: ApproxTransferConfig = {
         jobId: job.plan.id,
@@ -353,6 +390,8 @@ export function simulateRun(options: RunOptions): RunResult {
         sender.start();
       } else {
         const sender = new ApproxSender(sim, first, src, dst, config, (s) => {
+          job.senders.delete(s);
+          updateHints(job);
           const r = s.result!;
           end({
             completed: r.completed,
@@ -360,6 +399,8 @@ export function simulateRun(options: RunOptions): RunResult {
           });
         });
         sim.attach(sender);
+        job.senders.add(sender);
+        updateHints(job);
         sender.start();
       }
       return;

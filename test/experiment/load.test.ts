@@ -88,7 +88,7 @@ workload:
     - {distribution: "fixed:20KB", load: 0.4, src: [h1-1], dst: [h2-1, h3-1], stop: 300ms}
 transport:
   chunk_size: 1000
-  approximate: {feedback_interval: 1ms, silence: 30ms}
+  approximate: {feedback_interval: 1ms, silence: 30ms, memory: 20ms}
   blast_rate: 5Mbit
   tcp: {mss: 1000, min_rto: 10ms}
 simulator: {queue_mode: bmv2-paced, link_delay: 5us, ecmp_hash: same, job_demand: none}
@@ -127,6 +127,8 @@ mininet: {base_port: 30000}
     expect(s.transport.approximate.feedbackInterval).toBe(0.001);
     expect(s.transport.approximate.silence).toBeCloseTo(0.03, 12);
     expect(s.transport.approximate.keepalive).toBe(DEFAULT_APPROX_TIMING.keepalive);
+    expect(s.transport.approximate.memory).toBeCloseTo(0.02, 12);
+    expect(DEFAULT_APPROX_TIMING.memory).toBe(1);
     expect(s.transport.tcp).toMatchObject({ mss: 1000, minRto: 0.01, initialWindow: 10 });
     expect(s.simulator).toMatchObject({
       queueMode: "bmv2-paced",

@@ -184,6 +184,11 @@ workload:
       { src: "h1-4", dst: "h3-4", rate: 2.4e6 },
       { src: "h1-4", dst: "h4-4", rate: 2.4e6 },
     ]);
+    // Strict-priority switches are told the offered (mean) load instead.
+    expect(declaredExactFlows(sources, "offered")).toEqual([
+      { src: "h1-4", dst: "h3-4", rate: 1.2e6 },
+      { src: "h1-4", dst: "h4-4", rate: 1.2e6 },
+    ]);
   });
 });
 

@@ -158,6 +158,25 @@ workload:
   });
 });
 
+describe("rate hints", () => {
+  it("keep netapprox's senders within their meters' peak rate: nothing dropped RED, less sent", () => {
+    for (const seed of [1, 2]) {
+      const free = simulateRun({ scenario: scenario(), policy: "netapprox", seed });
+      const hinted = simulateRun({
+        scenario: scenario("transport: {rate_hint: allocation}"),
+        policy: "netapprox",
+        seed,
+      });
+      const sum = (r: RunResult, f: (j: RunResult["jobs"][number]) => number) =>
+        r.jobs.reduce((a, j) => a + f(j), 0);
+      expect(sum(free, (j) => j.colours?.red ?? 0)).toBeGreaterThan(0);
+      expect(sum(hinted, (j) => j.colours?.red ?? 0)).toBe(0);
+      expect(sum(hinted, (j) => j.bytesSent)).toBeLessThan(sum(free, (j) => j.bytesSent));
+      expect(hinted.jobs.every((j) => j.completed)).toBe(true);
+    }
+  });
+});
+
 describe("declared exact demand", () => {
   it("is withdrawn from the allocation once a source's window is over and its flows are done", () => {
     const s = parseScenario(

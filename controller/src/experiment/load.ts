@@ -102,6 +102,7 @@ interface RawScenario {
       done_retry?: Quantity;
       min_sample?: Quantity;
       burst?: Quantity;
+      memory?: Quantity;
     };
     rate_hint?: "line-rate" | "allocation";
     blast_rate?: Quantity;
@@ -407,6 +408,7 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
         doneRetry: seconds(a.done_retry, DEFAULT_APPROX_TIMING.doneRetry),
         minSample: seconds(a.min_sample, DEFAULT_APPROX_TIMING.minSample),
         burst: seconds(a.burst, DEFAULT_APPROX_TIMING.burst),
+        memory: seconds(a.memory, DEFAULT_APPROX_TIMING.memory),
       },
       rateHint: t.rate_hint ?? DEFAULT_TRANSPORT.rateHint,
       blastRate: t.blast_rate === undefined ? null : bits(t.blast_rate),

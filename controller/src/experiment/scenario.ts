@@ -9,6 +9,7 @@ import type { Topology } from "../topology/types.js";
 import { DEFAULT_RECEIVER_TIMING } from "../../../transport/src/approx-receiver-core.js";
 import { DEFAULT_SENDER_TIMING } from "../../../transport/src/approx-sender-core.js";
 import { DEFAULT_CHUNK_SIZE } from "../../../transport/src/approx-sender.js";
+import { DEFAULT_RATE_CONTROL } from "../../../transport/src/rate-control.js";
 
 /**
  * What is compared. Each runs the same workload; they differ in what the network does
@@ -173,6 +174,11 @@ export interface ApproxTiming {
   minSample: number;
   /** Sending time the sender's pacer may save up while idle. */
   burst: number;
+  /**
+   * How long the sender's rate control remembers the best delivered rate: longer than the
+   * exact bursts that stop the lowest queue.
+   */
+  memory: number;
 }
 
 export interface TransportSettings {
@@ -271,6 +277,7 @@ export const DEFAULT_APPROX_TIMING: ApproxTiming = {
   doneRetry: DEFAULT_RECEIVER_TIMING.doneRetryMs / 1000,
   minSample: DEFAULT_SENDER_TIMING.minSampleMs / 1000,
   burst: DEFAULT_SENDER_TIMING.burstMs / 1000,
+  memory: DEFAULT_RATE_CONTROL.memoryMs / 1000,
 };
 
 export const DEFAULT_TRANSPORT: TransportSettings = {

@@ -271,7 +271,7 @@ export const scenarioSchema: JsonSchema = {
           type: "object",
           additionalProperties: false,
           [EXPECTED]:
-            "a mapping of timers: feedback_interval, keepalive, silence, pass_end_wait, give_up, done_retry, min_sample, burst",
+            "a mapping of timers: feedback_interval, keepalive, silence, pass_end_wait, give_up, done_retry, min_sample, burst, memory",
           properties: {
             feedback_interval: POSITIVE_DURATION,
             keepalive: POSITIVE_DURATION,
@@ -281,6 +281,7 @@ export const scenarioSchema: JsonSchema = {
             done_retry: POSITIVE_DURATION,
             min_sample: POSITIVE_DURATION,
             burst: POSITIVE_DURATION,
+            memory: POSITIVE_DURATION,
           },
         },
         chunk_size: {

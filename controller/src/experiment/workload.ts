@@ -340,12 +340,18 @@ export function policyJobs(jobs: readonly JobPlan[]): ApproximateJob[] {
 
 /**
  * The exact load the allocation is told about: each source's declared rate (its mean rate
- * unless the scenario declares more) over its destinations.
+ * unless the scenario declares more, to provision BMv2's paced exact queue for peaks) over
+ * its destinations; `which: "offered"`: its mean rate, for switches with strict priority,
+ * where approximate traffic only ever takes what exact traffic leaves.
  */
-export function declaredExactFlows(sources: readonly ExactSourcePlan[]): ExactFlow[] {
+export function declaredExactFlows(
+  sources: readonly ExactSourcePlan[],
+  which: "declared" | "offered" = "declared",
+): ExactFlow[] {
   const flows: ExactFlow[] = [];
   for (const s of sources) {
-    const rate = s.declaredRate / s.dsts.length;
+    const total = which === "declared" ? s.declaredRate : s.rate;
+    const rate = total / s.dsts.length;
     for (const dst of s.dsts) flows.push({ src: s.src, dst, rate });
   }
   return flows;

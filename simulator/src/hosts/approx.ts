@@ -118,6 +118,7 @@ export class ApproxSender extends Endpoint {
       chunkSize: config.chunkSize,
       fraction: config.fraction,
       rateBitsPerSec: config.lineRate,
+      memoryMs: config.timing.memory * 1000,
       timing: {
         timeoutMs: config.timeoutMs,
         silenceMs: config.timing.silence * 1000,
@@ -135,6 +136,12 @@ export class ApproxSender extends Endpoint {
   /** Call once both ends are attached to the simulation. */
   start(): void {
     this.wake();
+  }
+
+  /** A rate hint from the controller (bit/s): the most it may send, and its floor. */
+  setRateBounds(maxBits: number, minBits: number): void {
+    if (this.core.finished) return;
+    this.core.setRateBounds(maxBits / 8, minBits / 8, this.sim.now * 1000);
   }
 
   receive(p: number): void {

@@ -7,6 +7,7 @@ import net from "node:net";
 import { planFlows, sizeClass, type FlowPlanRequest, type PlannedFlow } from "./arrivals.js";
 import { summarize, type Summary } from "./stats.js";
 import { formatHostPort, type HostPort } from "./units.js";
+import { listenTcp } from "./tcp-socket.js";
 import { nowMs } from "./udp-socket.js";
 import { decode, encodeFlowAck, encodeFlowHello, FLOW_HELLO_BYTES, StreamDecoder } from "./wire.js";
 
@@ -220,16 +221,7 @@ export interface ExactSinkHandle {
 }
 
 export async function startExactSink(o: ExactSinkOptions): Promise<ExactSinkHandle> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.bind.port, o.bind.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const a = server.address() as net.AddressInfo;
-  const address = { host: a.address, port: a.port };
+  const { server, address } = await listenTcp(o.bind);
   const start = nowMs();
   const flows: SinkFlowRecord[] = [];
   const open = new Set<net.Socket>();

@@ -10,6 +10,7 @@ import net from "node:net";
 import { chunkLayout, ChunkSet, neededChunks } from "./chunks.js";
 import { Rng } from "./random.js";
 import { formatHostPort, type HostPort } from "./units.js";
+import { listenTcp } from "./tcp-socket.js";
 import { nowMs } from "./udp-socket.js";
 import {
   DATA_HEADER_BYTES,
@@ -224,16 +225,7 @@ export interface TcpReceiverHandle {
 }
 
 export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHandle> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.bind.port, o.bind.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const a = server.address() as net.AddressInfo;
-  const address = { host: a.address, port: a.port };
+  const { server, address } = await listenTcp(o.bind);
   const lingerMs = o.lingerMs ?? 200;
 
   let finished = false;

@@ -198,19 +198,23 @@ function chunkSize(v: OptionValues, fallback: number): number {
 /** Default sending rate when --rate is absent: a hint, since a host cannot know its path. */
 export const DEFAULT_RATE_BPS = 100e6;
 
-export function approxSendOptions(v: OptionValues): ApproxSendOptions {
+/** The flags approx-send and blast-send share: where to, the job, the rate and the ports. */
+function udpSenderCommon(
+  v: OptionValues,
+): Pick<
+  BlastSendOptions,
+  | "to"
+  | "jobId"
+  | "chunkSize"
+  | "totalBytes"
+  | "fraction"
+  | "rateBitsPerSec"
+  | "controlPort"
+  | "bind"
+> {
   const size = chunkSize(v, DEFAULT_CHUNK_SIZE);
   const controlPort = optional(v, "control-port", port("control-port"));
   const bind = optional(v, "bind", (s) => hostPort("bind", s));
-  const minRate = optional(v, "min-rate", (s) => flagged("min-rate", s, parseRateBitsPerSec));
-  const probe = optional(v, "probe", (s) => decimal("probe", s, 0, 0.5, true));
-  const memoryMs = optional(v, "memory", duration("memory"));
-  const maxPasses = optional(v, "max-passes", (s) => integer("max-passes", s, 1, 1000));
-  const timeoutMs = optional(v, "timeout", duration("timeout"));
-  const timing = {
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(maxPasses !== undefined ? { maxPasses } : {}),
-  };
   return {
     to: hostPort("to", required(v, "to", "the receiver's data address, host:port")),
     jobId: jobId(v),
@@ -221,6 +225,22 @@ export function approxSendOptions(v: OptionValues): ApproxSendOptions {
       optional(v, "rate", (s) => flagged("rate", s, parseRateBitsPerSec)) ?? DEFAULT_RATE_BPS,
     ...(controlPort !== undefined ? { controlPort } : {}),
     ...(bind !== undefined ? { bind } : {}),
+  };
+}
+
+export function approxSendOptions(v: OptionValues): ApproxSendOptions {
+  const common = udpSenderCommon(v);
+  const minRate = optional(v, "min-rate", (s) => flagged("min-rate", s, parseRateBitsPerSec));
+  const probe = optional(v, "probe", (s) => decimal("probe", s, 0, 0.5, true));
+  const memoryMs = optional(v, "memory", duration("memory"));
+  const maxPasses = optional(v, "max-passes", (s) => integer("max-passes", s, 1, 1000));
+  const timeoutMs = optional(v, "timeout", duration("timeout"));
+  const timing = {
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(maxPasses !== undefined ? { maxPasses } : {}),
+  };
+  return {
+    ...common,
     ...(minRate !== undefined ? { minRateBitsPerSec: minRate } : {}),
     ...(probe !== undefined
       ? { probeMargin: probe, lossTolerance: Math.min(0.02, (probe / (1 + probe)) * 0.4) }
@@ -266,22 +286,9 @@ export function blastRecvOptions(v: OptionValues): ApproxRecvOptions {
 }
 
 export function blastSendOptions(v: OptionValues): BlastSendOptions {
-  const size = chunkSize(v, DEFAULT_CHUNK_SIZE);
-  const controlPort = optional(v, "control-port", port("control-port"));
-  const bind = optional(v, "bind", (s) => hostPort("bind", s));
+  const common = udpSenderCommon(v);
   const drainMs = optional(v, "drain", duration("drain"));
-  return {
-    to: hostPort("to", required(v, "to", "the receiver's data address, host:port")),
-    jobId: jobId(v),
-    chunkSize: size,
-    totalBytes: jobSize(v, size),
-    fraction: fraction(v),
-    rateBitsPerSec:
-      optional(v, "rate", (s) => flagged("rate", s, parseRateBitsPerSec)) ?? DEFAULT_RATE_BPS,
-    ...(controlPort !== undefined ? { controlPort } : {}),
-    ...(bind !== undefined ? { bind } : {}),
-    ...(drainMs !== undefined ? { drainMs } : {}),
-  };
+  return { ...common, ...(drainMs !== undefined ? { drainMs } : {}) };
 }
 
 export function tcpSendOptions(v: OptionValues): TcpSendOptions {

@@ -22,16 +22,18 @@ import {
   StreamMessageResponseSchema,
   WriteRequest_Atomicity,
   WriteResponseSchema,
-  type CapabilitiesRequest,
   type Entity,
   type GetForwardingPipelineConfigRequest,
+  type GetForwardingPipelineConfigResponse,
   type ReadRequest,
   type SetForwardingPipelineConfigRequest,
+  type SetForwardingPipelineConfigResponse,
   type StreamMessageRequest,
   type StreamMessageResponse,
   type Uint128,
   type Update,
   type WriteRequest,
+  type WriteResponse,
 } from "../proto/p4/v1/p4runtime_pb.js";
 import { p4RuntimeService } from "../p4runtime/grpc-service.js";
 import { P4Schema } from "../p4runtime/p4info.js";
@@ -92,6 +94,19 @@ function rpcError(code: number, details: string, metadata?: grpc.Metadata): grpc
     details,
     metadata: metadata ?? new grpc.Metadata(),
   }) as grpc.ServiceError;
+}
+
+/** A unary handler that answers with what `handle` returns, or with the gRPC error it throws. */
+function unary<Req, Res>(
+  handle: (request: Req) => Res,
+): (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void {
+  return (call, callback) => {
+    try {
+      callback(null, handle(call.request));
+    } catch (err) {
+      callback(err as grpc.ServiceError);
+    }
+  };
 }
 
 export class TestSwitch {
@@ -172,12 +187,18 @@ export class TestSwitch {
       "grpc.max_send_message_length": 256 * 1024 * 1024,
     });
     server.addService(p4RuntimeService, {
-      write: this.write.bind(this),
+      write: unary((req: WriteRequest) => this.write(req)),
       read: this.read.bind(this),
-      setForwardingPipelineConfig: this.setPipeline.bind(this),
-      getForwardingPipelineConfig: this.getPipeline.bind(this),
+      setForwardingPipelineConfig: unary((req: SetForwardingPipelineConfigRequest) =>
+        this.setPipeline(req),
+      ),
+      getForwardingPipelineConfig: unary((req: GetForwardingPipelineConfigRequest) =>
+        this.getPipeline(req),
+      ),
       streamChannel: this.streamChannel.bind(this),
-      capabilities: this.capabilities.bind(this),
+      capabilities: unary(() =>
+        create(CapabilitiesResponseSchema, { p4runtimeApiVersion: P4RUNTIME_API_VERSION }),
+      ),
     });
     const tls = this.options.tls;
     const credentials = tls
@@ -405,50 +426,39 @@ export class TestSwitch {
 
   // ------------------------------------------------------------ unary RPCs
 
-  private write(
-    call: grpc.ServerUnaryCall<WriteRequest, unknown>,
-    callback: grpc.sendUnaryData<unknown>,
-  ): void {
-    try {
-      const req = call.request;
-      this.checkDevice(req.deviceId);
-      this.checkPrimary(req.role, req.electionId);
-      if (req.atomicity !== WriteRequest_Atomicity.CONTINUE_ON_ERROR) {
-        throw rpcError(grpc.status.UNIMPLEMENTED, "only CONTINUE_ON_ERROR atomicity is supported");
-      }
-      if (this.state === undefined)
-        throw rpcError(grpc.status.FAILED_PRECONDITION, "no forwarding pipeline is installed");
-      this.stats.writeRpcs++;
-      this.stats.updates += req.updates.length;
-      const statuses = req.updates.map(
-        (u, i) => this.options.writeFault?.(u, i) ?? this.state!.apply(u),
-      );
-      const failed = statuses.filter((s) => s.code !== grpc.status.OK).length;
-      if (failed === 0) {
-        callback(null, create(WriteResponseSchema));
-        return;
-      }
-      this.stats.failedUpdates += failed;
-      const status = create(StatusSchema, {
-        code: grpc.status.UNKNOWN,
-        message: `${failed} of ${statuses.length} updates failed`,
-        details: statuses.map((s) =>
-          anyPack(
-            ErrorSchema,
-            create(ErrorSchema, {
-              canonicalCode: s.code,
-              message: s.message,
-              space: s === OK ? "" : "netapprox-test-switch",
-            }),
-          ),
-        ),
-      });
-      const metadata = new grpc.Metadata();
-      metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, status)));
-      callback(rpcError(grpc.status.UNKNOWN, status.message, metadata));
-    } catch (err) {
-      callback(err as grpc.ServiceError);
+  private write(req: WriteRequest): WriteResponse {
+    this.checkDevice(req.deviceId);
+    this.checkPrimary(req.role, req.electionId);
+    if (req.atomicity !== WriteRequest_Atomicity.CONTINUE_ON_ERROR) {
+      throw rpcError(grpc.status.UNIMPLEMENTED, "only CONTINUE_ON_ERROR atomicity is supported");
     }
+    if (this.state === undefined)
+      throw rpcError(grpc.status.FAILED_PRECONDITION, "no forwarding pipeline is installed");
+    this.stats.writeRpcs++;
+    this.stats.updates += req.updates.length;
+    const statuses = req.updates.map(
+      (u, i) => this.options.writeFault?.(u, i) ?? this.state!.apply(u),
+    );
+    const failed = statuses.filter((s) => s.code !== grpc.status.OK).length;
+    if (failed === 0) return create(WriteResponseSchema);
+    this.stats.failedUpdates += failed;
+    const status = create(StatusSchema, {
+      code: grpc.status.UNKNOWN,
+      message: `${failed} of ${statuses.length} updates failed`,
+      details: statuses.map((s) =>
+        anyPack(
+          ErrorSchema,
+          create(ErrorSchema, {
+            canonicalCode: s.code,
+            message: s.message,
+            space: s === OK ? "" : "netapprox-test-switch",
+          }),
+        ),
+      ),
+    });
+    const metadata = new grpc.Metadata();
+    metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, status)));
+    throw rpcError(grpc.status.UNKNOWN, status.message, metadata);
   }
 
   private read(call: grpc.ServerWritableStream<ReadRequest, unknown>): void {
@@ -477,106 +487,84 @@ export class TestSwitch {
   }
 
   private setPipeline(
-    call: grpc.ServerUnaryCall<SetForwardingPipelineConfigRequest, unknown>,
-    callback: grpc.sendUnaryData<unknown>,
-  ): void {
-    try {
-      const req = call.request;
-      this.checkDevice(req.deviceId);
-      this.checkPrimary(req.role, req.electionId);
-      const verify = (): Pipeline => {
-        const config = req.config;
-        if (config?.p4info === undefined)
-          throw rpcError(grpc.status.INVALID_ARGUMENT, "the config has no P4Info");
-        let schema: P4Schema;
-        try {
-          schema = new P4Schema(config.p4info, "pushed P4Info");
-        } catch (err) {
-          throw rpcError(grpc.status.INVALID_ARGUMENT, (err as Error).message);
-        }
-        const problem = this.options.verifyDeviceConfig?.(config.p4DeviceConfig);
-        if (problem) throw rpcError(grpc.status.INVALID_ARGUMENT, problem);
-        return { schema, deviceConfig: config.p4DeviceConfig, cookie: config.cookie?.cookie };
-      };
-      const quirks = this.options.quirks ?? BMV2_QUIRKS;
-      switch (req.action) {
-        case PipelineAction.VERIFY:
-          verify();
-          break;
-        case PipelineAction.VERIFY_AND_SAVE:
-          this.saved = verify();
-          break;
-        case PipelineAction.COMMIT:
-          if (this.saved === undefined)
-            throw rpcError(grpc.status.FAILED_PRECONDITION, "nothing saved to commit");
-          this.pipeline = this.saved;
-          this.saved = undefined;
-          this.state = new DeviceState(this.pipeline.schema, quirks);
-          this.stats.pipelinePushes++;
-          break;
-        case PipelineAction.VERIFY_AND_COMMIT:
-          this.pipeline = verify();
-          this.state = new DeviceState(this.pipeline.schema, quirks);
-          this.stats.pipelinePushes++;
-          break;
-        case PipelineAction.RECONCILE_AND_COMMIT: {
-          const next = verify();
-          const state = new DeviceState(next.schema, quirks);
-          this.state?.carryOverTo(state);
-          this.pipeline = next;
-          this.state = state;
-          this.stats.pipelinePushes++;
-          break;
-        }
-        default:
-          throw rpcError(grpc.status.INVALID_ARGUMENT, `unsupported pipeline action ${req.action}`);
+    req: SetForwardingPipelineConfigRequest,
+  ): SetForwardingPipelineConfigResponse {
+    this.checkDevice(req.deviceId);
+    this.checkPrimary(req.role, req.electionId);
+    const verify = (): Pipeline => {
+      const config = req.config;
+      if (config?.p4info === undefined)
+        throw rpcError(grpc.status.INVALID_ARGUMENT, "the config has no P4Info");
+      let schema: P4Schema;
+      try {
+        schema = new P4Schema(config.p4info, "pushed P4Info");
+      } catch (err) {
+        throw rpcError(grpc.status.INVALID_ARGUMENT, (err as Error).message);
       }
-      callback(null, create(SetForwardingPipelineConfigResponseSchema));
-    } catch (err) {
-      callback(err as grpc.ServiceError);
+      const problem = this.options.verifyDeviceConfig?.(config.p4DeviceConfig);
+      if (problem) throw rpcError(grpc.status.INVALID_ARGUMENT, problem);
+      return { schema, deviceConfig: config.p4DeviceConfig, cookie: config.cookie?.cookie };
+    };
+    const quirks = this.options.quirks ?? BMV2_QUIRKS;
+    switch (req.action) {
+      case PipelineAction.VERIFY:
+        verify();
+        break;
+      case PipelineAction.VERIFY_AND_SAVE:
+        this.saved = verify();
+        break;
+      case PipelineAction.COMMIT:
+        if (this.saved === undefined)
+          throw rpcError(grpc.status.FAILED_PRECONDITION, "nothing saved to commit");
+        this.pipeline = this.saved;
+        this.saved = undefined;
+        this.state = new DeviceState(this.pipeline.schema, quirks);
+        this.stats.pipelinePushes++;
+        break;
+      case PipelineAction.VERIFY_AND_COMMIT:
+        this.pipeline = verify();
+        this.state = new DeviceState(this.pipeline.schema, quirks);
+        this.stats.pipelinePushes++;
+        break;
+      case PipelineAction.RECONCILE_AND_COMMIT: {
+        const next = verify();
+        const state = new DeviceState(next.schema, quirks);
+        this.state?.carryOverTo(state);
+        this.pipeline = next;
+        this.state = state;
+        this.stats.pipelinePushes++;
+        break;
+      }
+      default:
+        throw rpcError(grpc.status.INVALID_ARGUMENT, `unsupported pipeline action ${req.action}`);
     }
+    return create(SetForwardingPipelineConfigResponseSchema);
   }
 
   private getPipeline(
-    call: grpc.ServerUnaryCall<GetForwardingPipelineConfigRequest, unknown>,
-    callback: grpc.sendUnaryData<unknown>,
-  ): void {
-    try {
-      const req = call.request;
-      this.checkDevice(req.deviceId);
-      const p = this.pipeline;
-      // As BMv2's server (PI) answers before any pipeline was pushed.
-      if (p === undefined)
-        throw rpcError(
-          grpc.status.FAILED_PRECONDITION,
-          "No forwarding pipeline config set for this device",
-        );
-      const cookie = p.cookie === undefined ? undefined : { cookie: p.cookie };
-      const t = req.responseType;
-      const config = create(ForwardingPipelineConfigSchema, {
-        cookie,
-        p4info:
-          t === ResponseType.ALL || t === ResponseType.P4INFO_AND_COOKIE
-            ? p.schema.p4info
-            : undefined,
-        p4DeviceConfig:
-          t === ResponseType.ALL || t === ResponseType.DEVICE_CONFIG_AND_COOKIE
-            ? p.deviceConfig
-            : new Uint8Array(),
-      });
-      callback(null, create(GetForwardingPipelineConfigResponseSchema, { config }));
-    } catch (err) {
-      callback(err as grpc.ServiceError);
-    }
-  }
-
-  private capabilities(
-    _call: grpc.ServerUnaryCall<CapabilitiesRequest, unknown>,
-    callback: grpc.sendUnaryData<unknown>,
-  ): void {
-    callback(
-      null,
-      create(CapabilitiesResponseSchema, { p4runtimeApiVersion: P4RUNTIME_API_VERSION }),
-    );
+    req: GetForwardingPipelineConfigRequest,
+  ): GetForwardingPipelineConfigResponse {
+    this.checkDevice(req.deviceId);
+    const p = this.pipeline;
+    // As BMv2's server (PI) answers before any pipeline was pushed.
+    if (p === undefined)
+      throw rpcError(
+        grpc.status.FAILED_PRECONDITION,
+        "No forwarding pipeline config set for this device",
+      );
+    const cookie = p.cookie === undefined ? undefined : { cookie: p.cookie };
+    const t = req.responseType;
+    const config = create(ForwardingPipelineConfigSchema, {
+      cookie,
+      p4info:
+        t === ResponseType.ALL || t === ResponseType.P4INFO_AND_COOKIE
+          ? p.schema.p4info
+          : undefined,
+      p4DeviceConfig:
+        t === ResponseType.ALL || t === ResponseType.DEVICE_CONFIG_AND_COOKIE
+          ? p.deviceConfig
+          : new Uint8Array(),
+    });
+    return create(GetForwardingPipelineConfigResponseSchema, { config });
   }
 }

@@ -1,49 +1,24 @@
 // JSON Schema of scenario files (experiments/*.yaml). Inline policies and policy
 // overrides use the policy file's own schema, so they read exactly like a policy file.
 import { EXPECTED, type JsonSchema } from "../config/schema.js";
-import { BIT_RATE_PATTERN, BYTES_PATTERN, DURATION_PATTERN } from "../config/units.js";
+import {
+  DURATION,
+  NAME,
+  oneOfWords,
+  PATH,
+  POSITIVE_BIT_RATE as BIT_RATE,
+  POSITIVE_DURATION,
+} from "../config/schema-parts.js";
+import { BYTES_PATTERN } from "../config/units.js";
 import { policySchema } from "../policy/schema.js";
 import { EXPERIMENT_POLICIES, JOB_KINDS } from "./scenario.js";
 
-const oneOfWords = (values: readonly string[]) =>
-  values
-    .map((v) => `"${v}"`)
-    .join(", ")
-    .replace(/, ([^,]*)$/, " or $1");
-
-const NAME = {
-  type: "string",
-  pattern: "^[A-Za-z][A-Za-z0-9_.-]*$",
-  [EXPECTED]: "a name made of letters, digits, '_', '.', '-', starting with a letter",
-};
-const PATH = { type: "string", minLength: 1, [EXPECTED]: "a file path" };
-const DURATION = {
-  type: ["number", "string"],
-  minimum: 0,
-  pattern: DURATION_PATTERN,
-  description: "seconds, or a string with a unit: 500ms, 2s, 1min",
-  [EXPECTED]: 'a duration such as "500ms", "2s" or 1.5 (seconds)',
-};
-const POSITIVE_DURATION = {
-  type: ["number", "string"],
-  exclusiveMinimum: 0,
-  pattern: DURATION_PATTERN,
-  description: "seconds, or a string with a unit: 500ms, 2s, 1min",
-  [EXPECTED]: 'a positive duration such as "500ms", "2s" or 1.5 (seconds)',
-};
 const BYTES = {
   type: ["number", "string"],
   exclusiveMinimum: 0,
   pattern: BYTES_PATTERN,
   description: "bytes: a number, or a string with a unit such as 2MB, 512KiB",
   [EXPECTED]: 'a positive size in bytes such as 2000000, "2MB" or "512KiB"',
-};
-const BIT_RATE = {
-  type: ["number", "string"],
-  exclusiveMinimum: 0,
-  pattern: BIT_RATE_PATTERN,
-  description: "bit/s: a number, or a string with a unit such as 10Mbit, 1G",
-  [EXPECTED]: 'a positive bit rate such as 10000000, "10Mbit" or "1G"',
 };
 const HOSTS = {
   type: ["string", "array"],

@@ -1,27 +1,16 @@
 // JSON Schema of policy files. The copy published for editors is schemas/policy.schema.json
 // (a test keeps the two identical; `node schemas/generate.js` rewrites it after a build).
 import { EXPECTED, type JsonSchema } from "../config/schema.js";
-import { BIT_RATE_PATTERN, BYTES_PATTERN, DURATION_PATTERN } from "../config/units.js";
+import { NAME, oneOfWords, POSITIVE_DURATION as DURATION } from "../config/schema-parts.js";
+import { BIT_RATE_PATTERN, BYTES_PATTERN } from "../config/units.js";
 import { ALLOCATORS } from "./types.js";
 
-const NAME = {
-  type: "string",
-  pattern: "^[A-Za-z][A-Za-z0-9_.-]*$",
-  [EXPECTED]: "a name made of letters, digits, '_', '.', '-', starting with a letter",
-};
 const BIT_RATE = {
   type: ["number", "string"],
   minimum: 0,
   pattern: BIT_RATE_PATTERN,
   description: "bit/s: a number, or a string with a unit such as 2Mbit, 500kbit, 1G",
   [EXPECTED]: 'a bit rate such as 2000000, "2Mbit" or "1G"',
-};
-const DURATION = {
-  type: ["number", "string"],
-  exclusiveMinimum: 0,
-  pattern: DURATION_PATTERN,
-  description: "seconds, or a string with a unit: 500ms, 2s, 1min",
-  [EXPECTED]: 'a positive duration such as "500ms", "2s" or 1.5 (seconds)',
 };
 const DSCP = { type: "integer", minimum: 0, maximum: 63, [EXPECTED]: "a DSCP value from 0 to 63" };
 const QUEUE = {
@@ -196,9 +185,7 @@ export const policySchema: JsonSchema = {
   properties: {
     allocator: {
       enum: [...ALLOCATORS],
-      [EXPECTED]: ALLOCATORS.map((a) => `"${a}"`)
-        .join(", ")
-        .replace(/, ([^,]*)$/, " or $1"),
+      [EXPECTED]: oneOfWords(ALLOCATORS),
     },
     classes: {
       type: "object",

@@ -1,15 +1,10 @@
 // JSON Schema of topology files. The copy published for editors is schemas/topology.schema.json
 // (a test keeps the two identical; `node schemas/generate.js` rewrites it after a build).
 import { EXPECTED, type JsonSchema } from "../config/schema.js";
-import { BIT_RATE_PATTERN, DURATION_PATTERN } from "../config/units.js";
+import { NAME, PATH, POSITIVE_BIT_RATE } from "../config/schema-parts.js";
+import { DURATION_PATTERN } from "../config/units.js";
 import { IPV4_PATTERN, MAC_PATTERN } from "./addresses.js";
 
-const NAME_PATTERN = "^[A-Za-z][A-Za-z0-9_.-]*$";
-const NAME = {
-  type: "string",
-  pattern: NAME_PATTERN,
-  [EXPECTED]: "a name made of letters, digits, '_', '.', '-', starting with a letter",
-};
 const PORT = {
   type: "integer",
   minimum: 0,
@@ -23,11 +18,8 @@ const TCP_PORT = {
   [EXPECTED]: "a TCP port from 1 to 65535",
 };
 const BIT_RATE = {
-  type: ["number", "string"],
-  exclusiveMinimum: 0,
-  pattern: BIT_RATE_PATTERN,
+  ...POSITIVE_BIT_RATE,
   description: "bit/s: a number, or a string with a unit such as 10Mbit, 1.5Gbit/s, 10G",
-  [EXPECTED]: 'a positive bit rate such as 10000000, "10Mbit" or "1G"',
 };
 const BUFFER = {
   type: "integer",
@@ -43,7 +35,6 @@ const DELAY = {
   description: "one-way delay: seconds, or a string with a unit such as 2ms",
   [EXPECTED]: 'a duration such as "2ms" or 0.002 (seconds)',
 };
-const PATH = { type: "string", minLength: 1, [EXPECTED]: "a file path" };
 
 const SWITCH = {
   type: "object",

@@ -1,0 +1,62 @@
+import { EXPECTED, schemaIssues, type JsonSchema } from "../../controller/src/config/schema.js";
+import {
+  DURATION,
+  NAME,
+  oneOfWords,
+  PATH,
+  POSITIVE_BIT_RATE,
+  POSITIVE_DURATION,
+} from "../../controller/src/config/schema-parts.js";
+import { formatIssue } from "../../controller/src/config/errors.js";
+import { YamlSource } from "../../controller/src/config/yaml-source.js";
+
+const schema: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  [EXPECTED]: "a mapping",
+  properties: {
+    name: NAME,
+    path: PATH,
+    wait: DURATION,
+    timeout: POSITIVE_DURATION,
+    rate: POSITIVE_BIT_RATE,
+  },
+};
+
+function messages(text: string): string[] {
+  return schemaIssues(YamlSource.parse(text, "s.yaml"), schema).map(formatIssue);
+}
+
+describe("shared schema parts", () => {
+  it("accept the values the config files use", () => {
+    expect(
+      messages('name: leaf-1.a\npath: x.yaml\nwait: 0\ntimeout: "500ms"\nrate: 10Mbit\n'),
+    ).toEqual([]);
+    expect(messages("wait: 1.5\ntimeout: 2s\nrate: 1000000\n")).toEqual([]);
+  });
+
+  it("reject bad values with the shared wording", () => {
+    const got = messages('name: 1abc\npath: ""\nwait: -1\ntimeout: 0\nrate: 0\n');
+    expect(got).toHaveLength(5);
+    expect(got[0]).toContain("name: expected a name made of letters");
+    expect(got[1]).toContain("path: expected a file path");
+    expect(got[2]).toContain('wait: expected a duration such as "500ms"');
+    expect(got[3]).toContain('timeout: expected a positive duration such as "500ms"');
+    expect(got[4]).toContain("rate: expected a positive bit rate such as 10000000");
+  });
+
+  it("reject strings that are not a duration or a rate", () => {
+    const got = messages("wait: soon\nrate: fast\n");
+    expect(got).toHaveLength(2);
+    expect(got[0]).toContain("wait: expected a duration");
+    expect(got[1]).toContain("rate: expected a positive bit rate");
+  });
+});
+
+describe("oneOfWords", () => {
+  it("quotes the values and joins the last with 'or'", () => {
+    expect(oneOfWords(["a", "b", "c"])).toBe('"a", "b" or "c"');
+    expect(oneOfWords(["a", "b"])).toBe('"a" or "b"');
+    expect(oneOfWords(["a"])).toBe('"a"');
+  });
+});

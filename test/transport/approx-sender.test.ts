@@ -1,8 +1,8 @@
 // The approximate transport end to end over loopback UDP: sender and receiver edges,
 // with a test-only lossy relay in between where loss is needed.
-import { runApproxSender } from "../../transport/src/approx-sender.js";
+import { runApproxSender, type ApproxSendOptions } from "../../transport/src/approx-sender.js";
 import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
-import { startLossyRelay } from "./helpers/lossy-relay.js";
+import { startLossyRelay, type RelayOptions } from "./helpers/lossy-relay.js";
 import { DataFlag } from "../../transport/src/wire.js";
 
 const LOOPBACK = "127.0.0.1";
@@ -14,6 +14,29 @@ async function receiver(jobId: number, onChunk?: (c: number, p: Uint8Array) => v
     timing: { idleTimeoutMs: 3000, timeoutMs: 10_000 },
     ...(onChunk ? { onChunk } : {}),
   });
+}
+
+/** One job from a sender to a receiver through the lossy relay, closed once the receiver ends. */
+async function throughRelay(
+  jobId: number,
+  loss: Omit<RelayOptions, "receiverData" | "receiverControl">,
+  send: Omit<ApproxSendOptions, "to" | "controlPort" | "jobId">,
+) {
+  const rx = await receiver(jobId);
+  const relay = await startLossyRelay({
+    receiverData: rx.data,
+    receiverControl: rx.control,
+    ...loss,
+  });
+  const tx = await runApproxSender({
+    to: { host: LOOPBACK, port: relay.dataPort },
+    controlPort: relay.controlPort,
+    jobId,
+    ...send,
+  });
+  const r = await rx.result;
+  await relay.close();
+  return { tx, r, relay };
 }
 
 describe("approximate sender and receiver over loopback", () => {
@@ -54,24 +77,14 @@ describe("approximate sender and receiver over loopback", () => {
   });
 
   test("chunks lost in the first pass are re-sent once when the fraction is not reached", async () => {
-    const rx = await receiver(12);
-    const relay = await startLossyRelay({
-      receiverData: rx.data,
-      receiverControl: rx.control,
-      // Every fifth chunk is lost on the first pass only: 80% arrive, 95% are needed.
-      dropData: (m) => m.chunk % 5 === 0 && (m.flags & DataFlag.resend) === 0,
-    });
-    const tx = await runApproxSender({
-      to: { host: LOOPBACK, port: relay.dataPort },
-      controlPort: relay.controlPort,
-      jobId: 12,
-      totalBytes: 300 * 500,
-      chunkSize: 500,
-      fraction: 0.95,
-      rateBitsPerSec: 50e6,
-    });
-    const r = await rx.result;
-    await relay.close();
+    const { tx, r, relay } = await throughRelay(
+      12,
+      {
+        // Every fifth chunk is lost on the first pass only: 80% arrive, 95% are needed.
+        dropData: (m) => m.chunk % 5 === 0 && (m.flags & DataFlag.resend) === 0,
+      },
+      { totalBytes: 300 * 500, chunkSize: 500, fraction: 0.95, rateBitsPerSec: 50e6 },
+    );
     expect(tx.outcome).toBe("done");
     expect(tx.passes).toBe(2);
     expect(tx.chunksResent).toBeGreaterThanOrEqual(285 - 240);
@@ -82,23 +95,11 @@ describe("approximate sender and receiver over loopback", () => {
   });
 
   test("no resend pass when the first pass reaches the fraction despite loss", async () => {
-    const rx = await receiver(13);
-    const relay = await startLossyRelay({
-      receiverData: rx.data,
-      receiverControl: rx.control,
-      dropData: (m) => m.chunk % 5 === 0,
-    });
-    const tx = await runApproxSender({
-      to: { host: LOOPBACK, port: relay.dataPort },
-      controlPort: relay.controlPort,
-      jobId: 13,
-      totalBytes: 300 * 500,
-      chunkSize: 500,
-      fraction: 0.75,
-      rateBitsPerSec: 50e6,
-    });
-    const r = await rx.result;
-    await relay.close();
+    const { tx, r } = await throughRelay(
+      13,
+      { dropData: (m) => m.chunk % 5 === 0 },
+      { totalBytes: 300 * 500, chunkSize: 500, fraction: 0.75, rateBitsPerSec: 50e6 },
+    );
     expect(tx.outcome).toBe("done");
     expect(tx.passes).toBe(1);
     expect(tx.chunksResent).toBe(0);
@@ -106,24 +107,17 @@ describe("approximate sender and receiver over loopback", () => {
   });
 
   test("with maxPasses 2 chunks are re-sent only once: an unreachable fraction ends the job", async () => {
-    const rx = await receiver(14);
-    const relay = await startLossyRelay({
-      receiverData: rx.data,
-      receiverControl: rx.control,
-      dropData: (m) => m.chunk % 5 === 0, // every pass
-    });
-    const tx = await runApproxSender({
-      to: { host: LOOPBACK, port: relay.dataPort },
-      controlPort: relay.controlPort,
-      jobId: 14,
-      totalBytes: 200 * 500,
-      chunkSize: 500,
-      fraction: 0.95,
-      rateBitsPerSec: 50e6,
-      timing: { passEndWaitMs: 300, maxPasses: 2 },
-    });
-    const r = await rx.result;
-    await relay.close();
+    const { tx, r } = await throughRelay(
+      14,
+      { dropData: (m) => m.chunk % 5 === 0 }, // every pass
+      {
+        totalBytes: 200 * 500,
+        chunkSize: 500,
+        fraction: 0.95,
+        rateBitsPerSec: 50e6,
+        timing: { passEndWaitMs: 300, maxPasses: 2 },
+      },
+    );
     expect(tx.outcome).toBe("fraction-unreachable");
     expect(tx.completed).toBe(false);
     expect(tx.passes).toBe(2);
@@ -137,24 +131,17 @@ describe("approximate sender and receiver over loopback", () => {
   });
 
   test("by default resend passes go on until they deliver nothing new for giveUpMs", async () => {
-    const rx = await receiver(16);
-    const relay = await startLossyRelay({
-      receiverData: rx.data,
-      receiverControl: rx.control,
-      dropData: (m) => m.chunk % 5 === 0, // every pass
-    });
-    const tx = await runApproxSender({
-      to: { host: LOOPBACK, port: relay.dataPort },
-      controlPort: relay.controlPort,
-      jobId: 16,
-      totalBytes: 200 * 500,
-      chunkSize: 500,
-      fraction: 0.95,
-      rateBitsPerSec: 50e6,
-      timing: { passEndWaitMs: 100, giveUpMs: 400 },
-    });
-    const r = await rx.result;
-    await relay.close();
+    const { tx, r } = await throughRelay(
+      16,
+      { dropData: (m) => m.chunk % 5 === 0 }, // every pass
+      {
+        totalBytes: 200 * 500,
+        chunkSize: 500,
+        fraction: 0.95,
+        rateBitsPerSec: 50e6,
+        timing: { passEndWaitMs: 100, giveUpMs: 400 },
+      },
+    );
     expect(tx.outcome).toBe("fraction-unreachable");
     // More than one resend pass, each over the same 40 chunks, yet bounded by time.
     expect(tx.passes).toBeGreaterThan(2);
@@ -165,25 +152,17 @@ describe("approximate sender and receiver over loopback", () => {
   });
 
   test("the rate follows a bottleneck down instead of pushing what it drops", async () => {
-    const rx = await receiver(15);
     const bottleneck = 1_000_000; // bytes per second, 8 Mbit/s
-    const relay = await startLossyRelay({
-      receiverData: rx.data,
-      receiverControl: rx.control,
-      bottleneckBytesPerSec: bottleneck,
-      bottleneckBurstBytes: 20_000,
-    });
-    const tx = await runApproxSender({
-      to: { host: LOOPBACK, port: relay.dataPort },
-      controlPort: relay.controlPort,
-      jobId: 15,
-      totalBytes: 600 * 1000,
-      chunkSize: 1000,
-      fraction: 0.9,
-      rateBitsPerSec: 80e6, // ten times the bottleneck
-    });
-    await rx.result;
-    await relay.close();
+    const { tx, relay } = await throughRelay(
+      15,
+      { bottleneckBytesPerSec: bottleneck, bottleneckBurstBytes: 20_000 },
+      {
+        totalBytes: 600 * 1000,
+        chunkSize: 1000,
+        fraction: 0.9,
+        rateBitsPerSec: 80e6, // ten times the bottleneck
+      },
+    );
     expect(tx.outcome).toBe("done");
     expect(tx.rate.decreases).toBeGreaterThan(0);
     expect(tx.rate.minMbps).toBeLessThan(16);

@@ -56,56 +56,16 @@ describe("netapprox approx-send / approx-recv", () => {
   });
 
   test("bad flags are usage errors that name the flag", async () => {
-    const missing = await runCommand(
-      "approx-send",
-      "--job",
-      "1",
-      "--chunks",
-      "10",
-      "--fraction",
-      "0.5",
-    );
+    const job = ["--job", "1", "--chunks", "10"];
+    const send = (...flags: string[]) => runCommand("approx-send", "--to", "h:1", ...job, ...flags);
+    const missing = await runCommand("approx-send", ...job, "--fraction", "0.5");
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/--to is required/);
-    const both = await runCommand(
-      "approx-send",
-      "--to",
-      "h:1",
-      "--job",
-      "1",
-      "--chunks",
-      "10",
-      "--bytes",
-      "5k",
-      "--fraction",
-      "1",
-    );
+    const both = await send("--bytes", "5k", "--fraction", "1");
     expect(both.err).toMatch(/exactly one of --bytes and --chunks/);
-    const fraction = await runCommand(
-      "approx-send",
-      "--to",
-      "h:1",
-      "--job",
-      "1",
-      "--chunks",
-      "10",
-      "--fraction",
-      "1.5",
-    );
+    const fraction = await send("--fraction", "1.5");
     expect(fraction.err).toMatch(/--fraction: 1.5 is outside \(0, 1\]/);
-    const rate = await runCommand(
-      "approx-send",
-      "--to",
-      "h:1",
-      "--job",
-      "1",
-      "--chunks",
-      "10",
-      "--fraction",
-      "1",
-      "--rate",
-      "warp",
-    );
+    const rate = await send("--fraction", "1", "--rate", "warp");
     expect(rate.err).toMatch(/--rate: 'warp' is not a rate/);
     expect(rate.json).toBeNull();
   });

@@ -58,26 +58,16 @@ describe("transfer outcomes from the programs' JSON", () => {
 
   test("UDP blast: complete when the receiver held the fraction; drops from the two counts", () => {
     const sender = { jctMs: 800, bytesSent: 100_000, totalChunks: 84 };
-    const ok = transferOutcome(
-      "udp-blast",
-      sender,
-      { completed: true, uniqueChunks: 80, bytesReceived: 96_000 },
-      100_000,
-      1200,
-    );
+    const blast = (receiver: Record<string, unknown>) =>
+      transferOutcome("udp-blast", sender, receiver, 100_000, 1200);
+    const ok = blast({ completed: true, uniqueChunks: 80, bytesReceived: 96_000 });
     expect(ok).toMatchObject({
       completed: true,
       jct: 0.8,
       bytesDelivered: 96_000,
       bytesDropped: 4_000,
     });
-    const short = transferOutcome(
-      "udp-blast",
-      sender,
-      { completed: false, uniqueChunks: 50, bytesReceived: 60_000 },
-      100_000,
-      1200,
-    );
+    const short = blast({ completed: false, uniqueChunks: 50, bytesReceived: 60_000 });
     expect(short).toMatchObject({
       completed: false,
       jct: null,

@@ -83,19 +83,22 @@ export function transferOutcome(
   const unique = num(receiver, "uniqueChunks") ?? num(sender, "deliveredChunks") ?? 0;
   const jctMs = num(sender, "jctMs");
   const bytesSent = num(sender, "bytesSent") ?? 0;
+  // The approximate and TCP senders report themselves whether their transfer completed.
+  const senderJudged = (bytesDropped: number): TransferOutcome => {
+    const completed = sender?.completed === true && sender.outcome === "done";
+    return {
+      completed,
+      jct: completed && jctMs !== undefined ? jctMs / 1000 : null,
+      uniqueChunks: unique,
+      totalChunks,
+      bytesSent,
+      bytesDelivered: num(sender, "bytesDelivered") ?? num(receiver, "bytesReceived") ?? 0,
+      bytesDropped,
+    };
+  };
   switch (transport) {
-    case "approximate": {
-      const completed = sender?.completed === true && sender.outcome === "done";
-      return {
-        completed,
-        jct: completed && jctMs !== undefined ? jctMs / 1000 : null,
-        uniqueChunks: unique,
-        totalChunks,
-        bytesSent,
-        bytesDelivered: num(sender, "bytesDelivered") ?? num(receiver, "bytesReceived") ?? 0,
-        bytesDropped: num(sender, "bytesNotDelivered") ?? 0,
-      };
-    }
+    case "approximate":
+      return senderJudged(num(sender, "bytesNotDelivered") ?? 0);
     case "udp-blast": {
       // Done when the receiver holds the fraction; the time is the sender's (send + drain).
       const completed = receiver?.completed === true;
@@ -112,19 +115,9 @@ export function transferOutcome(
       };
     }
     case "tcp-sender-sampling":
-    case "tcp-receiver-drop": {
-      const completed = sender?.completed === true && sender.outcome === "done";
-      return {
-        completed,
-        jct: completed && jctMs !== undefined ? jctMs / 1000 : null,
-        uniqueChunks: unique,
-        totalChunks,
-        bytesSent,
-        bytesDelivered: num(sender, "bytesDelivered") ?? num(receiver, "bytesReceived") ?? 0,
-        // TCP retransmits inside the kernel: nothing it lost is visible to the programs.
-        bytesDropped: 0,
-      };
-    }
+    case "tcp-receiver-drop":
+      // TCP retransmits inside the kernel: nothing it lost is visible to the programs.
+      return senderJudged(0);
   }
 }
 

@@ -1,26 +1,13 @@
-import { jest } from "@jest/globals";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../controller/src/cli/main.js";
 import {
   findExecutable,
   parseList,
   parseSeeds,
 } from "../../controller/src/cli/commands/experiment.js";
 import { EXPERIMENT_POLICIES } from "../../controller/src/experiment/scenario.js";
-
-async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
-  const err: string[] = [];
-  const error = jest
-    .spyOn(console, "error")
-    .mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  try {
-    return { code: await run(argv), err: err.join("\n") };
-  } finally {
-    error.mockRestore();
-  }
-}
+import { cli } from "../helpers/cli.js";
 
 describe("netapprox experiment options", () => {
   test("policies: comma lists and repeated flags, each one known", () => {

@@ -161,6 +161,15 @@ const optional = <T>(v: OptionValues, name: string, parse: (s: string) => T): T 
   return x === undefined ? undefined : parse(x);
 };
 
+/** The entries of `o` that have a value: options not given stay absent, not undefined. */
+function present<T extends Record<string, unknown>>(
+  o: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
 const hostPort = (name: string, value: string): HostPort =>
   flagged(name, value, (s) => parseHostPort(s));
 const duration = (name: string) => (s: string) => flagged(name, s, parseDurationMs);
@@ -223,8 +232,7 @@ function udpSenderCommon(
     fraction: fraction(v),
     rateBitsPerSec:
       optional(v, "rate", (s) => flagged("rate", s, parseRateBitsPerSec)) ?? DEFAULT_RATE_BPS,
-    ...(controlPort !== undefined ? { controlPort } : {}),
-    ...(bind !== undefined ? { bind } : {}),
+    ...present({ controlPort, bind }),
   };
 }
 
@@ -235,17 +243,15 @@ export function approxSendOptions(v: OptionValues): ApproxSendOptions {
   const memoryMs = optional(v, "memory", duration("memory"));
   const maxPasses = optional(v, "max-passes", (s) => integer("max-passes", s, 1, 1000));
   const timeoutMs = optional(v, "timeout", duration("timeout"));
-  const timing = {
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(maxPasses !== undefined ? { maxPasses } : {}),
-  };
+  const timing = present({ timeoutMs, maxPasses });
   return {
     ...common,
-    ...(minRate !== undefined ? { minRateBitsPerSec: minRate } : {}),
-    ...(probe !== undefined
-      ? { probeMargin: probe, lossTolerance: Math.min(0.02, (probe / (1 + probe)) * 0.4) }
-      : {}),
-    ...(memoryMs !== undefined ? { memoryMs } : {}),
+    ...present({
+      minRateBitsPerSec: minRate,
+      probeMargin: probe,
+      lossTolerance: probe === undefined ? undefined : Math.min(0.02, (probe / (1 + probe)) * 0.4),
+      memoryMs,
+    }),
     ...(Object.keys(timing).length > 0 ? { timing } : {}),
   };
 }
@@ -257,38 +263,33 @@ function receiverCommon(
   return {
     bind: hostPort("bind", required(v, "bind", "the data address to listen on, host:port")),
     jobId: jobId(v),
-    ...(controlPort !== undefined ? { controlPort } : {}),
+    ...present({ controlPort }),
   };
 }
 
 export function approxRecvOptions(v: OptionValues): ApproxRecvOptions {
-  const timing: NonNullable<ApproxRecvOptions["timing"]> = {};
-  const interval = optional(v, "feedback-interval", duration("feedback-interval"));
-  if (interval !== undefined) timing.feedbackIntervalMs = interval;
-  const bits = optional(v, "window-bits", (s) => integer("window-bits", s, 0, 65536));
-  if (bits !== undefined) timing.maxWindowBits = bits;
-  const idle = optional(v, "idle-timeout", duration("idle-timeout"));
-  if (idle !== undefined) timing.idleTimeoutMs = idle;
-  const timeout = optional(v, "timeout", duration("timeout"));
-  if (timeout !== undefined) timing.timeoutMs = timeout;
+  const timing = present({
+    feedbackIntervalMs: optional(v, "feedback-interval", duration("feedback-interval")),
+    maxWindowBits: optional(v, "window-bits", (s) => integer("window-bits", s, 0, 65536)),
+    idleTimeoutMs: optional(v, "idle-timeout", duration("idle-timeout")),
+    timeoutMs: optional(v, "timeout", duration("timeout")),
+  });
   return { ...receiverCommon(v), feedback: true, timing };
 }
 
 export function blastRecvOptions(v: OptionValues): ApproxRecvOptions {
-  const timing: NonNullable<ApproxRecvOptions["timing"]> = {};
-  const drain = optional(v, "drain", duration("drain"));
-  if (drain !== undefined) timing.drainMs = drain;
-  const idle = optional(v, "idle-timeout", duration("idle-timeout"));
-  if (idle !== undefined) timing.idleTimeoutMs = idle;
-  const timeout = optional(v, "timeout", duration("timeout"));
-  if (timeout !== undefined) timing.timeoutMs = timeout;
+  const timing = present({
+    drainMs: optional(v, "drain", duration("drain")),
+    idleTimeoutMs: optional(v, "idle-timeout", duration("idle-timeout")),
+    timeoutMs: optional(v, "timeout", duration("timeout")),
+  });
   return { ...receiverCommon(v), feedback: false, timing };
 }
 
 export function blastSendOptions(v: OptionValues): BlastSendOptions {
   const common = udpSenderCommon(v);
   const drainMs = optional(v, "drain", duration("drain"));
-  return { ...common, ...(drainMs !== undefined ? { drainMs } : {}) };
+  return { ...common, ...present({ drainMs }) };
 }
 
 export function tcpSendOptions(v: OptionValues): TcpSendOptions {
@@ -307,8 +308,7 @@ export function tcpSendOptions(v: OptionValues): TcpSendOptions {
     fraction: fraction(v),
     mode: mode as TcpMode,
     seed: optional(v, "seed", (s) => integer("seed", s, 0, 0xffffffff)) ?? 1,
-    ...(bind !== undefined ? { bind } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...present({ bind, timeoutMs }),
   };
 }
 
@@ -318,9 +318,7 @@ export function tcpRecvOptions(v: OptionValues): TcpRecvOptions {
   const lingerMs = optional(v, "linger", duration("linger"));
   return {
     bind: hostPort("bind", required(v, "bind", "the address to listen on, host:port")),
-    ...(job !== undefined ? { jobId: job } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(lingerMs !== undefined ? { lingerMs } : {}),
+    ...present({ jobId: job, timeoutMs, lingerMs }),
   };
 }
 
@@ -337,8 +335,7 @@ export function exactGenOptions(v: OptionValues): ExactGenOptions {
   const distribution = flagged("dist", dist, (s) =>
     distributionByName(s, {
       parseBytes,
-      ...(scale !== undefined ? { scale } : {}),
-      ...(maxBytes !== undefined ? { maxBytes } : {}),
+      ...present({ scale, maxBytes }),
     }),
   );
   const flows = optional(v, "flows", (s) => integer("flows", s, 0, 1_000_000));
@@ -365,10 +362,12 @@ export function exactGenOptions(v: OptionValues): ExactGenOptions {
     ),
     seed: optional(v, "seed", (s) => integer("seed", s, 0, 0xffffffff)) ?? 1,
     firstId: optional(v, "first-id", (s) => integer("first-id", s, 0, 0xffffffff)) ?? 0,
-    ...(flows !== undefined ? { flows } : {}),
-    ...(durationMs !== undefined ? { durationMs } : {}),
-    ...(bindHost !== undefined ? { bind: { host: bindHost, port: 0 } } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...present({
+      flows,
+      durationMs,
+      bind: bindHost === undefined ? undefined : { host: bindHost, port: 0 },
+      timeoutMs,
+    }),
   };
 }
 
@@ -378,9 +377,7 @@ export function exactSinkOptions(v: OptionValues): ExactSinkOptions {
   const timeoutMs = optional(v, "timeout", duration("timeout"));
   return {
     bind: hostPort("bind", required(v, "bind", "the address to listen on, host:port")),
-    ...(flows !== undefined ? { flows } : {}),
-    ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...present({ flows, idleTimeoutMs, timeoutMs }),
   };
 }
 

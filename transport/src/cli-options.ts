@@ -31,15 +31,14 @@ const flag = { type: "boolean" } as const;
 
 const common = { pretty: flag } as const;
 const jobShape = { job: str, bytes: str, chunks: str, "chunk-size": str, fraction: str } as const;
+/** The flags udpSenderCommon and receiverCommon read. */
+const udpSenderShape = { ...jobShape, to: str, "control-port": str, bind: str, rate: str } as const;
+const udpReceiverShape = { bind: str, "control-port": str, job: str } as const;
 
 export const SPECS = {
   "approx-send": {
     ...common,
-    ...jobShape,
-    to: str,
-    "control-port": str,
-    bind: str,
-    rate: str,
+    ...udpSenderShape,
     "min-rate": str,
     probe: str,
     memory: str,
@@ -48,32 +47,14 @@ export const SPECS = {
   },
   "approx-recv": {
     ...common,
-    bind: str,
-    "control-port": str,
-    job: str,
+    ...udpReceiverShape,
     "feedback-interval": str,
     "window-bits": str,
     "idle-timeout": str,
     timeout: str,
   },
-  "blast-send": {
-    ...common,
-    ...jobShape,
-    to: str,
-    "control-port": str,
-    bind: str,
-    rate: str,
-    drain: str,
-  },
-  "blast-recv": {
-    ...common,
-    bind: str,
-    "control-port": str,
-    job: str,
-    drain: str,
-    "idle-timeout": str,
-    timeout: str,
-  },
+  "blast-send": { ...common, ...udpSenderShape, drain: str },
+  "blast-recv": { ...common, ...udpReceiverShape, drain: str, "idle-timeout": str, timeout: str },
   "tcp-send": { ...common, ...jobShape, to: str, bind: str, mode: str, seed: str, timeout: str },
   "tcp-recv": { ...common, bind: str, job: str, timeout: str, linger: str },
   "exact-gen": {

@@ -29,6 +29,7 @@ register("tcp-send", () => import("./commands/tcp-send.js"));
 register("simulate", () => import("./commands/simulate.js"));
 register("experiment", () => import("./commands/experiment.js"));
 register("mininet", () => import("./commands/mininet.js"));
+register("compare", () => import("./commands/compare.js"));
 
 function usage(): string {
   const lines = ["usage: netapprox <command> [options]", "", "commands:"];

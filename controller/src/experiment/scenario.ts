@@ -73,7 +73,8 @@ export type Arrival =
   | { kind: "uniform"; from: number; to: number }
   | { kind: "poisson"; rate: number; from: number };
 
-interface JobShape {
+/** What explicit jobs and job generators both describe. */
+export interface JobShape {
   kind: JobKind;
   /** Bytes the job moves in all (one pass over its data). */
   volume: number;

@@ -14,7 +14,7 @@ import {
   distributionByName,
   type SizeDistribution,
 } from "../../../transport/src/size-distributions.js";
-import type { ExactSpec, JobGenerator, JobKind, Scenario } from "./scenario.js";
+import type { ExactSpec, JobGenerator, JobKind, JobShape, Scenario } from "./scenario.js";
 
 export interface TransferPlan {
   src: string;
@@ -150,16 +150,7 @@ class PortCounter {
 function makeJob(
   id: number,
   name: string,
-  shape: {
-    kind: JobKind;
-    volume: number;
-    fraction: number;
-    weight: number;
-    deadline: number | null;
-    rounds: number;
-    batches: number;
-    interval: number;
-  },
+  shape: JobShape,
   start: number,
   src: readonly string[],
   dst: readonly string[],

@@ -5,7 +5,6 @@
 // one line why it skipped otherwise.
 import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
@@ -14,6 +13,7 @@ import { buildLaunchPlan } from "../../controller/src/mininet/plan.js";
 import { markingCommands } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
 import { parseTopology } from "../../controller/src/topology/load.js";
+import { freeLoopbackTcpPort as freePort } from "../../transport/src/tcp-socket.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const PYTHON = process.env.NETAPPROX_PYTHON ?? "/usr/bin/python3";
@@ -37,19 +37,6 @@ function unavailable(): string | undefined {
 const skip = unavailable();
 if (skip) process.stderr.write(`Mininet smoke test skipped: ${skip}\n`);
 const describeMininet = skip ? describe.skip : describe;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("port")),
-      );
-    });
-  });
-}
 
 /** Runs a host program to its end and returns its JSON result. */
 function result(child: ChildProcess): Promise<Record<string, unknown>> {

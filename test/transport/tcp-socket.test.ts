@@ -1,5 +1,5 @@
 import net from "node:net";
-import { listenTcp } from "../../transport/src/tcp-socket.js";
+import { freeLoopbackTcpPort, listenTcp } from "../../transport/src/tcp-socket.js";
 
 const LOOPBACK = "127.0.0.1";
 
@@ -28,5 +28,15 @@ describe("listenTcp", () => {
     } finally {
       await close(first.server);
     }
+  });
+});
+
+describe("freeLoopbackTcpPort", () => {
+  test("returns a port that is closed again and can be listened on", async () => {
+    const port = await freeLoopbackTcpPort();
+    expect(port).toBeGreaterThan(0);
+    const { server, address } = await listenTcp({ host: LOOPBACK, port });
+    expect(address.port).toBe(port);
+    await close(server);
   });
 });

@@ -7,7 +7,6 @@
 //   -> teardown -> collect
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { RunResult } from "../experiment/results.js";
@@ -21,6 +20,7 @@ import {
 import { allocate } from "../allocation/allocate.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import { computeRoutes } from "../routing/routing.js";
+import { freeLoopbackTcpPort } from "../../../transport/src/tcp-socket.js";
 import type { Policy } from "../policy/types.js";
 import { collectRun, lastJsonObject, type ProgramOutcome } from "./collect.js";
 import {
@@ -58,21 +58,6 @@ export interface MininetRunOptions {
   progress: (line: string) => void;
   /** Seconds a phase's receivers start before its senders. */
   receiverLead?: number;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolvePort(address.port)
-          : reject(new Error("no free port")),
-      );
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -251,7 +236,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     );
   writePolicy();
 
-  const httpPort = await freeLoopbackPort();
+  const httpPort = await freeLoopbackTcpPort();
   const statusUrl = `http://127.0.0.1:${httpPort}/status`;
   const cli = [process.execPath, join(o.root, "bin", "netapprox.js")];
   const topologyFile = isAbsolute(scenario.topologyFile)

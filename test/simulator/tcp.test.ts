@@ -34,6 +34,19 @@ function flow(
   return { sender, receiver, done };
 }
 
+/** l1 and r1 across the two switches: every link 10 Mbit/s and 1 ms, 64 packets per queue. */
+const onePairAt10M = (): TestSim =>
+  simulate(
+    dumbbell({
+      left: 1,
+      right: 1,
+      bottleneck: 10 * MBIT,
+      access: 10 * MBIT,
+      buffer: 64,
+      delay: 0.001,
+    }),
+  );
+
 describe("TCP model", () => {
   it("completes a flow within its initial window in a handshake, the data's trip and the ACK's return", () => {
     const C = 10 * MBIT;
@@ -77,16 +90,7 @@ describe("TCP model", () => {
   });
 
   it("retransmits after a timeout when everything in flight is lost, backing off the timer", () => {
-    const t = simulate(
-      dumbbell({
-        left: 1,
-        right: 1,
-        bottleneck: 10 * MBIT,
-        access: 10 * MBIT,
-        buffer: 64,
-        delay: 0.001,
-      }),
-    );
+    const t = onePairAt10M();
     const { sender, done } = flow(t, "l1", "r1", 100_000, { tcp: { minRto: 0.05 } });
     // Black-hole the bottleneck for 300 ms after the first 20 ms.
     const port = t.port("s1", 2);
@@ -100,16 +104,7 @@ describe("TCP model", () => {
   });
 
   it("stops when the receiver holds what it needs (receiver-side dropping)", () => {
-    const t = simulate(
-      dumbbell({
-        left: 1,
-        right: 1,
-        bottleneck: 10 * MBIT,
-        access: 10 * MBIT,
-        buffer: 64,
-        delay: 0.001,
-      }),
-    );
+    const t = onePairAt10M();
     const { sender, receiver, done } = flow(t, "l1", "r1", 1_000_000, {
       doneBytes: 500_000,
       job: 0,

@@ -4,6 +4,7 @@ import {
   jobCompletionTime,
   lastJsonObject,
   transferOutcome,
+  type CollectInput,
   type ProgramOutcome,
   type TransferOutcome,
 } from "../../controller/src/mininet/collect.js";
@@ -158,6 +159,25 @@ describe("a run's result", () => {
       error: result ? null : "boom",
     },
   ];
+  /** A run of the approximate schedule with no counters; `input` says what differs. */
+  const collect = (
+    outcomes: CollectInput["outcomes"],
+    input: Partial<CollectInput> = {},
+  ): ReturnType<typeof collectRun> =>
+    collectRun({
+      timeLimitReached: false,
+      jobColours: null,
+      scenario,
+      policy: "netapprox",
+      seed: 7,
+      plan,
+      schedule,
+      outcomes,
+      counters: null,
+      duration: 1,
+      runnerInfo: {},
+      ...input,
+    });
 
   test("jobs, exact flows and counters end up in the shared results format", () => {
     const outcomes = new Map<string, ProgramOutcome>();
@@ -198,14 +218,7 @@ describe("a run's result", () => {
     );
     outcomes.set(...outcome(schedule.generators[1]!.program.id, null));
 
-    const r = collectRun({
-      timeLimitReached: false,
-      scenario,
-      policy: "netapprox",
-      seed: 7,
-      plan,
-      schedule,
-      outcomes,
+    const r = collect(outcomes, {
       counters: {
         links: [],
         drops: { "meter-red": { packets: 3, bytes: 4500 } },
@@ -262,19 +275,7 @@ describe("a run's result", () => {
         flows: mine.map((f, k) => ({ id: k, sizeBytes: f.size + 1, fctMs: 1, error: null })),
       }),
     ]);
-    const r = collectRun({
-      timeLimitReached: true,
-      jobColours: null,
-      scenario,
-      policy: "udp-blast",
-      seed: 7,
-      plan,
-      schedule,
-      outcomes,
-      counters: null,
-      duration: 1,
-      runnerInfo: {},
-    });
+    const r = collect(outcomes, { timeLimitReached: true, policy: "udp-blast" });
     expect(r.runnerInfo.exactPlanMismatches).toBe(mine.length);
     expect(r.finished).toBe(false);
     expect(r.jobs.every((j) => j.colours === null)).toBe(true);
@@ -283,19 +284,7 @@ describe("a run's result", () => {
   test("a program that gave up at its timeout makes the run unfinished", () => {
     const send = schedule.phases[0]!.senders[0]!;
     const outcomes = new Map([outcome(send.id, { outcome: "timeout", completed: false })]);
-    const r = collectRun({
-      timeLimitReached: false,
-      jobColours: null,
-      scenario,
-      policy: "netapprox",
-      seed: 7,
-      plan,
-      schedule,
-      outcomes,
-      counters: null,
-      duration: 1,
-      runnerInfo: {},
-    });
+    const r = collect(outcomes);
     expect(r.finished).toBe(false);
   });
 });

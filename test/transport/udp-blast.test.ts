@@ -1,34 +1,50 @@
 import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
-import { runBlastSender } from "../../transport/src/udp-blast.js";
-import { startLossyRelay } from "./helpers/lossy-relay.js";
+import { runBlastSender, type BlastSendOptions } from "../../transport/src/udp-blast.js";
+import { startLossyRelay, type RelayOptions } from "./helpers/lossy-relay.js";
 
 const LOOPBACK = "127.0.0.1";
 
+/** One blast job through the lossy relay, the receiver draining as long as the sender. */
+async function blastThroughRelay(
+  jobId: number,
+  loss: Omit<RelayOptions, "receiverData" | "receiverControl">,
+  send: Omit<BlastSendOptions, "to" | "controlPort" | "jobId"> & { drainMs: number },
+) {
+  const rx = await startApproxReceiver({
+    bind: { host: LOOPBACK, port: 0 },
+    jobId,
+    feedback: false,
+    timing: { drainMs: send.drainMs },
+  });
+  const relay = await startLossyRelay({
+    receiverData: rx.data,
+    receiverControl: rx.control,
+    ...loss,
+  });
+  const tx = await runBlastSender({
+    to: { host: LOOPBACK, port: relay.dataPort },
+    controlPort: relay.controlPort,
+    jobId,
+    ...send,
+  });
+  const r = await rx.result;
+  await relay.close();
+  return { tx, r, relay };
+}
+
 describe("UDP blast baseline", () => {
   test("sends everything once; the receiver reports the fraction the lossy path delivered", async () => {
-    const rx = await startApproxReceiver({
-      bind: { host: LOOPBACK, port: 0 },
-      jobId: 31,
-      feedback: false,
-      timing: { drainMs: 100 },
-    });
-    const relay = await startLossyRelay({
-      receiverData: rx.data,
-      receiverControl: rx.control,
-      dropData: (m) => m.chunk % 4 === 1, // a quarter lost
-    });
-    const tx = await runBlastSender({
-      to: { host: LOOPBACK, port: relay.dataPort },
-      controlPort: relay.controlPort,
-      jobId: 31,
-      totalBytes: 400 * 1000,
-      chunkSize: 1000,
-      fraction: 0.7,
-      rateBitsPerSec: 50e6,
-      drainMs: 100,
-    });
-    const r = await rx.result;
-    await relay.close();
+    const { tx, r, relay } = await blastThroughRelay(
+      31,
+      { dropData: (m) => m.chunk % 4 === 1 }, // a quarter lost
+      {
+        totalBytes: 400 * 1000,
+        chunkSize: 1000,
+        fraction: 0.7,
+        rateBitsPerSec: 50e6,
+        drainMs: 100,
+      },
+    );
     expect(tx.datagramsSent).toBe(400);
     expect(tx.jctMs).toBeCloseTo(tx.sendDurationMs + 100);
     // 400 kB at 50 Mbit/s takes about 66 ms: the pacing holds the rate.
@@ -42,30 +58,12 @@ describe("UDP blast baseline", () => {
   });
 
   test("when the path loses more than the job tolerates, the job is not complete", async () => {
-    const rx = await startApproxReceiver({
-      bind: { host: LOOPBACK, port: 0 },
-      jobId: 32,
-      feedback: false,
-      timing: { drainMs: 50 },
-    });
-    const relay = await startLossyRelay({
-      receiverData: rx.data,
-      receiverControl: rx.control,
-      bottleneckBytesPerSec: 500_000, // 4 Mbit/s against a 40 Mbit/s blast
-      bottleneckBurstBytes: 10_000,
-    });
-    const tx = await runBlastSender({
-      to: { host: LOOPBACK, port: relay.dataPort },
-      controlPort: relay.controlPort,
-      jobId: 32,
-      totalBytes: 300 * 1000,
-      chunkSize: 1000,
-      fraction: 0.9,
-      rateBitsPerSec: 40e6,
-      drainMs: 50,
-    });
-    const r = await rx.result;
-    await relay.close();
+    const { tx, r } = await blastThroughRelay(
+      32,
+      // 4 Mbit/s against a 40 Mbit/s blast
+      { bottleneckBytesPerSec: 500_000, bottleneckBurstBytes: 10_000 },
+      { totalBytes: 300 * 1000, chunkSize: 1000, fraction: 0.9, rateBitsPerSec: 40e6, drainMs: 50 },
+    );
     expect(tx.datagramsSent).toBe(300);
     expect(r.completed).toBe(false);
     expect(r.deliveredFraction).toBeLessThan(0.5);

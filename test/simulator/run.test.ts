@@ -1,6 +1,10 @@
 import { parseScenario } from "../../controller/src/experiment/load.js";
 import type { RunResult } from "../../controller/src/experiment/results.js";
-import type { ExperimentPolicy, Scenario } from "../../controller/src/experiment/scenario.js";
+import {
+  EXPERIMENT_POLICIES,
+  type ExperimentPolicy,
+  type Scenario,
+} from "../../controller/src/experiment/scenario.js";
 import { simulateRun } from "../../simulator/src/run.js";
 
 function scenario(extra = "", jobs?: string): Scenario {
@@ -43,15 +47,7 @@ describe("simulateRun", () => {
 
   it("runs every policy on the same workload and accounts for every byte", () => {
     const s = scenario();
-    const policies: ExperimentPolicy[] = [
-      "netapprox",
-      "tcp-sender-sampling",
-      "tcp-receiver-drop",
-      "udp-blast",
-      "priority-only",
-      "oblivious",
-    ];
-    const runs = policies.map((policy) => simulateRun({ scenario: s, policy, seed: 1 }));
+    const runs = EXPERIMENT_POLICIES.map((policy) => simulateRun({ scenario: s, policy, seed: 1 }));
     for (const r of runs) {
       expect(r.finished).toBe(true);
       expect(r.exactFlows.map((f) => [f.src, f.dst, f.size, f.start])).toEqual(
@@ -65,14 +61,8 @@ describe("simulateRun", () => {
       expect(Number(r.runnerInfo.events)).toBeGreaterThan(1000);
     }
     const by = new Map(runs.map((r) => [r.policy, r]));
-    // Transports that stop at the fraction deliver it, and the job is done.
-    for (const p of [
-      "netapprox",
-      "tcp-sender-sampling",
-      "tcp-receiver-drop",
-      "priority-only",
-      "oblivious",
-    ] as const) {
+    // Transports that stop at the fraction (all but UDP blast) deliver it, and the job is done.
+    for (const p of EXPERIMENT_POLICIES.filter((p) => p !== "udp-blast")) {
       for (const j of by.get(p)!.jobs) {
         expect(j.completed).toBe(true);
         expect(j.deliveredFraction).toBeGreaterThanOrEqual(j.fraction);

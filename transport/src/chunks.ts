@@ -2,6 +2,8 @@
 // reuse it: the receiver's set of held chunks (with the rotating bitmap windows its
 // feedback carries) and the sender's picture of what the receiver holds.
 
+import type { FeedbackMessage } from "./wire.js";
+
 /** Chunks the receiver must hold: ceil(f * total), at least 1, at most total. */
 export function neededChunks(totalChunks: number, fraction: number): number {
   if (!Number.isInteger(totalChunks) || totalChunks < 1) {
@@ -101,15 +103,11 @@ function popcount8(b: number): number {
   return n;
 }
 
-/** What one feedback tells about the receiver's chunks (see FeedbackMessage). */
-export interface ChunkWindow {
-  firstMissing: number;
-  seenUpTo: number;
-  windowFrom: number;
-  windowBase: number;
-  windowBits: number;
-  bitmap: Uint8Array;
-}
+/** What one feedback tells about the receiver's chunks. */
+export type ChunkWindow = Pick<
+  FeedbackMessage,
+  "firstMissing" | "seenUpTo" | "windowFrom" | "windowBase" | "windowBits" | "bitmap"
+>;
 
 /**
  * The receiver's chunks. Its feedback describes them in windows: each window says

@@ -2,7 +2,7 @@
 // with a test-only lossy relay in between where loss is needed.
 import { runApproxSender, type ApproxSendOptions } from "../../transport/src/approx-sender.js";
 import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
-import { startLossyRelay, type RelayOptions } from "./helpers/lossy-relay.js";
+import { jobThroughRelay, type RelayLoss } from "./helpers/lossy-relay.js";
 import { DataFlag } from "../../transport/src/wire.js";
 
 const LOOPBACK = "127.0.0.1";
@@ -19,24 +19,12 @@ async function receiver(jobId: number, onChunk?: (c: number, p: Uint8Array) => v
 /** One job from a sender to a receiver through the lossy relay, closed once the receiver ends. */
 async function throughRelay(
   jobId: number,
-  loss: Omit<RelayOptions, "receiverData" | "receiverControl">,
+  loss: RelayLoss,
   send: Omit<ApproxSendOptions, "to" | "controlPort" | "jobId">,
 ) {
-  const rx = await receiver(jobId);
-  const relay = await startLossyRelay({
-    receiverData: rx.data,
-    receiverControl: rx.control,
-    ...loss,
-  });
-  const tx = await runApproxSender({
-    to: { host: LOOPBACK, port: relay.dataPort },
-    controlPort: relay.controlPort,
-    jobId,
-    ...send,
-  });
-  const r = await rx.result;
-  await relay.close();
-  return { tx, r, relay };
+  return jobThroughRelay(await receiver(jobId), loss, (to, controlPort) =>
+    runApproxSender({ to, controlPort, jobId, ...send }),
+  );
 }
 
 describe("approximate sender and receiver over loopback", () => {

@@ -1,13 +1,13 @@
 import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
 import { runBlastSender, type BlastSendOptions } from "../../transport/src/udp-blast.js";
-import { startLossyRelay, type RelayOptions } from "./helpers/lossy-relay.js";
+import { jobThroughRelay, type RelayLoss } from "./helpers/lossy-relay.js";
 
 const LOOPBACK = "127.0.0.1";
 
 /** One blast job through the lossy relay, the receiver draining as long as the sender. */
 async function blastThroughRelay(
   jobId: number,
-  loss: Omit<RelayOptions, "receiverData" | "receiverControl">,
+  loss: RelayLoss,
   send: Omit<BlastSendOptions, "to" | "controlPort" | "jobId"> & { drainMs: number },
 ) {
   const rx = await startApproxReceiver({
@@ -16,20 +16,9 @@ async function blastThroughRelay(
     feedback: false,
     timing: { drainMs: send.drainMs },
   });
-  const relay = await startLossyRelay({
-    receiverData: rx.data,
-    receiverControl: rx.control,
-    ...loss,
-  });
-  const tx = await runBlastSender({
-    to: { host: LOOPBACK, port: relay.dataPort },
-    controlPort: relay.controlPort,
-    jobId,
-    ...send,
-  });
-  const r = await rx.result;
-  await relay.close();
-  return { tx, r, relay };
+  return jobThroughRelay(rx, loss, (to, controlPort) =>
+    runBlastSender({ to, controlPort, jobId, ...send }),
+  );
 }
 
 describe("UDP blast baseline", () => {

@@ -6,6 +6,8 @@
 //   sender --ctrl--> relay.control ------> receiver control port
 //   sender <-------- relay.control <------ receiver control port (feedback, DONE)
 import dgram from "node:dgram";
+import type { ApproxRecvResult, ReceiverHandle } from "../../../transport/src/approx-receiver.js";
+import type { HostPort } from "../../../transport/src/units.js";
 import { decode, type DataMessage } from "../../../transport/src/wire.js";
 import { nowMs } from "../../../transport/src/udp-socket.js";
 
@@ -103,4 +105,27 @@ export async function startLossyRelay(o: RelayOptions): Promise<Relay> {
       );
     },
   };
+}
+
+/** What the relay does to the traffic (the receiver's ports come from its handle). */
+export type RelayLoss = Omit<RelayOptions, "receiverData" | "receiverControl">;
+
+/**
+ * One job through the relay: it starts in front of the listening receiver, `send` runs
+ * aimed at it, and it is closed once the receiver has its result.
+ */
+export async function jobThroughRelay<T>(
+  rx: ReceiverHandle,
+  loss: RelayLoss,
+  send: (to: HostPort, controlPort: number) => Promise<T>,
+): Promise<{ tx: T; r: ApproxRecvResult; relay: Relay }> {
+  const relay = await startLossyRelay({
+    receiverData: rx.data,
+    receiverControl: rx.control,
+    ...loss,
+  });
+  const tx = await send({ host: "127.0.0.1", port: relay.dataPort }, relay.controlPort);
+  const r = await rx.result;
+  await relay.close();
+  return { tx, r, relay };
 }

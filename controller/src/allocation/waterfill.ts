@@ -93,22 +93,19 @@ export interface LinkJobs {
 export function linkJobs(p: Incidence): LinkJobs {
   const L = p.linkCount;
   const J = p.jobCount;
-  const shared = sharedOf(p);
+  const { jobStart, link } = p;
+  const { from, to, link: sharedLink } = sharedOf(p);
   const start = new Int32Array(L + 1);
-  for (const l of p.link) start[l + 1]!++;
+  for (let i = 0; i < link.length; i++) start[link[i]! + 1]!++;
   for (let j = 0; j < J; j++) {
-    for (let i = shared.from[j]!; i < shared.to[j]!; i++) start[shared.link[i]! + 1]!++;
+    for (let i = from[j]!; i < to[j]!; i++) start[sharedLink[i]! + 1]!++;
   }
   for (let l = 0; l < L; l++) start[l + 1]! += start[l]!;
   const job = new Int32Array(start[L]!);
   const fill = start.slice(0, L);
   for (let j = 0; j < J; j++) {
-    for (let part = 0; part < 2; part++) {
-      const link = part === 0 ? p.link : shared.link;
-      const to = part === 0 ? p.jobStart[j + 1]! : shared.to[j]!;
-      for (let i = part === 0 ? p.jobStart[j]! : shared.from[j]!; i < to; i++)
-        job[fill[link[i]!]!++] = j;
-    }
+    for (let i = jobStart[j]!; i < jobStart[j + 1]!; i++) job[fill[link[i]!]!++] = j;
+    for (let i = from[j]!; i < to[j]!; i++) job[fill[sharedLink[i]!]!++] = j;
   }
   return { start, job };
 }
@@ -116,6 +113,127 @@ export function linkJobs(p: Incidence): LinkJobs {
 const WAITING = 0;
 const GROWING = 1;
 const FROZEN = 2;
+
+/**
+ * Links whose level fell (a job started) since the tree last heard of them, and the lowest
+ * level any of them reached: starts between two link events touch the same links over and
+ * over, so the tree is told once, when one of them may be next.
+ */
+class FallenLinks {
+  readonly list: Int32Array;
+  readonly marked: Uint8Array;
+  count = 0;
+  min = Infinity;
+
+  constructor(linkCount: number) {
+    this.list = new Int32Array(linkCount);
+    this.marked = new Uint8Array(linkCount);
+  }
+}
+
+/** The level at which link l fills, from its load slope * level + constant. */
+function fillLevel(
+  l: number,
+  slope: Float64Array,
+  constant: Float64Array,
+  capacity: Float64Array,
+): number {
+  // Without growing jobs the slope is 0 (or a rounding residue of the order of 1e-16 of
+  // what it was): such a link can only "fill" at a level where it freezes nobody.
+  return slope[l]! > 0 ? (capacity[l]! - constant[l]!) / slope[l]! : Infinity;
+}
+
+/**
+ * A job starts to grow from its lower bound `lo` on the links ls[from .. to): each link's
+ * load gains slope and loses the constant part, so its level falls.
+ */
+function startOn(
+  ls: Int32Array,
+  fs: Float64Array,
+  from: number,
+  to: number,
+  w: number,
+  lo: number,
+  slope: Float64Array,
+  constant: Float64Array,
+  capacity: Float64Array,
+  fallen: FallenLinks,
+): void {
+  const { list, marked } = fallen;
+  let count = fallen.count;
+  let min = fallen.min;
+  for (let i = from; i < to; i++) {
+    const l = ls[i]!;
+    const f = fs[i]!;
+    slope[l]! += w * f;
+    constant[l]! -= lo * f;
+    const fell = (capacity[l]! - constant[l]!) / slope[l]!;
+    if (fell < min) min = fell;
+    if (marked[l] === 0) {
+      marked[l] = 1;
+      list[count++] = l;
+    }
+  }
+  fallen.count = count;
+  fallen.min = min;
+}
+
+/**
+ * A growing job stops at `value` on the links ls[from .. to): its slope becomes constant load.
+ * The links' levels rise; the tree keeps the old values as lower bounds.
+ */
+function stopOn(
+  ls: Int32Array,
+  fs: Float64Array,
+  from: number,
+  to: number,
+  w: number,
+  value: number,
+  slope: Float64Array,
+  constant: Float64Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const l = ls[i]!;
+    const f = fs[i]!;
+    slope[l]! -= w * f;
+    constant[l]! += value * f;
+  }
+}
+
+/** Adds amount * fraction to every link of ls[from .. to). */
+function addOn(
+  ls: Int32Array,
+  fs: Float64Array,
+  from: number,
+  to: number,
+  amount: number,
+  into: Float64Array,
+): void {
+  for (let i = from; i < to; i++) into[ls[i]!]! += amount * fs[i]!;
+}
+
+/**
+ * The positions of `keys` in increasing order, equal keys by position: the order of
+ * sorting 0 .. n-1 by (keys[i], i), with a native numeric sort instead of a comparator.
+ */
+function orderByKey(keys: Float64Array): Int32Array {
+  const n = keys.length;
+  const sorted = keys.slice().sort();
+  const taken = new Int32Array(n);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    order[lo + taken[lo]!++] = i;
+  }
+  return order;
+}
 
 /**
  * `index` (the link -> jobs index) may be shared between problems with the same incidence;
@@ -131,14 +249,13 @@ export function waterFill(
   const J = p.jobCount;
   const L = p.linkCount;
   const { weight, lower, upper, jobStart, link, fraction, capacity } = p;
-  const shared = sharedOf(p);
   // Each job's links come in two parts, its own and the shared ones; loops run over both.
-  const partLink = [link, shared.link];
-  const partFraction = [fraction, shared.fraction];
-  const partFrom = (part: number, j: number) => (part === 0 ? jobStart[j]! : shared.from[j]!);
-  const partTo = (part: number, j: number) => (part === 0 ? jobStart[j + 1]! : shared.to[j]!);
-  const hasLinks = (j: number) =>
-    jobStart[j + 1]! > jobStart[j]! || shared.to[j]! > shared.from[j]!;
+  const {
+    from: sharedFrom,
+    to: sharedTo,
+    link: sharedLink,
+    fraction: sharedFraction,
+  } = sharedOf(p);
   const rate = new Float64Array(J);
   const bottleneck = new Int32Array(J).fill(-1);
   const state = new Uint8Array(J);
@@ -146,76 +263,65 @@ export function waterFill(
   const constant = lowerLoad === undefined ? new Float64Array(L) : Float64Array.from(lowerLoad);
   const countLower = lowerLoad === undefined;
 
-  const starts: number[] = [];
-  const caps: number[] = [];
+  const starts = new Int32Array(J);
+  let startCount = 0;
+  const caps = new Int32Array(J);
+  let capCount = 0;
   for (let j = 0; j < J; j++) {
     const w = weight[j]!;
     const lo = lower[j]!;
     const hi = upper[j]!;
-    const crosses = hasLinks(j);
+    const crosses = jobStart[j + 1]! > jobStart[j]! || sharedTo[j]! > sharedFrom[j]!;
     if (hi <= lo || (!crosses && hi === Infinity)) {
       // Nothing to share: the job sits at its bound.
       state[j] = FROZEN;
       const r = !crosses && hi !== Infinity ? hi : lo;
       rate[j] = r;
       // (A job without links adds nothing; one at its lower bound is in lowerLoad already.)
-      if (countLower)
-        for (let part = 0; part < 2; part++) {
-          const ls = partLink[part]!;
-          const fs = partFraction[part]!;
-          for (let i = partFrom(part, j); i < partTo(part, j); i++) constant[ls[i]!]! += r * fs[i]!;
-        }
+      if (countLower) {
+        addOn(link, fraction, jobStart[j]!, jobStart[j + 1]!, r, constant);
+        addOn(sharedLink, sharedFraction, sharedFrom[j]!, sharedTo[j]!, r, constant);
+      }
       continue;
     }
     state[j] = lo > 0 ? WAITING : GROWING;
-    if (lo === 0 || countLower) {
-      for (let part = 0; part < 2; part++) {
-        const ls = partLink[part]!;
-        const fs = partFraction[part]!;
-        const to = partTo(part, j);
-        if (lo > 0) for (let i = partFrom(part, j); i < to; i++) constant[ls[i]!]! += lo * fs[i]!;
-        else for (let i = partFrom(part, j); i < to; i++) slope[ls[i]!]! += w * fs[i]!;
+    if (lo > 0) {
+      if (countLower) {
+        addOn(link, fraction, jobStart[j]!, jobStart[j + 1]!, lo, constant);
+        addOn(sharedLink, sharedFraction, sharedFrom[j]!, sharedTo[j]!, lo, constant);
       }
+    } else if (lo === 0 || countLower) {
+      addOn(link, fraction, jobStart[j]!, jobStart[j + 1]!, w, slope);
+      addOn(sharedLink, sharedFraction, sharedFrom[j]!, sharedTo[j]!, w, slope);
     }
-    if (lo > 0) starts.push(j);
-    if (hi !== Infinity) caps.push(j);
+    if (lo > 0) starts[startCount++] = j;
+    if (hi !== Infinity) caps[capCount++] = j;
   }
-  const startLevel = Float64Array.from(starts, (j) => lower[j]! / weight[j]!);
-  const startOrder = Int32Array.from(starts.keys()).sort(
-    (a, b) => startLevel[a]! - startLevel[b]! || starts[a]! - starts[b]!,
-  );
-  const capLevel = Float64Array.from(caps, (j) => upper[j]! / weight[j]!);
-  const capOrder = Int32Array.from(caps.keys()).sort(
-    (a, b) => capLevel[a]! - capLevel[b]! || caps[a]! - caps[b]!,
-  );
+  const startLevel = new Float64Array(startCount);
+  for (let i = 0; i < startCount; i++) startLevel[i] = lower[starts[i]!]! / weight[starts[i]!]!;
+  const startOrder = orderByKey(startLevel);
+  const capLevel = new Float64Array(capCount);
+  for (let i = 0; i < capCount; i++) capLevel[i] = upper[caps[i]!]! / weight[caps[i]!]!;
+  const capOrder = orderByKey(capLevel);
 
   let jobsOnLink: LinkJobs | undefined;
   const jobsOf = (): LinkJobs =>
     (jobsOnLink ??=
       index === undefined ? linkJobs(p) : typeof index === "function" ? index() : index);
 
-  // Without growing jobs the slope is 0 (or a rounding residue of the order of 1e-16 of
-  // what it was): such a link can only "fill" at a level where it freezes nobody.
-  const levelOf = (l: number) =>
-    slope[l]! > 0 ? (capacity[l]! - constant[l]!) / slope[l]! : Infinity;
   const tree = new MinTree(L);
-  for (let l = 0; l < L; l++) tree.init(l, levelOf(l));
+  for (let l = 0; l < L; l++) tree.init(l, fillLevel(l, slope, constant, capacity));
   tree.build();
-  // Links whose level fell (a job started) since the tree last heard of them, and the lowest
-  // level among them: starts between two link events touch the same links over and over,
-  // so the tree is told once, when one of them may be next.
-  const dirty = new Int32Array(L);
-  const isDirty = new Uint8Array(L);
-  let dirtyCount = 0;
-  let dirtyMin = Infinity;
+  const fallen = new FallenLinks(L);
   const flush = () => {
-    for (let i = 0; i < dirtyCount; i++) {
-      const l = dirty[i]!;
-      isDirty[l] = 0;
-      tree.set(l, levelOf(l));
+    const { list, marked } = fallen;
+    for (let i = 0; i < fallen.count; i++) {
+      const l = list[i]!;
+      marked[l] = 0;
+      tree.set(l, fillLevel(l, slope, constant, capacity));
     }
-    dirtyCount = 0;
-    dirtyMin = Infinity;
+    fallen.count = 0;
+    fallen.min = Infinity;
   };
 
   const freeze = (j: number, value: number, by: number) => {
@@ -225,66 +331,63 @@ export function waterFill(
     bottleneck[j] = by;
     if (was !== GROWING) return; // a waiting job already counts at its lower bound
     const w = weight[j]!;
-    for (let part = 0; part < 2; part++) {
-      const ls = partLink[part]!;
-      const fs = partFraction[part]!;
-      const to = partTo(part, j);
-      for (let i = partFrom(part, j); i < to; i++) {
-        const l = ls[i]!;
-        const f = fs[i]!;
-        slope[l]! -= w * f;
-        constant[l]! += value * f;
-        // The link's level rose: the tree keeps the old value as a lower bound.
-      }
-    }
+    stopOn(link, fraction, jobStart[j]!, jobStart[j + 1]!, w, value, slope, constant);
+    stopOn(sharedLink, sharedFraction, sharedFrom[j]!, sharedTo[j]!, w, value, slope, constant);
   };
 
   let nextStart = 0;
   let nextCap = 0;
   let level = 0;
   for (;;) {
-    while (nextCap < capOrder.length && state[caps[capOrder[nextCap]!]!] === FROZEN) nextCap++;
-    while (nextStart < startOrder.length && state[starts[startOrder[nextStart]!]!] !== WAITING)
+    while (nextCap < capCount && state[caps[capOrder[nextCap]!]!] === FROZEN) nextCap++;
+    while (nextStart < startCount && state[starts[startOrder[nextStart]!]!] !== WAITING)
       nextStart++;
-    const tStart = nextStart < startOrder.length ? startLevel[startOrder[nextStart]!]! : Infinity;
-    const tCap = nextCap < capOrder.length ? capLevel[capOrder[nextCap]!]! : Infinity;
-    if (dirtyMin <= tStart && dirtyMin <= tCap && dirtyMin <= tree.min()) flush();
+    const tStart = nextStart < startCount ? startLevel[startOrder[nextStart]!]! : Infinity;
+    const tCap = nextCap < capCount ? capLevel[capOrder[nextCap]!]! : Infinity;
+    if (fallen.min <= tStart && fallen.min <= tCap && fallen.min <= tree.min()) flush();
     // Settle the top of the tree: re-insert stale (too low) levels until the top is exact.
     let tLink = tree.min();
     while (tLink !== Infinity) {
       const l = tree.argmin();
-      const actual = levelOf(l);
+      const actual = fillLevel(l, slope, constant, capacity);
       if (actual <= tLink) break;
       tree.set(l, actual);
       tLink = tree.min();
     }
-    if (tStart === Infinity && tCap === Infinity && tLink === Infinity && dirtyCount === 0) break;
-    if (tStart <= tCap && tStart <= tLink && tStart < dirtyMin) {
+    if (tStart === Infinity && tCap === Infinity && tLink === Infinity && fallen.count === 0) break;
+    if (tStart <= tCap && tStart <= tLink && tStart < fallen.min) {
       // The job begins to grow from its lower bound (its load is continuous at this level).
+      // Its links' levels fall: the tree must hear of them before one could be next.
       const j = starts[startOrder[nextStart++]!]!;
       level = Math.max(level, tStart);
       state[j] = GROWING;
       const w = weight[j]!;
       const lo = lower[j]!;
-      for (let part = 0; part < 2; part++) {
-        const ls = partLink[part]!;
-        const fs = partFraction[part]!;
-        const to = partTo(part, j);
-        for (let i = partFrom(part, j); i < to; i++) {
-          const l = ls[i]!;
-          const f = fs[i]!;
-          slope[l]! += w * f;
-          constant[l]! -= lo * f;
-          // The level fell: the tree must hear of it before it could be next.
-          const fell = (capacity[l]! - constant[l]!) / slope[l]!;
-          if (fell < dirtyMin) dirtyMin = fell;
-          if (isDirty[l] === 0) {
-            isDirty[l] = 1;
-            dirty[dirtyCount++] = l;
-          }
-        }
-      }
-    } else if (dirtyCount > 0 && dirtyMin <= tCap && dirtyMin <= tLink) {
+      startOn(
+        link,
+        fraction,
+        jobStart[j]!,
+        jobStart[j + 1]!,
+        w,
+        lo,
+        slope,
+        constant,
+        capacity,
+        fallen,
+      );
+      startOn(
+        sharedLink,
+        sharedFraction,
+        sharedFrom[j]!,
+        sharedTo[j]!,
+        w,
+        lo,
+        slope,
+        constant,
+        capacity,
+        fallen,
+      );
+    } else if (fallen.count > 0 && fallen.min <= tCap && fallen.min <= tLink) {
       // A link that a start lowered may fill next: tell the tree, then look again.
       flush();
     } else if (tCap <= tLink) {

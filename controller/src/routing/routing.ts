@@ -97,6 +97,8 @@ export class Routing {
     this.order = new Array<Int32Array | undefined>(S);
     this.prefixes = new Array<Ipv4Prefix[] | undefined>(S);
     this.destRow = new Int32Array(S).fill(-1);
+    // Locals: the loops below visit every (destination, switch, out-link), a million at k=16.
+    const { switchOutStart: outStart, switchOut: out, linkTo } = network;
     let rows = 0;
     for (let t = 0; t < S; t++) {
       if (network.switchHosts[t]!.length === 0) continue;
@@ -109,8 +111,8 @@ export class Routing {
       order[tail++] = t;
       while (head < tail) {
         const v = order[head++]!;
-        for (let i = network.switchOutStart[v]!; i < network.switchOutStart[v + 1]!; i++) {
-          const u = network.linkTo[network.switchOut[i]!]!;
+        for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+          const u = linkTo[out[i]!]!;
           if (dist[u] === -1) {
             dist[u] = dist[v]! + 1;
             order[tail++] = u;
@@ -133,9 +135,9 @@ export class Routing {
         for (let v = 0; v < S; v++) {
           const dv = dist[v]!;
           if (dv > 0) {
-            for (let i = network.switchOutStart[v]!; i < network.switchOutStart[v + 1]!; i++) {
-              const l = network.switchOut[i]!;
-              if (dist[network.linkTo[l]!] === dv - 1) {
+            for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+              const l = out[i]!;
+              if (dist[linkTo[l]!] === dv - 1) {
                 if (fill !== null) fill[n] = l;
                 n++;
               }
@@ -262,35 +264,49 @@ export class Routing {
       throw new Error(`no route from ${this.network.nodeName(s)} to ${this.network.nodeName(t)}`);
     const S = this.network.switchCount;
     const linkTo = this.network.linkTo;
+    const hopStart = this.hopStart;
+    const hopLink = this.hopLink;
     const base = this.destRow[t]! * S;
     const flow = this.scratchFlow;
     let level = this.scratchLevel;
     let next = this.scratchNext;
-    let size = 1;
+    // The pool in locals: this loop writes about a million entries for 10,000 switch pairs.
+    let poolLink = this.poolLink;
+    let poolFraction = this.poolFraction;
+    let size = this.poolSize;
+    let width = 1;
     level[0] = s;
     flow[s] = 1;
     for (let d = dist[s]!; d > 0; d--) {
-      let nextSize = 0;
-      for (let i = 0; i < size; i++) {
+      let nextWidth = 0;
+      for (let i = 0; i < width; i++) {
         const v = level[i]!;
-        const from = this.hopStart[base + v]!;
-        const to = this.hopStart[base + v + 1]!;
+        const from = hopStart[base + v]!;
+        const to = hopStart[base + v + 1]!;
         const share = flow[v]! / (to - from);
         flow[v] = 0;
-        if (this.poolSize + to - from > this.poolLink.length) this.reservePool(to - from);
+        if (size + to - from > poolLink.length) {
+          this.poolSize = size;
+          this.reservePool(to - from);
+          poolLink = this.poolLink;
+          poolFraction = this.poolFraction;
+        }
         for (let h = from; h < to; h++) {
-          const l = this.hopLink[h]!;
-          this.poolLink[this.poolSize] = l;
-          this.poolFraction[this.poolSize++] = share;
+          const l = hopLink[h]!;
+          poolLink[size] = l;
+          poolFraction[size++] = share;
           const u = linkTo[l]!;
-          if (flow[u] === 0) next[nextSize++] = u;
+          if (flow[u] === 0) next[nextWidth++] = u;
           flow[u]! += share;
         }
       }
-      [level, next] = [next, level];
-      size = nextSize;
+      const done = level;
+      level = next;
+      next = done;
+      width = nextWidth;
     }
-    for (let i = 0; i < size; i++) flow[level[i]!] = 0;
+    for (let i = 0; i < width; i++) flow[level[i]!] = 0;
+    this.poolSize = size;
   }
 
   private reservePool(n: number): void {

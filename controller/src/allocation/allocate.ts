@@ -90,11 +90,12 @@ export function allocate(
 
   const incidence = jobIncidence(routing, jobs);
   const J = jobs.length;
-  const requested = Float64Array.from(jobs, (r) =>
-    r.job.deadline !== null
-      ? (8 * r.job.fraction * r.job.volume) / r.job.deadline
-      : k.guaranteeFloor,
-  );
+  const requested = new Float64Array(J);
+  for (let j = 0; j < J; j++) {
+    const job = jobs[j]!.job;
+    requested[j] =
+      job.deadline !== null ? (8 * job.fraction * job.volume) / job.deadline : k.guaranteeFloor;
+  }
   const features = featuresOf(policy.allocator);
 
   let guaranteed: Float64Array | null = null;
@@ -104,7 +105,8 @@ export function allocate(
   let guaranteedLoad: Float64Array | null = null;
   let allocatedLoad: Float64Array | null = null;
   if (policy.allocator === "netapprox") {
-    const weight = Float64Array.from(jobs, (r) => r.job.weight);
+    const weight = new Float64Array(J);
+    for (let j = 0; j < J; j++) weight[j] = jobs[j]!.job.weight;
     const guaranteeCap = new Float64Array(L);
     for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
     const shareIndex = () => (index ??= linkJobs(incidence));
@@ -132,9 +134,7 @@ export function allocate(
         ...incidence,
         weight,
         lower: guaranteed,
-        upper: Float64Array.from(jobs, (r, j) =>
-          Math.max(guaranteed![j]!, demands.jobCaps?.get(r.job.id) ?? Infinity),
-        ),
+        upper: upperOf(jobs, guaranteed, demands.jobCaps),
         capacity: residual,
       },
       shareIndex,
@@ -268,6 +268,18 @@ export function allocate(
   };
 }
 
+/** Per job, its guarantee raised to its measured-demand cap, or Infinity without a cap. */
+function upperOf(
+  jobs: readonly ResolvedJob[],
+  guaranteed: Float64Array,
+  jobCaps: ReadonlyMap<number, number> | undefined,
+): Float64Array {
+  const upper = new Float64Array(jobs.length);
+  for (let j = 0; j < jobs.length; j++)
+    upper[j] = Math.max(guaranteed[j]!, jobCaps?.get(jobs[j]!.job.id) ?? Infinity);
+  return upper;
+}
+
 /** Per link, the sum over jobs of rate times the fraction of the job on the link. */
 function loadOf(incidence: Incidence, rate: Float64Array): Float64Array {
   const load = new Float64Array(incidence.linkCount);
@@ -320,11 +332,14 @@ function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): JobIncide
       const s = net.hostSwitch[a]!;
       push(net.hostUplink[a]!, 1);
       push(net.hostDownlink[b]!, 1);
-      [from[j], to[j]] = routing.fabricRange(s, net.hostSwitch[b]!);
+      const range = routing.fabricRange(s, net.hostSwitch[b]!);
+      from[j] = range[0];
+      to[j] = range[1];
       ingress.push([{ switch: s, share: 1 }]);
     } else {
       ingress.push(spreadJob(routing, net, srcHosts, dstHosts, acc));
-      for (const l of acc.touched) push(l, acc.value[l]!);
+      const touched = acc.touched;
+      for (let i = 0; i < acc.touchedCount; i++) push(touched[i]!, acc.value[touched[i]!]!);
       acc.clear();
     }
     jobStart[j + 1] = own.size;
@@ -371,7 +386,6 @@ function spreadJob(
   const srcBySwitch = new Map<number, number>();
   const dstBySwitch = new Map<number, number>();
   const ingress = new Map<number, number>();
-  const add = (link: number, amount: number) => acc.add(link, amount);
   for (const a of srcHosts) {
     const partners = dstHosts.length - (dstSet.has(a) ? 1 : 0);
     if (partners === 0) continue;
@@ -392,7 +406,12 @@ function spreadJob(
   for (const [s, ns] of [...srcBySwitch].sort((x, y) => x[0] - y[0])) {
     for (const [t, nt] of [...dstBySwitch].sort((x, y) => x[0] - y[0])) {
       if (s === t) continue;
-      routing.forEachFabricShare(s, t, (ns * nt) / pairs, add);
+      // Straight from the pool (taken after fabricRange, which may grow it): no callback,
+      // so no boxed amounts; the same products in the same order as forEachFabricShare.
+      const scale = (ns * nt) / pairs;
+      const [from, to] = routing.fabricRange(s, t);
+      const pool = routing.fabricPool();
+      acc.addScaled(pool.link, pool.fraction, from, to, scale);
     }
   }
   return [...ingress].sort((x, y) => x[0] - y[0]).map(([s, share]) => ({ switch: s, share }));
@@ -401,28 +420,53 @@ function spreadJob(
 /** A sparse vector over links, remembering which entries were touched. */
 class SparseSum {
   readonly value: Float64Array;
-  readonly touched: number[] = [];
+  /** The touched entries, in order of first addition: touched[0 .. touchedCount). */
+  readonly touched: Int32Array;
+  touchedCount = 0;
   private readonly marked: Uint8Array;
 
   constructor(size: number) {
     this.value = new Float64Array(size);
+    this.touched = new Int32Array(size);
     this.marked = new Uint8Array(size);
   }
 
   add(i: number, v: number): void {
     if (this.marked[i] === 0) {
       this.marked[i] = 1;
-      this.touched.push(i);
+      this.touched[this.touchedCount++] = i;
     }
     this.value[i]! += v;
   }
 
+  /** add(links[i], fractions[i] * scale) for i in [from, to), in that order. */
+  addScaled(
+    links: Int32Array,
+    fractions: Float64Array,
+    from: number,
+    to: number,
+    scale: number,
+  ): void {
+    const { value, marked, touched } = this;
+    let count = this.touchedCount;
+    for (let i = from; i < to; i++) {
+      const l = links[i]!;
+      if (marked[l] === 0) {
+        marked[l] = 1;
+        touched[count++] = l;
+      }
+      value[l]! += fractions[i]! * scale;
+    }
+    this.touchedCount = count;
+  }
+
   /** Zeroes the touched entries. (Their order, that of first addition, is deterministic.) */
   clear(): void {
-    for (const i of this.touched) {
+    for (let k = 0; k < this.touchedCount; k++) {
+      const i = this.touched[k]!;
       this.value[i] = 0;
       this.marked[i] = 0;
     }
-    this.touched.length = 0;
+    this.touchedCount = 0;
   }
 }

@@ -123,31 +123,28 @@ export class Routing {
       this.order[t] = order.subarray(0, tail);
     }
     // Next hops: out-links to a neighbour one hop closer, in port order (switchOut is).
+    // One pass into a buffer sized by the bound "every out-link of every switch, per
+    // destination", then trimmed: cheaper than counting first and filling in a second pass.
     this.hopStart = new Int32Array(rows * S + 1);
-    // Two passes (count, then fill) keep the table in one typed array.
-    for (let pass = 0; pass < 2; pass++) {
-      const fill = pass === 0 ? null : new Int32Array(this.hopStart[rows * S]!);
-      let n = 0;
-      for (let t = 0; t < S; t++) {
-        const row = this.destRow[t]!;
-        if (row < 0) continue;
-        const dist = this.distance[t]!;
-        for (let v = 0; v < S; v++) {
-          const dv = dist[v]!;
-          if (dv > 0) {
-            for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
-              const l = out[i]!;
-              if (dist[linkTo[l]!] === dv - 1) {
-                if (fill !== null) fill[n] = l;
-                n++;
-              }
-            }
+    const hopStart = this.hopStart;
+    const fill = new Int32Array(rows * out.length);
+    let n = 0;
+    for (let t = 0; t < S; t++) {
+      const row = this.destRow[t]!;
+      if (row < 0) continue;
+      const dist = this.distance[t]!;
+      for (let v = 0; v < S; v++) {
+        const dv = dist[v]!;
+        if (dv > 0) {
+          for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+            const l = out[i]!;
+            if (dist[linkTo[l]!] === dv - 1) fill[n++] = l;
           }
-          if (fill === null) this.hopStart[row * S + v + 1] = n;
         }
+        hopStart[row * S + v + 1] = n;
       }
-      if (fill !== null) this.hopLink = fill;
     }
+    this.hopLink = fill.slice(0, n);
     this.scratchFlow = new Float64Array(S);
     this.scratchLevel = new Int32Array(S);
     this.scratchNext = new Int32Array(S);

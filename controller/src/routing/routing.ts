@@ -423,19 +423,25 @@ export class Routing {
       for (let t = 0; t < net.switchCount; t++) if (this.prefixes[t] !== undefined) dests.push(t);
       dests.sort((a, b) => this.prefixes[a]![0]!.address - this.prefixes[b]![0]!.address);
 
-      const text = new Map<Ipv4Prefix, string>();
-      for (const t of dests) for (const p of this.prefixes[t]!) text.set(p, formatPrefix(p));
-      const ownRoutes = new Map<number, { address: number; prefix: string; link: number }[]>();
+      // Route text and each switch's own /32s, made once and shared by all switches' tables.
+      const routePrefixes = new Array<{ address: number; length: number; prefix: string }[]>(
+        net.switchCount,
+      );
+      const ownRoutes = new Array<{ address: number; prefix: string; link: number }[]>(
+        net.switchCount,
+      );
       for (const t of dests) {
+        routePrefixes[t] = this.prefixes[t]!.map((p) => ({
+          address: p.address,
+          length: p.length,
+          prefix: formatPrefix(p),
+        }));
         const own = net.switchHosts[t]!.map((h) => ({
           address: net.hostIpv4[h]!,
           prefix: formatPrefix({ address: net.hostIpv4[h]!, length: 32 }),
           link: net.hostDownlink[h]!,
         }));
-        ownRoutes.set(
-          t,
-          own.sort((a, b) => a.address - b.address),
-        );
+        ownRoutes[t] = own.sort((a, b) => a.address - b.address);
       }
       const hopCache = new Array<RouteAction | undefined>(net.linkCount);
       const portAction = (l: number): RouteAction => {
@@ -456,14 +462,25 @@ export class Routing {
         }
         return action;
       };
+      // Index loops over the next-hop table (no views, no iterators): this visits every
+      // (switch, destination) pair, 41,000 at k=16.
+      const S = net.switchCount;
+      const hopStart = this.hopStart;
+      const hopLink = this.hopLink;
       this.tablesCache = net.switches.map((sw, v) => {
         const routes: RouteIntent[] = [];
         const groups: EcmpGroup[] = [];
         // Groups by their first member; the few candidates are compared member by member.
-        const groupsByFirst = new Map<number, { links: Int32Array; action: RouteAction }[]>();
-        for (const t of dests) {
+        const groupsByFirst = new Map<
+          number,
+          { from: number; to: number; action: RouteAction }[]
+        >();
+        for (let d = 0; d < dests.length; d++) {
+          const t = dests[d]!;
           if (t === v) {
-            for (const r of ownRoutes.get(t)!) {
+            const own = ownRoutes[t]!;
+            for (let i = 0; i < own.length; i++) {
+              const r = own[i]!;
               routes.push({
                 prefix: r.prefix,
                 address: r.address,
@@ -473,33 +490,48 @@ export class Routing {
             }
             continue;
           }
-          const hops = this.nextHopLinks(v, t);
-          if (hops.length === 0) continue;
+          const at = this.destRow[t]! * S + v;
+          const from = hopStart[at]!;
+          const to = hopStart[at + 1]!;
+          if (from === to) continue;
           let action: RouteAction;
-          if (hops.length === 1) action = portAction(hops[0]!);
+          if (to - from === 1) action = portAction(hopLink[from]!);
           else {
-            const candidates = groupsByFirst.get(hops[0]!) ?? [];
-            let found = candidates.find((c) => sameMembers(c.links, hops));
+            const first = hopLink[from]!;
+            let candidates = groupsByFirst.get(first);
+            if (candidates === undefined) {
+              candidates = [];
+              groupsByFirst.set(first, candidates);
+            }
+            let found: { from: number; to: number; action: RouteAction } | undefined;
+            for (let c = 0; c < candidates.length && found === undefined; c++) {
+              if (sameMembers(hopLink, candidates[c]!.from, candidates[c]!.to, from, to))
+                found = candidates[c];
+            }
             if (found === undefined) {
               // Ids in order of first use, i.e. of the routes' addresses.
               const id = groups.length + 1;
-              groups.push({
-                id,
-                members: Array.from(hops, (l) => (portAction(l) as { nextHop: NextHop }).nextHop),
-              });
-              found = { links: hops, action: { kind: "group", group: id } };
+              const members: NextHop[] = [];
+              for (let h = from; h < to; h++)
+                members.push((portAction(hopLink[h]!) as { nextHop: NextHop }).nextHop);
+              groups.push({ id, members });
+              found = { from, to, action: { kind: "group", group: id } };
               candidates.push(found);
-              groupsByFirst.set(hops[0]!, candidates);
             }
             action = found.action;
           }
-          for (const p of this.prefixes[t]!) {
-            routes.push({ prefix: text.get(p)!, address: p.address, length: p.length, action });
+          const prefixes = routePrefixes[t]!;
+          for (let i = 0; i < prefixes.length; i++) {
+            const p = prefixes[i]!;
+            routes.push({ prefix: p.prefix, address: p.address, length: p.length, action });
           }
         }
         // Hosts routed by /32s may interleave with another switch's: then sort, and renumber
         // the groups so that ids still follow the order of first use.
-        if (routes.some((r, i) => i > 0 && routes[i - 1]!.address > r.address)) {
+        let sorted = true;
+        for (let i = 1; i < routes.length && sorted; i++)
+          sorted = routes[i - 1]!.address <= routes[i]!.address;
+        if (!sorted) {
           routes.sort((a, b) => a.address - b.address || a.length - b.length);
           renumberGroups(routes, groups);
         }
@@ -515,9 +547,16 @@ export function computeRoutes(topology: Topology, options?: RoutingOptions): Rou
   return new Routing(new Network(topology), options);
 }
 
-function sameMembers(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether links[aFrom .. aTo) and links[bFrom .. bTo) hold the same links in order. */
+function sameMembers(
+  links: Int32Array,
+  aFrom: number,
+  aTo: number,
+  bFrom: number,
+  bTo: number,
+): boolean {
+  if (aTo - aFrom !== bTo - bFrom) return false;
+  for (let i = 0; i < aTo - aFrom; i++) if (links[aFrom + i] !== links[bFrom + i]) return false;
   return true;
 }
 

@@ -308,7 +308,16 @@ export class Routing {
 
   private reservePool(n: number): void {
     if (this.poolSize + n <= this.poolLink.length) return;
-    const grow = Math.max(this.poolLink.length * 2, this.poolSize + n);
+    // Each growth copies the pool, and doubling from 64k to the 1.3M entries of a large
+    // workload copies five times. Instead aim at what every pair of switches with hosts
+    // would take at the mean size so far (at most 8x per step): one or two copies.
+    const pairs = this.fabricStart.length - 1;
+    const hostSwitches = (this.hopStart.length - 1) / this.network.switchCount;
+    const projected = pairs > 0 ? (this.poolSize / pairs) * hostSwitches * hostSwitches : 0;
+    const length = this.poolLink.length;
+    const grow = Math.ceil(
+      Math.max(length * 2, Math.min(length * 8, projected), this.poolSize + n),
+    );
     const link = new Int32Array(grow);
     link.set(this.poolLink.subarray(0, this.poolSize));
     const fraction = new Float64Array(grow);

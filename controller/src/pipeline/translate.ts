@@ -14,7 +14,7 @@ import type {
   TofinoPortPlan,
 } from "../allocation/types.js";
 import type { ActionSpec, EntitySpec } from "../p4runtime/entities.js";
-import type { SwitchRoutes } from "../routing/routing.js";
+import type { NextHop, SwitchRoutes } from "../routing/routing.js";
 import {
   COUNTER_LAYOUT,
   MeterColor,
@@ -154,22 +154,35 @@ function thresholdEntry(
 function routingEntities(contract: PipelineContract, routes: SwitchRoutes): EntitySpec[] {
   const profile = contract.actionProfiles.ecmp_selector.name;
   const setNextHop = contract.actions.set_next_hop.name;
+  // Members are distinct (port, smac, dmac) values. Routes share next-hop objects, so each
+  // object's value key is made once and its member id found by identity afterwards.
+  const keyOf = new Map<NextHop, string>();
   const memberIds = new Map<string, number>();
   const hops: { key: string; port: number; smac: string; dmac: string }[] = [];
-  const note = (h: { port: number; smac: string; dmac: string }) => {
+  const note = (h: NextHop) => {
+    if (keyOf.has(h)) return;
     const key = `${h.port}|${h.smac}|${h.dmac}`;
+    keyOf.set(h, key);
     if (!memberIds.has(key)) {
       memberIds.set(key, -1);
-      hops.push({ key, ...h });
+      hops.push({ key, port: h.port, smac: h.smac, dmac: h.dmac });
     }
-    return key;
   };
-  for (const g of routes.groups) for (const m of g.members) note(m);
-  for (const r of routes.routes) if (r.action.kind === "port") note(r.action.nextHop);
+  const { groups, routes: list } = routes;
+  for (let g = 0; g < groups.length; g++) {
+    const members = groups[g]!.members;
+    for (let m = 0; m < members.length; m++) note(members[m]!);
+  }
+  for (let r = 0; r < list.length; r++) {
+    const action = list[r]!.action;
+    if (action.kind === "port") note(action.nextHop);
+  }
   hops.sort(
     (a, b) => a.port - b.port || a.dmac.localeCompare(b.dmac) || a.smac.localeCompare(b.smac),
   );
   hops.forEach((h, i) => memberIds.set(h.key, i + 1));
+  const memberOf = new Map<NextHop, number>();
+  for (const [hop, key] of keyOf) memberOf.set(hop, memberIds.get(key)!);
 
   const out: EntitySpec[] = hops.map((h) => ({
     kind: "actionProfileMember",
@@ -177,34 +190,36 @@ function routingEntities(contract: PipelineContract, routes: SwitchRoutes): Enti
     memberId: memberIds.get(h.key)!,
     action: { name: setNextHop, params: { port: h.port, smac: h.smac, dmac: h.dmac } },
   }));
-  for (const g of [...routes.groups].sort((a, b) => a.id - b.id)) {
+  for (const g of sortedBy(groups, (x) => x.id)) {
     out.push({
       kind: "actionProfileGroup",
       actionProfile: profile,
       groupId: g.id,
-      members: g.members.map((m) => ({
-        memberId: memberIds.get(`${m.port}|${m.smac}|${m.dmac}`)!,
-        weight: 1,
-      })),
+      members: g.members.map((m) => ({ memberId: memberOf.get(m)!, weight: 1 })),
     });
   }
-  for (const r of routes.routes) {
-    const table = contract.tables.routing_v4.name;
+  const table = contract.tables.routing_v4.name;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
     const match = { dst_addr: r.prefix };
     out.push(
       r.action.kind === "port"
-        ? {
-            kind: "tableEntry",
-            table,
-            match,
-            member: memberIds.get(
-              `${r.action.nextHop.port}|${r.action.nextHop.smac}|${r.action.nextHop.dmac}`,
-            )!,
-          }
+        ? { kind: "tableEntry", table, match, member: memberOf.get(r.action.nextHop)! }
         : { kind: "tableEntry", table, match, group: r.action.group },
     );
   }
   return out;
+}
+
+/**
+ * `list` ordered by a numeric key, stably; the list itself when it already is (the
+ * allocation and the routes come sorted), so the usual case copies nothing.
+ */
+function sortedBy<T>(list: readonly T[], key: (item: T) => number): readonly T[] {
+  for (let i = 1; i < list.length; i++) {
+    if (key(list[i - 1]!) > key(list[i]!)) return [...list].sort((a, b) => key(a) - key(b));
+  }
+  return list;
 }
 
 const jobIndexes = new WeakMap<Allocation, Map<number, JobAllocation>>();
@@ -232,7 +247,7 @@ export function translateSwitch(
   const entities: EntitySpec[] = [];
 
   // Edge ports: where classification and metering happen.
-  for (const hp of [...plan.hostPorts].sort((a, b) => a.port - b.port)) {
+  for (const hp of sortedBy(plan.hostPorts, (p) => p.port)) {
     entities.push({
       kind: "tableEntry",
       table: tables.port_role.name,
@@ -304,7 +319,7 @@ export function translateSwitch(
   const jobsById = jobIndex(allocation);
   const meterIndexes: { jobId: number; index: number }[] = [];
   if (features.classify !== "none") {
-    for (const c of [...plan.classifiers].sort((a, b) => a.jobId - b.jobId)) {
+    for (const c of sortedBy(plan.classifiers, (c) => c.jobId)) {
       const job = jobsById.get(c.jobId);
       if (job === undefined) continue;
       const metered = features.meters && c.action === "meter" && c.meter !== null;
@@ -335,7 +350,7 @@ export function translateSwitch(
   }
 
   // Early drop and ECN thresholds per egress port.
-  for (const port of [...plan.ports].sort((a, b) => a.port - b.port)) {
+  for (const port of sortedBy(plan.ports, (p) => p.port)) {
     const t = thresholdEntry(contract, port, knobs.meanPacketSize);
     if (t) entities.push(t);
   }
@@ -344,7 +359,7 @@ export function translateSwitch(
 
   const queues: QueueSetting[] = [];
   const trafficManager: SwitchDesiredState["trafficManager"] = [];
-  for (const port of [...plan.ports].sort((a, b) => a.port - b.port)) {
+  for (const port of sortedBy(plan.ports, (p) => p.port)) {
     if (port.tofino) trafficManager.push({ port: port.port, plan: port.tofino });
     else
       for (const q of port.queues)

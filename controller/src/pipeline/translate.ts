@@ -64,19 +64,21 @@ const CLASSIFIER_TOP_PRIORITY = 1 << 20;
 
 const QDEPTH_MAX = 2 ** WIDTHS.qdepth - 1;
 
-const ternaryOfPrefix = new Map<string, string | undefined>();
+const ternaryOfPrefix = new Map<string, string>();
 
-/** "10.0.1.0/24" as a ternary value&&&mask string, or undefined for /0 (a wildcard). Memoised. */
-function prefixAsTernary(prefix: string): string | undefined {
-  if (ternaryOfPrefix.has(prefix)) return ternaryOfPrefix.get(prefix);
-  const [addr, lenText] = prefix.split("/");
-  const len = lenText === undefined ? 32 : Number(lenText);
-  let out: string | undefined;
-  if (len !== 0) {
+/** "10.0.1.0/24" as a ternary value&&&mask string, or "" for /0 (a wildcard). Memoised. */
+function prefixAsTernary(prefix: string): string {
+  let out = ternaryOfPrefix.get(prefix);
+  if (out === undefined) {
+    const [addr, lenText] = prefix.split("/");
+    const len = lenText === undefined ? 32 : Number(lenText);
     const mask = len === 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
-    out = `${addr}&&&${[mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join(".")}`;
+    out =
+      len === 0
+        ? ""
+        : `${addr}&&&${[mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join(".")}`;
+    ternaryOfPrefix.set(prefix, out);
   }
-  ternaryOfPrefix.set(prefix, out);
   return out;
 }
 
@@ -87,40 +89,50 @@ function depthUnits(packets: number, contract: PipelineContract, meanPacketSize:
   return Math.min(QDEPTH_MAX, Math.max(0, Math.round(units)));
 }
 
-/** Classifier entries of one job: its packets get `meterIndex` as their job id in the pipeline. */
-function classifierEntries(
+/**
+ * Appends the classifier entries of one job to `out`, one per (source, destination) prefix
+ * pair in string order: its packets get `meterIndex` as their job id in the pipeline.
+ */
+function pushClassifierEntries(
+  out: EntitySpec[],
   contract: PipelineContract,
   job: JobAllocation,
   meterIndex: number,
-): EntitySpec[] {
+): void {
   const t = contract.tables.classifier.name;
   const action = { name: contract.actions.classify_approx.name, params: { job_id: meterIndex } };
-  const srcs = job.match.src.length ? job.match.src : ["0.0.0.0/0"];
-  const dsts = job.match.dst.length ? job.match.dst : ["0.0.0.0/0"];
-  const out: EntitySpec[] = [];
-  const sorted = (list: string[]) => (list.length > 1 ? [...list].sort() : list);
-  for (const src of sorted(srcs)) {
-    for (const dst of sorted(dsts)) {
+  const srcs = ternariesOf(job.match.src);
+  const dsts = ternariesOf(job.match.dst);
+  // The protocol and ports are the same in all of the job's entries: their text once.
+  const { protocol, srcPort, dstPort } = job.match;
+  const protocolText = protocol !== null ? `${protocol}&&&255` : undefined;
+  const srcPortText = srcPort ? `${srcPort.from}..${srcPort.to}` : undefined;
+  const dstPortText = dstPort ? `${dstPort.from}..${dstPort.to}` : undefined;
+  const priority = CLASSIFIER_TOP_PRIORITY - job.id;
+  for (let i = 0; i < srcs.length; i++) {
+    for (let k = 0; k < dsts.length; k++) {
       const match: Record<string, string> = {};
-      const s = prefixAsTernary(src);
-      const d = prefixAsTernary(dst);
-      if (s) match.src_addr = s;
-      if (d) match.dst_addr = d;
-      if (job.match.protocol !== null) match.protocol = `${job.match.protocol}&&&255`;
-      if (job.match.srcPort)
-        match.l4_src_port = `${job.match.srcPort.from}..${job.match.srcPort.to}`;
-      if (job.match.dstPort)
-        match.l4_dst_port = `${job.match.dstPort.from}..${job.match.dstPort.to}`;
-      out.push({
-        kind: "tableEntry",
-        table: t,
-        match,
-        action,
-        priority: CLASSIFIER_TOP_PRIORITY - job.id,
-      });
+      if (srcs[i] !== "") match.src_addr = srcs[i]!;
+      if (dsts[k] !== "") match.dst_addr = dsts[k]!;
+      if (protocolText !== undefined) match.protocol = protocolText;
+      if (srcPortText !== undefined) match.l4_src_port = srcPortText;
+      if (dstPortText !== undefined) match.l4_dst_port = dstPortText;
+      out.push({ kind: "tableEntry", table: t, match, action, priority });
     }
   }
-  return out;
+}
+
+/** Prefixes in string order as ternary values ("" for a wildcard); no prefix: a wildcard. */
+function ternariesOf(prefixes: readonly string[]): string[] {
+  if (prefixes.length === 0) return [""];
+  let sorted = prefixes;
+  for (let i = 1; i < prefixes.length; i++) {
+    if (prefixes[i - 1]! > prefixes[i]!) {
+      sorted = [...prefixes].sort();
+      break;
+    }
+  }
+  return sorted.map(prefixAsTernary);
 }
 
 function thresholdEntry(
@@ -345,7 +357,7 @@ export function translateSwitch(
           },
         });
       }
-      entities.push(...classifierEntries(contract, job, index));
+      pushClassifierEntries(entities, contract, job, index);
     }
   }
 

@@ -314,6 +314,7 @@ function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): JobIncide
   const to = new Int32Array(J);
   const ingress: { switch: number; share: number }[][] = [];
   const acc = new SparseSum(net.linkCount);
+  const scratch = new HostScratch(net);
   let own: Buffer = {
     link: new Int32Array(2 * J + 1024),
     fraction: new Float64Array(2 * J + 1024),
@@ -337,7 +338,7 @@ function jobIncidence(routing: Routing, jobs: readonly ResolvedJob[]): JobIncide
       to[j] = range[1];
       ingress.push([{ switch: s, share: 1 }]);
     } else {
-      ingress.push(spreadJob(routing, net, srcHosts, dstHosts, acc));
+      ingress.push(spreadJob(routing, net, srcHosts, dstHosts, acc, scratch));
       const touched = acc.touched;
       for (let i = 0; i < acc.touchedCount; i++) push(touched[i]!, acc.value[touched[i]!]!);
       acc.clear();
@@ -372,6 +373,30 @@ function grow(buffer: Buffer, needed: number): Buffer {
   return { link, fraction, size: buffer.size };
 }
 
+/**
+ * Per-host marks and per-switch counts for spreadJob, kept between jobs (and zeroed after
+ * each): a thousand multi-host jobs would otherwise build five Sets and Maps each.
+ */
+class HostScratch {
+  readonly isSrc: Uint8Array;
+  readonly isDst: Uint8Array;
+  readonly srcCount: Int32Array;
+  readonly dstCount: Int32Array;
+  readonly ingress: Float64Array;
+  readonly srcSwitches: Int32Array;
+  readonly dstSwitches: Int32Array;
+
+  constructor(net: Network) {
+    this.isSrc = new Uint8Array(net.hosts.length);
+    this.isDst = new Uint8Array(net.hosts.length);
+    this.srcCount = new Int32Array(net.switchCount);
+    this.dstCount = new Int32Array(net.switchCount);
+    this.ingress = new Float64Array(net.switchCount);
+    this.srcSwitches = new Int32Array(net.switchCount);
+    this.dstSwitches = new Int32Array(net.switchCount);
+  }
+}
+
 /** Accumulates a multi-host job's link fractions into `acc`; returns its ingress shares. */
 function spreadJob(
   routing: Routing,
@@ -379,42 +404,62 @@ function spreadJob(
   srcHosts: readonly number[],
   dstHosts: readonly number[],
   acc: SparseSum,
+  scratch: HostScratch,
 ): { switch: number; share: number }[] {
-  const dstSet = new Set(dstHosts);
-  const srcSet = new Set(srcHosts);
-  const pairs = srcHosts.length * dstHosts.length - srcHosts.filter((h) => dstSet.has(h)).length;
-  const srcBySwitch = new Map<number, number>();
-  const dstBySwitch = new Map<number, number>();
-  const ingress = new Map<number, number>();
-  for (const a of srcHosts) {
-    const partners = dstHosts.length - (dstSet.has(a) ? 1 : 0);
+  const { isSrc, isDst, srcCount, dstCount, ingress, srcSwitches, dstSwitches } = scratch;
+  for (let i = 0; i < srcHosts.length; i++) isSrc[srcHosts[i]!] = 1;
+  for (let i = 0; i < dstHosts.length; i++) isDst[dstHosts[i]!] = 1;
+  let pairs = srcHosts.length * dstHosts.length;
+  for (let i = 0; i < srcHosts.length; i++) pairs -= isDst[srcHosts[i]!]!;
+  let srcSwitchCount = 0;
+  let dstSwitchCount = 0;
+  for (let i = 0; i < srcHosts.length; i++) {
+    const a = srcHosts[i]!;
+    const partners = dstHosts.length - isDst[a]!;
     if (partners === 0) continue;
     acc.add(net.hostUplink[a]!, partners / pairs);
     const s = net.hostSwitch[a]!;
-    srcBySwitch.set(s, (srcBySwitch.get(s) ?? 0) + 1);
-    ingress.set(s, (ingress.get(s) ?? 0) + partners / pairs);
+    if (srcCount[s] === 0) srcSwitches[srcSwitchCount++] = s;
+    srcCount[s]!++;
+    ingress[s]! += partners / pairs;
   }
-  for (const b of dstHosts) {
-    const partners = srcHosts.length - (srcSet.has(b) ? 1 : 0);
+  for (let i = 0; i < dstHosts.length; i++) {
+    const b = dstHosts[i]!;
+    const partners = srcHosts.length - isSrc[b]!;
     if (partners === 0) continue;
     acc.add(net.hostDownlink[b]!, partners / pairs);
     const t = net.hostSwitch[b]!;
-    dstBySwitch.set(t, (dstBySwitch.get(t) ?? 0) + 1);
+    if (dstCount[t] === 0) dstSwitches[dstSwitchCount++] = t;
+    dstCount[t]!++;
   }
+  const srcOrder = srcSwitches.subarray(0, srcSwitchCount).sort();
+  const dstOrder = dstSwitches.subarray(0, dstSwitchCount).sort();
   // Hosts that are both source and destination pair with everyone but themselves; pairs
   // across two switches never involve the same host, so the switch counts multiply.
-  for (const [s, ns] of [...srcBySwitch].sort((x, y) => x[0] - y[0])) {
-    for (const [t, nt] of [...dstBySwitch].sort((x, y) => x[0] - y[0])) {
+  for (let i = 0; i < srcSwitchCount; i++) {
+    const s = srcOrder[i]!;
+    for (let k = 0; k < dstSwitchCount; k++) {
+      const t = dstOrder[k]!;
       if (s === t) continue;
       // Straight from the pool (taken after fabricRange, which may grow it): no callback,
       // so no boxed amounts; the same products in the same order as forEachFabricShare.
-      const scale = (ns * nt) / pairs;
+      const scale = (srcCount[s]! * dstCount[t]!) / pairs;
       const [from, to] = routing.fabricRange(s, t);
       const pool = routing.fabricPool();
       acc.addScaled(pool.link, pool.fraction, from, to, scale);
     }
   }
-  return [...ingress].sort((x, y) => x[0] - y[0]).map(([s, share]) => ({ switch: s, share }));
+  const shares: { switch: number; share: number }[] = [];
+  for (let i = 0; i < srcSwitchCount; i++) {
+    const s = srcOrder[i]!;
+    shares.push({ switch: s, share: ingress[s]! });
+    srcCount[s] = 0;
+    ingress[s] = 0;
+  }
+  for (let k = 0; k < dstSwitchCount; k++) dstCount[dstOrder[k]!] = 0;
+  for (let i = 0; i < srcHosts.length; i++) isSrc[srcHosts[i]!] = 0;
+  for (let i = 0; i < dstHosts.length; i++) isDst[dstHosts[i]!] = 0;
+  return shares;
 }
 
 /** A sparse vector over links, remembering which entries were touched. */

@@ -77,6 +77,9 @@ export function buildClassPlan(policy: Policy): ClassPlan {
 /** Bytes per control-class packet for BMv2 queue pacing (feedback: 224 B at the IP layer). */
 export const CONTROL_PACKET_BYTES = 256;
 
+/** Share of a link's data rate that a BMv2 queue with traffic mapped to it keeps at least. */
+export const IDLE_QUEUE_SHARE = 0.01;
+
 // Shared by every port plan (thousands of them): treat as read-only.
 const BEST_EFFORT_CLASSES: ClassName[] = ["approximate_best_effort"];
 const NO_CLASSES: ClassName[] = [];
@@ -126,11 +129,20 @@ export function portPlan(input: PortInput): PortPlan {
   // packets its share pays for.
   const control = Math.max(1, Math.round((capacity * k.controlShare) / (8 * CONTROL_PACKET_BYTES)));
   const data = Math.max(2, Math.round((capacity * (1 - k.controlShare)) / bitsPerPacket));
-  // Every queue keeps at least 1 packet/s: a rate of 0 would mean "unpaced" to BMv2.
-  const low = Math.min(Math.max(1, Math.round(lowBits / bitsPerPacket)), data - 1);
-  const high = data - low;
   const lowClasses = approximateAware(allocator) ? BEST_EFFORT_CLASSES : NO_CLASSES;
   const highClasses = EXACT_CLASSES;
+  // A queue that traffic is mapped to keeps at least IDLE_QUEUE_SHARE of the data rate even
+  // when the allocation gives it nothing: BMv2 fixes a packet's departure time when it is
+  // enqueued, so at 1 packet/s whatever nobody declared (a host sending LE on its own, an
+  // exact flow's acknowledgements) would wait a second per packet. A queue nothing is mapped
+  // to keeps 1 packet/s: a rate of 0 would mean "unpaced" to BMv2.
+  const floorOf = (classes: readonly string[]) =>
+    classes.length > 0 ? Math.max(1, Math.round(data * IDLE_QUEUE_SHARE)) : 1;
+  const low = Math.min(
+    Math.max(floorOf(lowClasses), Math.round(lowBits / bitsPerPacket)),
+    data - floorOf(highClasses),
+  );
+  const high = data - low;
   const queues: QueuePlan[] = [
     { queue: c.bestEffort.queue, classes: lowClasses, ratePps: low, depthPackets: buffer },
     { queue: c.exact.queue, classes: highClasses, ratePps: high, depthPackets: buffer },

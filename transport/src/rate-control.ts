@@ -164,7 +164,12 @@ export class LossRateController {
   private streak = 0;
   /** Rates carried by the last samples that delivered something (bytes/s). */
   private readonly recent: number[] = [];
-  /** Rates carried by clean samples (bytes/s) and when each ended (receiver time). */
+  /**
+   * Clean samples within the memory that no later clean sample carried more than (bytes/s,
+   * and when each ended, receiver time): rates fall from the first to the last, so the
+   * first is the best one remembered. A sample with a later, higher one can never be the
+   * best again, so it is not kept; the window is one comparison per sample, not a scan.
+   */
   private readonly clean: number[] = [];
   private readonly cleanAt: number[] = [];
   /** Receiver time: the sum of the samples' intervals. */
@@ -203,9 +208,7 @@ export class LossRateController {
 
   /** The best rate a clean sample carried within the memory (bytes/s); 0 if none. */
   get rememberedRate(): number {
-    let best = 0;
-    for (const r of this.clean) best = Math.max(best, r);
-    return best;
+    return this.clean.length > 0 ? this.clean[0]! : 0;
   }
 
   /**
@@ -286,6 +289,10 @@ export class LossRateController {
       this.streak = 0;
       action = "decrease";
     } else {
+      while (this.clean.length > 0 && this.clean[this.clean.length - 1]! <= carried) {
+        this.clean.pop();
+        this.cleanAt.pop();
+      }
       this.clean.push(carried);
       this.cleanAt.push(this.clockMs);
       if (!s.appLimited) {

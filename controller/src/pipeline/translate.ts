@@ -213,7 +213,7 @@ function routingEntities(contract: PipelineContract, routes: SwitchRoutes): Enti
   const table = contract.tables.routing_v4.name;
   for (let i = 0; i < list.length; i++) {
     const r = list[i]!;
-    const match = routeMatch(r.prefix);
+    const match = { dst_addr: r.prefix };
     out.push(
       r.action.kind === "port"
         ? { kind: "tableEntry", table, match, member: memberOf.get(r.action.nextHop)! }
@@ -221,22 +221,6 @@ function routingEntities(contract: PipelineContract, routes: SwitchRoutes): Enti
     );
   }
   return out;
-}
-
-const routeMatches = new Map<string, Readonly<Record<string, string>>>();
-
-/**
- * The match of the route entry for `prefix`, one frozen object per prefix: every switch has
- * a route to every prefix (41,856 entries at k=16 for 1,152 prefixes), and these objects
- * outlive a young-generation collection, so fewer of them means less copying.
- */
-function routeMatch(prefix: string): Readonly<Record<string, string>> {
-  let match = routeMatches.get(prefix);
-  if (match === undefined) {
-    match = Object.freeze({ dst_addr: prefix });
-    routeMatches.set(prefix, match);
-  }
-  return match;
 }
 
 /**

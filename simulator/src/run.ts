@@ -3,8 +3,11 @@
 // transfers over the policy's host transport, the exact flows over TCP, and the results
 // in the shared format (controller/src/experiment/results.ts).
 import { allocate, type AllocationDemands } from "../../controller/src/allocation/allocate.js";
-import { DEFAULT_JOB_DEMAND, estimateJobCaps } from "../../controller/src/allocation/job-demand.js";
-import { ewma, movedBeyond } from "../../controller/src/runtime/rates.js";
+import {
+  EMPTY_JOB_DEMAND,
+  jobDemandRound,
+  type JobDemandState,
+} from "../../controller/src/allocation/job-demand.js";
 import type { Allocation } from "../../controller/src/allocation/types.js";
 import type {
   RunResult,
@@ -130,8 +133,8 @@ export function simulateRun(options: RunOptions): RunResult {
         : [],
   });
   const allJobs = policyJobs(plan.jobs);
-  /** Caps from measured job demand (the controller's estimateJobCaps), job id -> bit/s. */
-  let jobCaps = new Map<number, number>();
+  /** The controller's demand loop state: smoothed offered load and caps per job id. */
+  let jobDemand: JobDemandState = EMPTY_JOB_DEMAND;
   const allocateFor = (
     ids: ReadonlySet<number> | null,
     sources: ReadonlySet<number> | null,
@@ -139,7 +142,7 @@ export function simulateRun(options: RunOptions): RunResult {
     allocate(
       scenario.topology,
       routing,
-      { ...demands(sources), ...(jobCaps.size > 0 ? { jobCaps } : {}) },
+      { ...demands(sources), ...(jobDemand.caps.size > 0 ? { jobCaps: jobDemand.caps } : {}) },
       { ...basePolicy, jobs: ids === null ? allJobs : allJobs.filter((j) => ids.has(j.id)) },
     );
 
@@ -246,11 +249,9 @@ export function simulateRun(options: RunOptions): RunResult {
   };
   if (settings.reallocate === "static") applyMeters(initial);
 
-  // The controller's demand loop: every poll interval, the jobs' offered load from their
-  // meters (smoothed), caps for jobs offering clearly less than their peak rate, and a new
-  // allocation when a cap moved by more than the hysteresis.
+  // The controller's demand loop (the same jobDemandRound): every poll interval, the jobs'
+  // offered load from their meters, and a new allocation when their caps moved.
   const knobs = scenario.policy.knobs;
-  let offered = new Map<number, number>();
   let demandReallocations = 0;
   const meterBytesAtPoll = new Float64Array(jobs.length);
   const pollDemand = () => {
@@ -264,19 +265,9 @@ export function simulateRun(options: RunOptions): RunResult {
         samples.set(j.plan.id, ((bytes - meterBytesAtPoll[j.index]!) * 8) / knobs.pollInterval);
       meterBytesAtPoll[j.index] = bytes;
     }
-    offered = ewma(offered, samples, knobs.ewmaAlpha);
-    for (const id of [...offered.keys()]) if (!jobs[id - 1]!.active) offered.delete(id);
-    const peak = new Map<number, number>();
-    for (const j of current.jobs) {
-      const pir = j.ingress.reduce((sum, i) => sum + (i.meter ? i.meter.pir * 8 : 0), 0);
-      if (pir > 0) peak.set(j.id, pir);
-    }
-    const caps = estimateJobCaps(offered, peak, DEFAULT_JOB_DEMAND);
-    const same =
-      caps.size === jobCaps.size &&
-      [...caps].every(([id, cap]) => !movedBeyond(jobCaps.get(id) ?? 0, cap, knobs.hysteresis));
-    if (!same) {
-      jobCaps = caps;
+    const round = jobDemandRound(jobDemand, samples, current, knobs);
+    jobDemand = round.state;
+    if (round.changed) {
       demandReallocations++;
       requestReallocation();
     }

@@ -1,5 +1,11 @@
 import { allocate } from "../../controller/src/allocation/allocate.js";
-import { estimateJobCaps } from "../../controller/src/allocation/job-demand.js";
+import {
+  EMPTY_JOB_DEMAND,
+  estimateJobCaps,
+  jobDemandRound,
+  jobPeakRates,
+} from "../../controller/src/allocation/job-demand.js";
+import type { Allocation } from "../../controller/src/allocation/types.js";
 import { loadPolicyFile } from "../../controller/src/policy/load.js";
 import { computeRoutes } from "../../controller/src/routing/routing.js";
 import { loadTopologyFile } from "../../controller/src/topology/load.js";
@@ -68,5 +74,78 @@ describe("job demand estimates", () => {
       busy.guaranteed!,
       3,
     );
+  });
+});
+
+describe("the demand loop round shared by the controller and the simulator", () => {
+  const knobs = { ewmaAlpha: 0.5, hysteresis: 0.05 };
+  const meter = (pirBytes: number) => ({ index: 0, cir: 0, pir: pirBytes, cbs: 1, pbs: 1 });
+  const allocation = (ids: number[]) => ({
+    jobs: ids.map((id) => ({ id, ingress: [{ switch: "s1", share: 1, meter: meter(1.25e6) }] })),
+  });
+
+  it("smooths samples, caps a job offering less than its peak and reports the change once", () => {
+    const a = allocation([1, 2]) as unknown as Pick<Allocation, "jobs">;
+    // Job 1 offers its whole peak (10 Mbit/s): limited; job 2 offers 1 Mbit/s.
+    const first = jobDemandRound(
+      EMPTY_JOB_DEMAND,
+      new Map([
+        [1, 10e6],
+        [2, 1e6],
+      ]),
+      a,
+      knobs,
+    );
+    expect(first.changed).toBe(true);
+    expect([...first.state.caps]).toEqual([[2, 1.25e6]]);
+    // The same samples again: the EWMA stays, the caps do not move, nothing to do.
+    const second = jobDemandRound(
+      first.state,
+      new Map([
+        [1, 10e6],
+        [2, 1e6],
+      ]),
+      a,
+      knobs,
+    );
+    expect(second.changed).toBe(false);
+    expect(second.state.caps).toBe(first.state.caps);
+    // Job 2 speeds up to 3 Mbit/s: the EWMA moves half way (2 Mbit/s), the cap follows.
+    const third = jobDemandRound(
+      second.state,
+      new Map([
+        [1, 10e6],
+        [2, 3e6],
+      ]),
+      a,
+      knobs,
+    );
+    expect(third.changed).toBe(true);
+    expect(third.state.offered.get(2)).toBe(2e6);
+    expect(third.state.caps.get(2)).toBe(2.5e6);
+  });
+
+  it("forgets jobs that are no longer allocated", () => {
+    const both = allocation([1, 2]) as unknown as Pick<Allocation, "jobs">;
+    const one = allocation([1]) as unknown as Pick<Allocation, "jobs">;
+    const r1 = jobDemandRound(EMPTY_JOB_DEMAND, new Map([[2, 1e6]]), both, knobs);
+    expect(r1.state.offered.has(2)).toBe(true);
+    const r2 = jobDemandRound(r1.state, new Map([[1, 10e6]]), one, knobs);
+    expect(r2.state.offered.has(2)).toBe(false);
+  });
+
+  it("sums a job's peak rate over its ingress meters, in bit/s", () => {
+    const peak = jobPeakRates([
+      {
+        id: 7,
+        ingress: [
+          { switch: "s1", share: 0.5, meter: meter(1e6) },
+          { switch: "s2", share: 0.5, meter: meter(2e6) },
+          { switch: "s3", share: 0, meter: null },
+        ],
+      },
+      { id: 8, ingress: [{ switch: "s1", share: 1, meter: null }] },
+    ] as unknown as Allocation["jobs"]);
+    expect([...peak]).toEqual([[7, 24e6]]);
   });
 });

@@ -14,7 +14,11 @@ import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
-import { DEFAULT_JOB_DEMAND, estimateJobCaps } from "../allocation/job-demand.js";
+import {
+  EMPTY_JOB_DEMAND,
+  jobDemandRound,
+  type JobDemandState,
+} from "../allocation/job-demand.js";
 import type { Allocation } from "../allocation/types.js";
 import { decodeEntity, encodeEntity } from "../p4runtime/entities.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
@@ -43,7 +47,8 @@ import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js
 import { applyHysteresis } from "./hysteresis.js";
 import type { Logger } from "./log.js";
 import { MetricsRegistry } from "./metrics.js";
-import { ewma, movedBeyond, rateBetween, type CounterSample, type Rate } from "./rates.js";
+import { rateBetween, type CounterSample, type Rate } from "./rates.js";
+import { ewma } from "../allocation/smoothing.js";
 
 /** A compiled pipeline for one architecture. */
 export interface PipelineBundle {
@@ -159,8 +164,7 @@ export class NetapproxController {
   private readonly dropRates = new Map<string, number>(); // "sw|port|reason" -> pps
   private readonly jobRates = new Map<string, Rate>(); // "switch|job|color"
   /** Smoothed offered load per approximate job (bit/s) and the caps derived from it. */
-  private jobOffered = new Map<number, number>();
-  private jobCaps = new Map<number, number>();
+  private jobDemand: JobDemandState = EMPTY_JOB_DEMAND;
   private readonly subscriptions: Subscription[] = [];
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -310,7 +314,7 @@ export class NetapproxController {
       this.routing,
       {
         ...(measured ? { measured } : {}),
-        ...(this.jobCaps.size > 0 ? { jobCaps: this.jobCaps } : {}),
+        ...(this.jobDemand.caps.size > 0 ? { jobCaps: this.jobDemand.caps } : {}),
       },
       policy,
     );
@@ -549,23 +553,9 @@ export class NetapproxController {
    */
   private updateJobDemand(offered: ReadonlyMap<number, number>): void {
     if (!this.allocation?.features.meters) return;
-    this.jobOffered = ewma(this.jobOffered, offered, this.policy.knobs.ewmaAlpha);
-    const peak = new Map<number, number>();
-    for (const j of this.allocation.jobs) {
-      const pir = j.ingress.reduce((sum, i) => sum + (i.meter ? i.meter.pir * 8 : 0), 0);
-      if (pir > 0) peak.set(j.id, pir);
-    }
-    const caps = estimateJobCaps(this.jobOffered, peak, {
-      ...DEFAULT_JOB_DEMAND,
-      floor: DEFAULT_JOB_DEMAND.floor,
-    });
-    const same =
-      caps.size === this.jobCaps.size &&
-      [...caps].every(
-        ([id, cap]) => !movedBeyond(this.jobCaps.get(id) ?? 0, cap, this.policy.knobs.hysteresis),
-      );
-    if (same) return;
-    this.jobCaps = caps;
+    const round = jobDemandRound(this.jobDemand, offered, this.allocation, this.policy.knobs);
+    this.jobDemand = round.state;
+    if (!round.changed) return;
     try {
       this.recompute();
     } catch (err) {

@@ -5,7 +5,7 @@
 // Pure.
 import type { EntitySpec } from "../p4runtime/entities.js";
 import type { QueueSetting, SwitchDesiredState } from "../pipeline/translate.js";
-import { movedBeyond } from "./rates.js";
+import { movedBeyond } from "../allocation/smoothing.js";
 
 type MeterSpec = Extract<EntitySpec, { kind: "meterEntry" }>;
 type TableSpec = Extract<EntitySpec, { kind: "tableEntry" }>;

@@ -14,11 +14,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
-import {
-  EMPTY_JOB_DEMAND,
-  jobDemandRound,
-  type JobDemandState,
-} from "../allocation/job-demand.js";
+import { EMPTY_JOB_DEMAND, jobDemandRound, type JobDemandState } from "../allocation/job-demand.js";
 import type { Allocation } from "../allocation/types.js";
 import { decodeEntity, encodeEntity } from "../p4runtime/entities.js";
 import type { P4Schema } from "../p4runtime/p4info.js";

@@ -91,6 +91,7 @@ function engine(): void {
   const sim = new Simulation(routing, allocation, {
     queueMode: "strict",
     hostBuffer: 1000,
+    hostQueues: "fifo",
     ecmpHash: "per-switch",
     linkDelay: 1e-6,
   });

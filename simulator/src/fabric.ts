@@ -13,6 +13,7 @@ import type {
   MeterSettings,
 } from "../../controller/src/allocation/types.js";
 import type { Routing } from "../../controller/src/routing/routing.js";
+import type { QueueMode } from "../../controller/src/experiment/scenario.js";
 import { HOST_SIDE, type Network } from "../../controller/src/topology/network.js";
 import { EventQueue } from "./event-queue.js";
 import { mix32 } from "./random.js";
@@ -66,9 +67,11 @@ export const COLOR_YELLOW = 1;
 export const COLOR_RED = 2;
 
 export interface FabricOptions {
-  queueMode: "strict" | "bmv2-paced";
-  /** Packets a host interface queue holds. */
+  queueMode: QueueMode;
+  /** Packets a host interface queue holds (each priority queue, when hosts prioritise). */
   hostBuffer: number;
+  /** priority: a host interface serves its queues by DSCP priority like a switch; fifo: one queue. */
+  hostQueues: "priority" | "fifo";
   ecmpHash: "per-switch" | "same";
   /** One-way delay of links without one in the topology, seconds. */
   linkDelay: number;
@@ -90,6 +93,8 @@ export class Fabric {
   /** Priority queues per port. */
   readonly P: number;
   readonly paced: boolean;
+  readonly weighted: boolean;
+  readonly hostPriority: boolean;
 
   // Links (directed), indexed by the Network's link ids.
   readonly linkTo: Int32Array;
@@ -110,6 +115,14 @@ export class Fabric {
   private readonly qTxPacket: Int32Array;
   /** bmv2-paced: seconds per packet of each queue. */
   readonly qServiceTime: Float64Array;
+  /** weighted: each queue's share of its port (0: served only when no weighted queue waits). */
+  readonly qWeight: Float64Array;
+  /** weighted: bytes a queue has been served over its weight (the scheduler's virtual time). */
+  private readonly qNorm: Float64Array;
+  /** weighted: the virtual time of the last queue a port served. */
+  private readonly portNorm: Float64Array;
+  /** The queue of the control class, served first in weighted mode (-1: none). */
+  private controlQueue = -1;
 
   // Counters.
   /** link * 4 + class */
@@ -202,6 +215,8 @@ export class Fabric {
     const L = (this.L = net.linkCount);
     const P = (this.P = Math.max(1, allocation.classes.priorityQueues));
     this.paced = options.queueMode === "bmv2-paced";
+    this.weighted = options.queueMode === "weighted";
+    this.hostPriority = options.hostQueues === "priority";
     if (L * P > MAX_EVENT_ARG)
       throw new RangeError(`too many ports for the simulator (${L * P} queues)`);
 
@@ -226,6 +241,9 @@ export class Fabric {
     this.qBusy = new Uint8Array(L * P);
     this.qTxPacket = new Int32Array(L * P).fill(-1);
     this.qServiceTime = new Float64Array(L * P);
+    this.qWeight = new Float64Array(L * P);
+    this.qNorm = new Float64Array(L * P);
+    this.portNorm = new Float64Array(L);
     this.txBytes = new Float64Array(L * 4);
     this.txPackets = new Float64Array(L * 4);
     this.dropPackets = new Float64Array(L * REASONS);
@@ -267,6 +285,7 @@ export class Fabric {
       this.dscpQueue[m.dscp] = m.queue;
       this.dscpClass[m.dscp] = CLASS_CODE[m.class];
     }
+    this.controlQueue = classes.dscp.find((m) => m.class === "control")?.queue ?? -1;
     this.guaranteedDscp = classes.guaranteedDscp;
     this.bestEffortDscp = classes.bestEffortDscp;
     this.metersOn = a.features.meters;
@@ -279,9 +298,14 @@ export class Fabric {
         this.leThreshold[l] = port.leThreshold ?? -1;
         this.ecnThreshold[l] = port.ecnThreshold ?? -1;
         const fallback = (8 * 1500) / this.net.linkCapacity[l]!;
-        for (let q = 0; q < P; q++) this.qServiceTime[l * P + q] = fallback;
+        for (let q = 0; q < P; q++) {
+          this.qServiceTime[l * P + q] = fallback;
+          this.qWeight[l * P + q] = 0;
+        }
         for (const plan of port.queues) {
-          if (plan.queue < P) this.qServiceTime[l * P + plan.queue] = 1 / Math.max(1, plan.ratePps);
+          if (plan.queue >= P) continue;
+          this.qServiceTime[l * P + plan.queue] = 1 / Math.max(1, plan.ratePps);
+          this.qWeight[l * P + plan.queue] = plan.weight;
         }
       }
     }
@@ -426,8 +450,8 @@ export class Fabric {
     const P = this.P;
     const host = this.fromHost[l] === 1;
     const dscp = this.pDscp[p]!;
-    // A host interface is one FIFO; switch ports map DSCP to a priority queue.
-    const q = host ? 0 : this.dscpQueue[dscp]!;
+    // Switch ports map DSCP to a priority queue; a host interface too, or is one FIFO.
+    const q = host && !this.hostPriority ? 0 : this.dscpQueue[dscp]!;
     const idx = l * P + q;
     const len = this.qLen[idx]!;
     if (!host) {
@@ -459,6 +483,10 @@ export class Fabric {
     else this.pNext[tail] = p;
     this.qTail[idx] = p;
     this.qLen[idx] = len + 1;
+    // A weighted queue that was empty starts from the port's virtual time: it cannot claim
+    // a burst for the time it was idle.
+    if (len === 0 && this.weighted && !host && this.qNorm[idx]! < this.portNorm[l]!)
+      this.qNorm[idx] = this.portNorm[l]!;
     if (this.paced && !host) {
       if (this.qBusy[idx] === 0) this.startQueue(idx);
     } else if (this.busy[l] === 0) this.startLink(l);
@@ -481,18 +509,50 @@ export class Fabric {
     this.waitCount[l]!++;
   }
 
-  /** Strict priority: the highest non-empty queue sends at the link's capacity. */
+  /**
+   * The next packet of port l goes at the link's capacity. Strict priority: from the highest
+   * non-empty queue. Weighted (switch ports): the control queue first, then the waiting
+   * queue with a weight that is furthest behind its share (bytes served over weight), then,
+   * when no weighted queue waits, the highest non-empty queue without a weight.
+   */
   private startLink(l: number): void {
     const P = this.P;
     const base = l * P;
     let q = P - 1;
-    while (q >= 0 && this.qLen[base + q] === 0) q--;
+    if (this.weighted && this.fromHost[l] === 0) q = this.pickWeighted(l);
+    else while (q >= 0 && this.qLen[base + q] === 0) q--;
     if (q < 0) return;
     const p = this.dequeue(base + q);
     this.account(l, p);
     this.busy[l] = 1;
     this.txPacket[l] = p;
     this.events.push(this.now + this.pSize[p]! / this.capacity[l]!, (l << EVENT_BITS) | EV_TX_DONE);
+  }
+
+  private pickWeighted(l: number): number {
+    const P = this.P;
+    const base = l * P;
+    const c = this.controlQueue;
+    if (c >= 0 && c < P && this.qLen[base + c]! > 0) return c;
+    let best = -1;
+    let bestNorm = Infinity;
+    let fallback = -1;
+    for (let q = P - 1; q >= 0; q--) {
+      const idx = base + q;
+      if (this.qLen[idx] === 0) continue;
+      const w = this.qWeight[idx]!;
+      if (w > 0) {
+        if (this.qNorm[idx]! < bestNorm) {
+          bestNorm = this.qNorm[idx]!;
+          best = q;
+        }
+      } else if (fallback < 0) fallback = q;
+    }
+    if (best < 0) return fallback;
+    const idx = base + best;
+    this.portNorm[l] = this.qNorm[idx]!;
+    this.qNorm[idx]! += this.pSize[this.qHead[idx]!]! / this.qWeight[idx]!;
+    return best;
   }
 
   /** bmv2-paced: every queue is its own server at its configured packets per second. */

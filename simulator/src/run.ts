@@ -1,7 +1,8 @@
-// One simulated run of a scenario under one policy and seed: the workload expanded from
-// the seed, the controller's allocation (recomputed as jobs come and go), the jobs'
-// transfers over the policy's host transport, the exact flows over TCP, and the results
-// in the shared format (controller/src/experiment/results.ts).
+// One simulated run of a scenario under one policy (a TCP baseline: in one TCP setting) and
+// seed: the workload expanded from the seed, the controller's allocation (recomputed as
+// jobs come and go), the jobs' transfers over the policy's host transport with job-level
+// completion (simulator/src/jobs.ts), the exact flows over TCP, and the results in the
+// shared format (controller/src/experiment/results.ts).
 import { allocate, type AllocationDemands } from "../../controller/src/allocation/allocate.js";
 import {
   EMPTY_JOB_DEMAND,
@@ -18,14 +19,15 @@ import type {
 import { RUN_FORMAT } from "../../controller/src/experiment/results.js";
 import {
   POLICY_BINDINGS,
+  tcpSetting,
   type ExperimentPolicy,
   type Scenario,
+  type TcpSettingName,
 } from "../../controller/src/experiment/scenario.js";
 import {
   declaredExactFlows,
   expandWorkload,
   policyJobs,
-  type JobPlan,
   type PhasePlan,
   type TransferPlan,
   type WorkloadPlan,
@@ -35,15 +37,23 @@ import { computeRoutes, type Routing } from "../../controller/src/routing/routin
 import { Rng } from "../../transport/src/random.js";
 import { chunkLayout, neededChunks } from "../../transport/src/chunks.js";
 import { DATA_HEADER_BYTES, STREAM_HELLO_BYTES } from "../../transport/src/wire.js";
-import { CLASS_NAMES, DROP_REASONS, type Fabric } from "./fabric.js";
+import { ewma } from "../../controller/src/allocation/smoothing.js";
+import { DEFAULT_RECEIVER_TIMING } from "../../transport/src/approx-receiver-core.js";
+import { CLASS_EXACT, CLASS_NAMES, DROP_REASONS, type Fabric } from "./fabric.js";
 import {
   ApproxReceiver,
   ApproxSender,
   BlastSender,
   type ApproxTransferConfig,
 } from "./hosts/approx.js";
+import {
+  SimJobCoordinator,
+  type ReportChannel,
+  type ReportedReceiver,
+} from "./hosts/coordination.js";
 import { flowHash } from "./hosts/packets.js";
 import { TcpReceiver, TcpSender, type TcpFlowConfig } from "./hosts/tcp.js";
+import { completionMode, JobRun } from "./jobs.js";
 import { Simulation } from "./simulation.js";
 
 export interface RunProgress {
@@ -67,39 +77,24 @@ export interface RunOptions {
   plan?: WorkloadPlan;
   /** Routing of the scenario's topology, when already computed. */
   routing?: Routing;
+  /** A TCP baseline's setting (default: the scenario's first); ignored for other policies. */
+  tcpSetting?: TcpSettingName | null;
   progress?: (p: RunProgress) => void;
-}
-
-interface TransferOutcome {
-  completed: boolean;
-  deliveredChunks: number;
-}
-
-interface JobState {
-  plan: JobPlan;
-  index: number;
-  active: boolean;
-  phasesEnded: number;
-  /** Open transfers per phase. */
-  open: number[];
-  /** Transfers under way: how many chunks each receiver holds now. */
-  running: Map<number, () => number>;
-  transfers: number;
-  transfersCompleted: number;
-  deliveredChunks: number;
-  totalChunks: number;
-  endTime: number | null;
-  /** bit/s the allocation gives the job (for rate hints); null when it does not allocate. */
-  allocated: number | null;
-  /** Its meters' peak and committed rates summed over its ingress switches, bit/s (0: none). */
-  peak: number;
-  committed: number;
-  /** Its approximate senders still sending, for rate hints. */
-  senders: Set<ApproxSender>;
 }
 
 const UDP = 17;
 const TCP = 6;
+
+/** The TCP setting a run of `policy` uses: a TCP baseline's, else none. */
+export function runTcpSetting(
+  scenario: Scenario,
+  policy: ExperimentPolicy,
+  requested?: TcpSettingName | null,
+): TcpSettingName | null {
+  const transport = POLICY_BINDINGS[policy].transport;
+  if (transport !== "tcp-sender-sampling" && transport !== "tcp-receiver-drop") return null;
+  return requested ?? scenario.transport.tcpSettings[0] ?? "dc-tuned";
+}
 
 export function simulateRun(options: RunOptions): RunResult {
   const wallStart = performance.now();
@@ -109,8 +104,17 @@ export function simulateRun(options: RunOptions): RunResult {
   const net = routing.network;
   const plan = options.plan ?? expandWorkload(scenario, seed);
   const settings = scenario.simulator;
+  const setting = runTcpSetting(scenario, policy, options.tcpSetting);
+  // A TCP baseline's connections run in its setting; dctcp needs the network to mark ECN, at
+  // the policy's threshold or the scenario's dctcp threshold.
+  const baselineTcp = setting === null ? null : tcpSetting(setting, scenario.transport.tcp);
+  const knobs =
+    setting === "dctcp" && scenario.policy.knobs.ecnThreshold === null
+      ? { ...scenario.policy.knobs, ecnThreshold: scenario.transport.dctcpThreshold }
+      : scenario.policy.knobs;
   const basePolicy: Policy = {
     ...scenario.policy,
+    knobs,
     allocator: binding.allocator,
     jobs: [],
     exact: { source: "declared", flows: [] },
@@ -118,19 +122,23 @@ export function simulateRun(options: RunOptions): RunResult {
   // Exact demand is declared from a source's first arrival until its arrival window is over
   // and its flows are done (all of it when static): a BMv2 queue's rate is reserved
   // whether it is used or not, and flows in flight must keep theirs. A scenario's
-  // declared_load provisions BMv2's paced exact queue for peaks; with strict priority the
-  // exact queue takes the whole link whenever it needs it, so the allocation is told the
-  // offered load: what is reserved beyond it would only be withheld from approximate jobs.
+  // declared_load provisions BMv2's paced exact queue for peaks; with strict or weighted
+  // scheduling the exact queue takes what it needs, so the allocation is told the offered
+  // load: what is reserved beyond it would only be withheld from approximate jobs. With
+  // `exact_demand: measured` the controller's port-counter measurements replace it where
+  // they exist (switch egress ports).
   const activeSources = new Set<number>();
   const exactRate = settings.queueMode === "bmv2-paced" ? "declared" : "offered";
+  let measuredExact = new Map<string, number>();
   const demands = (sources: ReadonlySet<number> | null): AllocationDemands => ({
     exactFlows:
-      settings.exactDemand === "declared"
-        ? declaredExactFlows(
+      settings.exactDemand === "none"
+        ? []
+        : declaredExactFlows(
             plan.exactSources.filter((_, i) => sources === null || sources.has(i)),
             exactRate,
-          )
-        : [],
+          ),
+    ...(measuredExact.size > 0 ? { measured: measuredExact } : {}),
   });
   const allJobs = policyJobs(plan.jobs);
   /** The controller's demand loop state: smoothed offered load and caps per job id. */
@@ -151,42 +159,38 @@ export function simulateRun(options: RunOptions): RunResult {
   const sim = new Simulation(routing, initial, {
     queueMode: settings.queueMode,
     hostBuffer: settings.hostBuffer,
+    hostQueues: settings.hostQueues,
     ecmpHash: settings.ecmpHash,
     linkDelay: settings.linkDelay,
   });
   const fabric = sim.fabric;
   fabric.ensureJob(plan.jobs.length);
   const classes = scenario.policy.classes;
-  const ecn = scenario.policy.knobs.ecnThreshold !== null;
-  const tcpSettings = scenario.transport.tcp;
+  const exactEcn = scenario.policy.knobs.ecnThreshold !== null;
+  const exactTcp = scenario.transport.tcp;
+  const timing = scenario.transport.approximate;
   const hostIndex = (name: string) => net.hostIndex.get(name)!;
   const lineRate = (host: number) => net.linkCapacity[net.hostUplink[host]!]!;
+  const chunkSize = scenario.transport.chunkSize;
+  const mode = completionMode(scenario.completion, binding.transport);
 
-  const jobs: JobState[] = plan.jobs.map((p, index) => ({
-    plan: p,
-    index,
-    active: false,
-    phasesEnded: 0,
-    open: p.phases.map((ph) => ph.transfers.length),
-    running: new Map(),
-    transfers: p.phases.reduce((n, ph) => n + ph.transfers.length, 0),
-    transfersCompleted: 0,
-    deliveredChunks: 0,
-    totalChunks: p.phases.reduce(
-      (n, ph) =>
-        n +
-        ph.transfers.reduce(
-          (m, t) => m + chunkLayout(t.bytes, scenario.transport.chunkSize).totalChunks,
-          0,
-        ),
-      0,
-    ),
-    endTime: null,
-    allocated: null,
-    peak: 0,
-    committed: 0,
-    senders: new Set(),
-  }));
+  const jobs: JobState[] = plan.jobs.map((p, index) => {
+    const state: JobState = {
+      run: new JobRun(
+        p,
+        mode,
+        (bytes) => chunkLayout(bytes, chunkSize).totalChunks,
+        (group, now) => groupEnded(state, group, now),
+      ),
+      index,
+      coordinator: null,
+      allocated: null,
+      peak: 0,
+      committed: 0,
+      senders: new Set(),
+    };
+    return state;
+  });
   const flows = plan.exactFlows;
   const fct = new Float64Array(flows.length).fill(NaN);
   let jobsDone = 0;
@@ -235,7 +239,7 @@ export function simulateRun(options: RunOptions): RunResult {
   let current = initial;
   const reallocate = () => {
     reallocationPending = false;
-    const active = new Set(jobs.filter((j) => j.active).map((j) => j.plan.id));
+    const active = new Set(jobs.filter((j) => j.run.active).map((j) => j.run.plan.id));
     const a = allocateFor(active, activeSources);
     reallocations++;
     current = a;
@@ -249,11 +253,18 @@ export function simulateRun(options: RunOptions): RunResult {
   };
   if (settings.reallocate === "static") applyMeters(initial);
 
-  // The controller's demand loop (the same jobDemandRound): every poll interval, the jobs'
-  // offered load from their meters, and a new allocation when their caps moved.
-  const knobs = scenario.policy.knobs;
+  // The controller's loops, every poll interval: the demand loop (the same jobDemandRound)
+  // over the jobs' offered load from their meters, and, with `exact_demand: measured`, the
+  // exact traffic each switch port carried (EWMA, as the controller smooths its counters).
   let demandReallocations = 0;
   const meterBytesAtPoll = new Float64Array(jobs.length);
+  const measureExact = settings.reallocate === "on-change" && settings.exactDemand === "measured";
+  const exactBytesAtPoll = new Float64Array(net.linkCount);
+  const switchPorts: { link: number; key: string }[] = [];
+  for (let s = 0; s < net.switchCount; s++) {
+    for (const [port, link] of net.portLink[s]!)
+      switchPorts.push({ link, key: `${net.switches[s]!.name}:${port}` });
+  }
   const pollDemand = () => {
     if (jobsDone === jobs.length) return;
     const samples = new Map<number, number>();
@@ -261,13 +272,24 @@ export function simulateRun(options: RunOptions): RunResult {
       const bytes = fabric.meterBytes(j.index);
       // A job that started during the interval offered nothing for part of it: its rate
       // would read low and cap it right at its start. It gets its first sample next time.
-      if (j.active && j.plan.start <= sim.now - knobs.pollInterval)
-        samples.set(j.plan.id, ((bytes - meterBytesAtPoll[j.index]!) * 8) / knobs.pollInterval);
+      if (j.run.active && j.run.plan.start <= sim.now - knobs.pollInterval)
+        samples.set(j.run.plan.id, ((bytes - meterBytesAtPoll[j.index]!) * 8) / knobs.pollInterval);
       meterBytesAtPoll[j.index] = bytes;
     }
     const round = jobDemandRound(jobDemand, samples, current, knobs);
     jobDemand = round.state;
-    if (round.changed) {
+    let changed = round.changed;
+    if (measureExact) {
+      const exact = new Map<string, number>();
+      for (const { link, key } of switchPorts) {
+        const bytes = fabric.txBytes[link * 4 + CLASS_EXACT]!;
+        exact.set(key, ((bytes - exactBytesAtPoll[link]!) * 8) / knobs.pollInterval);
+        exactBytesAtPoll[link] = bytes;
+      }
+      measuredExact = ewma(measuredExact, exact, knobs.ewmaAlpha);
+      changed = true;
+    }
+    if (changed) {
       demandReallocations++;
       requestReallocation();
     }
@@ -275,8 +297,7 @@ export function simulateRun(options: RunOptions): RunResult {
   };
   if (
     settings.reallocate === "on-change" &&
-    settings.jobDemand === "measured" &&
-    initial.features.meters
+    ((settings.jobDemand === "measured" && initial.features.meters) || measureExact)
   ) {
     sim.at(knobs.pollInterval, pollDemand);
   }
@@ -313,19 +334,65 @@ export function simulateRun(options: RunOptions): RunResult {
     };
   };
 
-  const startTransfer = (job: JobState, phase: number, t: TransferPlan, concurrent: number) => {
+  /** The job's coordinator, on its first receiving host (the aggregator). */
+  const coordinatorOf = (job: JobState): SimJobCoordinator => {
+    job.coordinator ??= new SimJobCoordinator(
+      sim,
+      hostIndex(job.run.plan.dst[0]!),
+      {
+        jobId: job.run.plan.id,
+        fraction: job.run.plan.fraction,
+        minSenderFraction: job.run.plan.minSenderFraction,
+        groups: job.run.plan.phases.map((_, g) => job.run.completionTransfers(g)),
+        retryMs: timing.doneRetry * 1000,
+        attempts: DEFAULT_RECEIVER_TIMING.doneAttempts,
+      },
+      classes.control.dscp,
+      (group) => job.run.groupCompleted(group, sim.now),
+    );
+    return job.coordinator;
+  };
+  /** Reports a coordinated transfer's count to its job's coordinator. */
+  const report = (
+    job: JobState,
+    group: number,
+    index: number,
+    dst: number,
+    port: number,
+    receiver: ReportedReceiver,
+  ): ReportChannel => {
+    const coordinator = coordinatorOf(job);
+    const h = hashes(dst, coordinator.host, UDP, port + 1);
+    const channel = coordinator.channel(
+      dst,
+      group,
+      index,
+      receiver,
+      { intervalMs: timing.feedbackInterval * 1000, keepaliveMs: timing.keepalive * 1000 },
+      h.hash,
+      h.reverseHash,
+    );
+    channel.start();
+    return channel;
+  };
+
+  const startTransfer = (
+    job: JobState,
+    group: number,
+    index: number,
+    t: TransferPlan,
+    concurrent: number,
+  ) => {
     const src = hostIndex(t.src);
     const dst = hostIndex(t.dst);
     const first = sim.reservePair();
     connections++;
-    const total = chunkLayout(t.bytes, scenario.transport.chunkSize).totalChunks;
-    const needed = neededChunks(total, job.plan.fraction);
-    const key = connections;
-    const end = (outcome: TransferOutcome) => {
-      job.running.delete(key);
-      job.deliveredChunks += outcome.deliveredChunks;
-      if (outcome.completed) job.transfersCompleted++;
-      transferEnded(job, phase);
+    const record = job.run.transfers[group]![index]!;
+    const total = record.totalChunks;
+    const needed = neededChunks(total, job.run.plan.fraction);
+    const coordinated = job.run.mode === "coordinated";
+    const end = (completed: boolean) => {
+      job.run.transferEnded(group, index, completed, sim.now);
     };
     if (binding.transport === "approximate" || binding.transport === "udp-blast") {
       const rate = lineRate(src);
@@ -337,11 +404,13 @@ export function simulateRun(options: RunOptions): RunResult {
           ? share / Math.max(1, concurrent, job.senders.size + 1)
           : rate;
       const config: ApproxTransferConfig = {
-        jobId: job.plan.id,
+        jobId: job.run.plan.id,
         job: job.index,
         bytes: t.bytes,
-        chunkSize: scenario.transport.chunkSize,
-        fraction: job.plan.fraction,
+        chunkSize,
+        // With job-level completion a sender keeps delivering until its job is complete:
+        // its own transfer's goal is all of its chunks.
+        fraction: coordinated ? 1 : job.run.plan.fraction,
         lineRate: rate,
         initialRate: Math.min(rate, hint),
         dataDscp: classes.bestEffort.dscp,
@@ -349,10 +418,9 @@ export function simulateRun(options: RunOptions): RunResult {
         meter: fabric.meterOf(job.index, net.hostSwitch[src]!),
         ...hashes(src, dst, UDP, t.port),
         timeoutMs: Math.max(1000, (scenario.timeLimit - sim.now) * 1000),
-        timing: scenario.transport.approximate,
+        timing,
       };
       const blast = binding.transport === "udp-blast";
-      job.running.set(key, () => receiver.result.uniqueChunks);
       const receiver = new ApproxReceiver(
         sim,
         first + 1,
@@ -362,7 +430,9 @@ export function simulateRun(options: RunOptions): RunResult {
         !blast,
         scenario.transport.blastDrain * 1000,
       );
+      record.held = () => receiver.result.uniqueChunks;
       sim.attach(receiver);
+      if (coordinated) receiver.channel = report(job, group, index, dst, t.port, receiver);
       if (blast) {
         const sender = new BlastSender(
           sim,
@@ -372,10 +442,7 @@ export function simulateRun(options: RunOptions): RunResult {
           config,
           scenario.transport.blastRate ?? rate,
           scenario.transport.blastDrain,
-          () => {
-            const r = receiver.result;
-            end({ completed: r.completed, deliveredChunks: r.uniqueChunks });
-          },
+          () => end(receiver.result.completed),
         );
         sim.attach(sender);
         sender.start();
@@ -383,11 +450,7 @@ export function simulateRun(options: RunOptions): RunResult {
         const sender = new ApproxSender(sim, first, src, dst, config, (s) => {
           job.senders.delete(s);
           updateHints(job);
-          const r = s.result!;
-          end({
-            completed: r.completed,
-            deliveredChunks: receiver.result.uniqueChunks,
-          });
+          end(s.result!.completed);
         });
         sim.attach(sender);
         job.senders.add(sender);
@@ -397,8 +460,8 @@ export function simulateRun(options: RunOptions): RunResult {
       return;
     }
     // The TCP baselines: the same chunks as messages on a stream (see transport/src/tcp-baseline.ts).
-    const layout = chunkLayout(t.bytes, scenario.transport.chunkSize);
-    const unit = DATA_HEADER_BYTES + scenario.transport.chunkSize;
+    const layout = chunkLayout(t.bytes, chunkSize);
+    const unit = DATA_HEADER_BYTES + chunkSize;
     const lastUnit = DATA_HEADER_BYTES + layout.payloadLength(total - 1);
     let bytes: number;
     let doneBytes: number;
@@ -408,79 +471,74 @@ export function simulateRun(options: RunOptions): RunResult {
       bytes = STREAM_HELLO_BYTES + (hasLast ? (needed - 1) * unit + lastUnit : needed * unit);
       doneBytes = bytes;
     } else {
+      // Receiver-side dropping: every chunk on the stream; the receiver stops at its
+      // fraction, or (job-level) when the job's coordinator says the job is complete.
       bytes = STREAM_HELLO_BYTES + (total - 1) * unit + lastUnit;
-      doneBytes = needed === total ? bytes : STREAM_HELLO_BYTES + needed * unit;
+      doneBytes = needed === total || coordinated ? bytes : STREAM_HELLO_BYTES + needed * unit;
     }
     const config: TcpFlowConfig = {
       bytes,
       doneBytes,
-      tcp: tcpSettings,
-      ecn,
+      tcp: baselineTcp!,
+      ecn: baselineTcp!.variant === "dctcp",
       dscp: classes.exact.dscp,
       job: job.index,
       ...hashes(src, dst, TCP, t.port),
     };
     const receiver = new TcpReceiver(sim, first + 1, dst, src, config);
-    job.running.set(key, () =>
-      Math.min(total, Math.max(0, Math.floor((receiver.inOrderBytes - STREAM_HELLO_BYTES) / unit))),
-    );
-    const sender = new TcpSender(sim, first, src, dst, config, () => {
-      const inOrder = receiver.inOrderBytes;
-      const delivered =
-        binding.transport === "tcp-sender-sampling"
-          ? receiver.doneTime !== null
-            ? needed
-            : Math.max(0, Math.floor((inOrder - STREAM_HELLO_BYTES) / unit))
-          : inOrder >= bytes
-            ? total
-            : Math.max(0, Math.floor((inOrder - STREAM_HELLO_BYTES) / unit));
-      end({
-        completed: receiver.doneTime !== null,
-        deliveredChunks: Math.min(total, delivered),
+    const held = () =>
+      Math.min(total, Math.max(0, Math.floor((receiver.inOrderBytes - STREAM_HELLO_BYTES) / unit)));
+    record.held =
+      binding.transport === "tcp-sender-sampling"
+        ? () => (receiver.doneTime !== null ? needed : Math.min(needed, held()))
+        : () => (receiver.inOrderBytes >= bytes ? total : held());
+    if (coordinated) {
+      const channel = report(job, group, index, dst, t.port, {
+        progress: () => ({ uniqueChunks: record.held(), totalChunks: total }),
+        stopForJob: () => receiver.stopEarly(),
       });
-    });
+      receiver.onProgress = () => channel.onProgress();
+    }
+    const sender = new TcpSender(sim, first, src, dst, config, () =>
+      end(receiver.doneTime !== null),
+    );
     sim.attach(receiver);
     sim.attach(sender);
     sender.start();
   };
 
-  const startPhase = (job: JobState, phase: number) => {
-    const transfers = job.plan.phases[phase]!.transfers;
-    if (transfers.length === 0) {
-      transferEnded(job, phase, true);
-      return;
-    }
-    for (const t of transfers) startTransfer(job, phase, t, transfers.length);
+  const startGroup = (job: JobState, group: number) => {
+    const transfers = job.run.plan.phases[group]!.transfers;
+    transfers.forEach((t, i) => startTransfer(job, group, i, t, transfers.length));
+    job.run.groupStarted(group, sim.now);
   };
 
-  const transferEnded = (job: JobState, phase: number, emptyPhase = false) => {
-    if (!emptyPhase) job.open[phase]!--;
-    if (job.open[phase]! > 0) return;
-    job.phasesEnded++;
-    const phases = job.plan.phases;
+  function groupEnded(job: JobState, group: number, _now: number): void {
+    const phases = job.run.plan.phases;
     // Rounds that wait for their predecessor start now.
-    if (phase + 1 < phases.length && phases[phase + 1]!.start === null) startPhase(job, phase + 1);
-    if (job.phasesEnded === phases.length) {
-      job.endTime = sim.now;
-      job.active = false;
+    if (group + 1 < phases.length && phases[group + 1]!.start === null) {
+      sim.at(sim.now, () => startGroup(job, group + 1));
+    }
+    if (job.run.done) {
+      job.run.active = false;
       jobsDone++;
       requestReallocation();
       checkFinished();
     }
-  };
+  }
 
   const startJob = (job: JobState) => {
-    job.active = true;
+    job.run.active = true;
     requestReallocation();
     // After the reallocation (same time, scheduled first) so the meters are in place.
     sim.at(sim.now, () => {
-      job.plan.phases.forEach((ph: PhasePlan, i) => {
-        if (i === 0) startPhase(job, 0);
-        else if (ph.start !== null) sim.at(ph.start, () => startPhase(job, i));
+      job.run.plan.phases.forEach((ph: PhasePlan, g) => {
+        if (g === 0) startGroup(job, 0);
+        else if (ph.start !== null) sim.at(ph.start, () => startGroup(job, g));
       });
     });
   };
-  for (const job of jobs) sim.at(job.plan.start, () => startJob(job));
+  for (const job of jobs) sim.at(job.run.plan.start, () => startJob(job));
 
   // ---- exact flows: one pending start at a time ----
   let nextFlow = 0;
@@ -495,8 +553,8 @@ export function simulateRun(options: RunOptions): RunResult {
       connections++;
       const config: TcpFlowConfig = {
         bytes: f.size,
-        tcp: tcpSettings,
-        ecn,
+        tcp: exactTcp,
+        ecn: exactEcn,
         dscp: classes.exact.dscp,
         job: -1,
         ...hashes(src, dst, TCP, scenario.mininet.exactPort),
@@ -520,7 +578,7 @@ export function simulateRun(options: RunOptions): RunResult {
   checkFinished();
 
   const progress = options.progress;
-  const report = (time: number, events: number) =>
+  const progressReport = (time: number, events: number) =>
     progress?.({
       policy,
       seed,
@@ -532,8 +590,8 @@ export function simulateRun(options: RunOptions): RunResult {
       flowsDone,
       flows: flows.length,
     });
-  const end = sim.run(scenario.timeLimit, (p) => report(p.time, p.events));
-  report(end, sim.eventCount);
+  const endTime = sim.run(scenario.timeLimit, (p) => progressReport(p.time, p.events));
+  progressReport(endTime, sim.eventCount);
   const wallSeconds = (performance.now() - wallStart) / 1000;
 
   return {
@@ -541,10 +599,12 @@ export function simulateRun(options: RunOptions): RunResult {
     scenario: scenario.name,
     runner: "simulator",
     policy,
+    tcpSetting: setting,
     allocator: binding.allocator,
     transport: binding.transport,
+    completion: scenario.completion,
     seed,
-    duration: end,
+    duration: endTime,
     finished: jobsDone === jobs.length && flowsDone === flows.length,
     jobs: jobs.map((j) => jobResult(j, fabric, binding.allocator === "netapprox")),
     exactFlows: flows.map((f): FlowResult => ({
@@ -556,7 +616,7 @@ export function simulateRun(options: RunOptions): RunResult {
       fct: Number.isNaN(fct[f.id]!) ? null : fct[f.id]!,
     })),
     drops: dropTotals(fabric),
-    links: linkResults(fabric, end),
+    links: linkResults(fabric, endTime),
     runnerInfo: {
       events: sim.eventCount,
       wallSeconds,
@@ -566,44 +626,65 @@ export function simulateRun(options: RunOptions): RunResult {
       reallocations,
       demandReallocations,
       queueMode: settings.queueMode,
+      hostQueues: settings.hostQueues,
+      exactDemand: settings.exactDemand,
     },
   };
+}
 
-  function jobResult(j: JobState, f: Fabric, meters: boolean): JobResult {
-    let colours: JobResult["colours"] = null;
-    if (meters) {
-      colours = { green: 0, yellow: 0, red: 0 };
-      for (let s = 0; s < f.S; s++) {
-        const c = f.meterColours(j.index, s);
-        if (c === null) continue;
-        colours.green += c[0];
-        colours.yellow += c[1];
-        colours.red += c[2];
-      }
+interface JobState {
+  run: JobRun;
+  index: number;
+  coordinator: SimJobCoordinator | null;
+  /** bit/s the allocation gives the job (for rate hints); null when it does not allocate. */
+  allocated: number | null;
+  /** Its meters' peak and committed rates summed over its ingress switches, bit/s (0: none). */
+  peak: number;
+  committed: number;
+  /** Its approximate senders still sending, for rate hints. */
+  senders: Set<ApproxSender>;
+}
+
+function jobResult(j: JobState, f: Fabric, meters: boolean): JobResult {
+  let colours: JobResult["colours"] = null;
+  if (meters) {
+    colours = { green: 0, yellow: 0, red: 0 };
+    for (let s = 0; s < f.S; s++) {
+      const c = f.meterColours(j.index, s);
+      if (c === null) continue;
+      colours.green += c[0];
+      colours.yellow += c[1];
+      colours.red += c[2];
     }
-    const completed = j.endTime !== null && j.transfersCompleted === j.transfers;
-    let deliveredChunks = j.deliveredChunks;
-    for (const held of j.running.values()) deliveredChunks += held();
-    return {
-      id: j.plan.id,
-      name: j.plan.name,
-      kind: j.plan.kind,
-      start: j.plan.start,
-      src: j.plan.src,
-      dst: j.plan.dst,
-      volume: j.plan.volume,
-      fraction: j.plan.fraction,
-      transfers: j.transfers,
-      transfersCompleted: j.transfersCompleted,
-      completed,
-      jct: completed ? j.endTime! - j.plan.start : null,
-      deliveredFraction: j.totalChunks > 0 ? deliveredChunks / j.totalChunks : 0,
-      bytesSent: f.jobSent[j.index]!,
-      bytesDelivered: f.jobDelivered[j.index]!,
-      bytesDropped: f.jobDropped[j.index]!,
-      colours,
-    };
   }
+  const run = j.run;
+  const plan = run.plan;
+  const completed = run.completed;
+  const timerWait = run.timerWait();
+  const senders = run.senders();
+  const delivered = senders.reduce((n, s) => n + s.deliveredChunks, 0);
+  const total = senders.reduce((n, s) => n + s.totalChunks, 0);
+  return {
+    id: plan.id,
+    name: plan.name,
+    kind: plan.kind,
+    start: plan.start,
+    src: plan.src,
+    dst: plan.dst,
+    volume: plan.volume,
+    fraction: plan.fraction,
+    transfers: run.transferCount,
+    transfersCompleted: run.transfersCompleted,
+    completed,
+    jct: completed ? run.endTime! - plan.start - timerWait : null,
+    timerWait,
+    senders,
+    deliveredFraction: total > 0 ? delivered / total : 0,
+    bytesSent: f.jobSent[j.index]!,
+    bytesDelivered: f.jobDelivered[j.index]!,
+    bytesDropped: f.jobDropped[j.index]!,
+    colours,
+  };
 }
 
 function dropTotals(f: Fabric): RunResult["drops"] {

@@ -62,8 +62,42 @@ describe("summarize", () => {
     expect(noBase.policies[0]!.jctChange).toBeNull();
   });
 
-  it("refuses to summarize nothing and names run files by policy and seed", () => {
+  it("refuses to summarize nothing and names run files by policy, TCP setting and seed", () => {
     expect(() => summarize([])).toThrow(RangeError);
-    expect(runFileName("tcp-receiver-drop", 3)).toBe("tcp-receiver-drop-seed3.json");
+    expect(runFileName({ policy: "netapprox", tcpSetting: null, seed: 3 })).toBe(
+      "netapprox-seed3.json",
+    );
+    expect(runFileName({ policy: "tcp-receiver-drop", tcpSetting: "dc-tuned", seed: 3 })).toBe(
+      "tcp-receiver-drop-dc-tuned-seed3.json",
+    );
+  });
+
+  it("keeps a TCP baseline's settings apart, one row each, named in the label", () => {
+    const withSetting = (setting: "linux-default" | "dctcp", jct: number) => ({
+      ...run("tcp-sender-sampling", 1, [jct], [1]),
+      tcpSetting: setting,
+    });
+    const rows = summarize([
+      run("netapprox", 1, [1], [1]),
+      withSetting("linux-default", 4),
+      withSetting("dctcp", 2),
+    ]).policies;
+    expect(rows.map((r) => r.label)).toEqual([
+      "netapprox",
+      "tcp-sender-sampling (linux-default)",
+      "tcp-sender-sampling (dctcp)",
+    ]);
+    expect(rows[1]!.jctChange).toBe(3);
+    expect(rows[2]!.tcpSetting).toBe("dctcp");
+  });
+
+  it("reports the spread of what each sender delivered of its own data", () => {
+    const r = run("netapprox", 1, [1, 2], [1]);
+    r.jobs[0]!.senders = [
+      { host: "h1", deliveredChunks: 10, totalChunks: 10 },
+      { host: "h2", deliveredChunks: 4, totalChunks: 10 },
+    ];
+    r.jobs[1]!.senders = [{ host: "h3", deliveredChunks: 7, totalChunks: 10 }];
+    expect(summarize([r]).policies[0]!.senderFraction).toEqual({ min: 0.4, p50: 0.7, max: 1 });
   });
 });

@@ -103,6 +103,7 @@ export function simulate(
   const sim = new Simulation(routing, allocation, {
     queueMode: "strict",
     hostBuffer: 100_000,
+    hostQueues: "fifo",
     ecmpHash: "per-switch",
     linkDelay: 0,
     ...options,

@@ -330,11 +330,31 @@ export class ApproxReceiverCore {
     return {
       type: "done",
       jobId: this.config.jobId,
-      uniqueChunks: this.chunks!.unique,
+      uniqueChunks: this.chunks?.unique ?? 0,
       receivedDatagrams: this.datagrams,
       receivedBytes: this.bytes,
       elapsedMs: (this.reachedAt ?? nowMs) - (this.firstDataAt ?? nowMs),
     };
+  }
+
+  /**
+   * The job is complete elsewhere: its coordinator counted enough chunks across all the
+   * job's transfers (job-level completion). Stops the sender with the DONE handshake, as
+   * holding the fraction would; returns the first DONE, for the sender's address.
+   */
+  completeJob(nowMs: number): ReceiverOutgoing[] {
+    if (this.phase === "finished" || this.phase === "done") return [];
+    this.reachedAt ??= nowMs;
+    if (!this.config.feedback) return [];
+    this.phase = "done";
+    this.firstDataAt ??= nowMs;
+    this.lastDataAt = Math.max(this.lastDataAt, nowMs);
+    return [this.makeDone(nowMs)];
+  }
+
+  /** Distinct chunks held, and the transfer's chunks (0 until the first datagram says). */
+  get progress(): { uniqueChunks: number; totalChunks: number } {
+    return { uniqueChunks: this.chunks?.unique ?? 0, totalChunks: this.chunks?.totalChunks ?? 0 };
   }
 
   /** Ends the job from outside (the program is asked to stop). */

@@ -24,11 +24,15 @@ export const MessageType = {
   streamHello: 7,
   flowHello: 8,
   flowAck: 9,
+  count: 10,
+  jobDone: 11,
 } as const;
 export type MessageTypeName = keyof typeof MessageType;
 
 /** Flags of a data message. */
 export const DataFlag = { resend: 1, blast: 2 } as const;
+/** Flags of a count report: bit 0, the receiver has seen its group's JOB-DONE. */
+export const CountFlag = { jobDoneSeen: 1 } as const;
 /** Flags of a stream hello (TCP baselines). */
 export const StreamFlag = { senderSampling: 1 } as const;
 
@@ -46,6 +50,8 @@ const ABORT_BYTES = 16;
 const END_BYTES = 24;
 export const STREAM_HELLO_BYTES = 28;
 export const FLOW_HELLO_BYTES = 20;
+export const COUNT_BYTES = 32;
+export const JOB_DONE_BYTES = 24;
 /** Largest UDP payload over IPv4 (65535 - 20 - 8). */
 export const MAX_DATAGRAM_BYTES = 65507;
 export const MAX_CHUNK_PAYLOAD = MAX_DATAGRAM_BYTES - DATA_HEADER_BYTES;
@@ -140,6 +146,33 @@ export interface FlowAckMessage {
   jobId: number;
 }
 
+/**
+ * A receiver's report to its job's coordinator: how many distinct chunks of its transfer it
+ * holds. `group` is the completion group (a phase of the job: a round, a batch) and
+ * `transfer` the transfer's index in it.
+ */
+export interface CountMessage {
+  type: "count";
+  jobId: number;
+  flags: number;
+  group: number;
+  transfer: number;
+  uniqueChunks: number;
+  totalChunks: number;
+  /** Counts the receiver's reports, so that the coordinator can skip stale ones. */
+  seq: number;
+}
+
+/** The coordinator's word that a group holds the job's fraction: receivers stop their senders. */
+export interface JobDoneMessage {
+  type: "jobDone";
+  jobId: number;
+  group: number;
+  /** Distinct chunks of the group's transfers when it completed, and how many it needed. */
+  deliveredChunks: number;
+  neededChunks: number;
+}
+
 export type Message =
   | DataMessage
   | FeedbackMessage
@@ -149,7 +182,9 @@ export type Message =
   | EndMessage
   | StreamHelloMessage
   | FlowHelloMessage
-  | FlowAckMessage;
+  | FlowAckMessage
+  | CountMessage
+  | JobDoneMessage;
 
 export type DecodeResult =
   | { kind: "ok"; message: Message }
@@ -305,6 +340,41 @@ export function encodeFlowAck(m: Omit<FlowAckMessage, "type">): Uint8Array {
   return bytesOf(prefix(PREFIX_BYTES, MessageType.flowAck, 0, m.jobId));
 }
 
+export function encodeCount(m: Omit<CountMessage, "type">): Uint8Array {
+  checkU16("group", m.group);
+  for (const [name, v] of [
+    ["transfer", m.transfer],
+    ["unique chunks", m.uniqueChunks],
+    ["total chunks", m.totalChunks],
+    ["seq", m.seq],
+  ] as const) {
+    checkU32(name, v);
+  }
+  if (m.uniqueChunks > m.totalChunks) {
+    throw new RangeError(`count of ${m.uniqueChunks} above the total of ${m.totalChunks}`);
+  }
+  const view = prefix(COUNT_BYTES, MessageType.count, m.flags, m.jobId);
+  view.setUint16(12, m.group);
+  view.setUint16(14, 0);
+  view.setUint32(16, m.transfer);
+  view.setUint32(20, m.uniqueChunks);
+  view.setUint32(24, m.totalChunks);
+  view.setUint32(28, m.seq);
+  return bytesOf(view);
+}
+
+export function encodeJobDone(m: Omit<JobDoneMessage, "type">): Uint8Array {
+  checkU16("group", m.group);
+  checkU32("delivered chunks", m.deliveredChunks);
+  checkU32("needed chunks", m.neededChunks);
+  const view = prefix(JOB_DONE_BYTES, MessageType.jobDone, 0, m.jobId);
+  view.setUint16(12, m.group);
+  view.setUint16(14, 0);
+  view.setUint32(16, m.deliveredChunks);
+  view.setUint32(20, m.neededChunks);
+  return bytesOf(view);
+}
+
 /** Fixed sizes by type; data and feedback depend on their own fields. */
 const FIXED_SIZE: Partial<Record<number, number>> = {
   [MessageType.done]: DONE_BYTES,
@@ -314,6 +384,8 @@ const FIXED_SIZE: Partial<Record<number, number>> = {
   [MessageType.streamHello]: STREAM_HELLO_BYTES,
   [MessageType.flowHello]: FLOW_HELLO_BYTES,
   [MessageType.flowAck]: PREFIX_BYTES,
+  [MessageType.count]: COUNT_BYTES,
+  [MessageType.jobDone]: JOB_DONE_BYTES,
 };
 
 /**
@@ -494,6 +566,33 @@ export function decode(bytes: Uint8Array): DecodeResult {
     case MessageType.flowAck:
       if (!exact(PREFIX_BYTES)) return malformed(`flow ack of ${bytes.length} bytes`);
       return { kind: "ok", message: { type: "flowAck", jobId } };
+    case MessageType.count: {
+      if (!exact(COUNT_BYTES)) return malformed(`count of ${bytes.length} bytes`);
+      const m: CountMessage = {
+        type: "count",
+        jobId,
+        flags,
+        group: view.getUint16(12),
+        transfer: view.getUint32(16),
+        uniqueChunks: view.getUint32(20),
+        totalChunks: view.getUint32(24),
+        seq: view.getUint32(28),
+      };
+      if (m.uniqueChunks > m.totalChunks) return malformed("count above its total");
+      return { kind: "ok", message: m };
+    }
+    case MessageType.jobDone:
+      if (!exact(JOB_DONE_BYTES)) return malformed(`job-done of ${bytes.length} bytes`);
+      return {
+        kind: "ok",
+        message: {
+          type: "jobDone",
+          jobId,
+          group: view.getUint16(12),
+          deliveredChunks: view.getUint32(16),
+          neededChunks: view.getUint32(20),
+        },
+      };
     default:
       return malformed(`unknown message type ${type}`);
   }

@@ -143,30 +143,64 @@ export function portPlan(input: PortInput): PortPlan {
     data - floorOf(highClasses),
   );
   const high = data - low;
+
+  // Weighted scheduling: the best-effort queue's share of the port is the guarantees of
+  // the jobs crossing it (so a job's guarantee is sized by how many of its senders converge
+  // here), at most beta of the link; the exact queue has the rest. Each may use what the
+  // other leaves idle, so with no guarantees this is strict priority.
+  const dataCapacity = capacity * (1 - k.controlShare);
+  const lowWeight =
+    allocator === "netapprox" && dataCapacity > 0
+      ? Math.min(k.beta, input.guaranteed / dataCapacity)
+      : 0;
   const queues: QueuePlan[] = [
-    { queue: c.bestEffort.queue, classes: lowClasses, ratePps: low, depthPackets: buffer },
-    { queue: c.exact.queue, classes: highClasses, ratePps: high, depthPackets: buffer },
-    { queue: c.control.queue, classes: CONTROL_CLASSES, ratePps: control, depthPackets: buffer },
+    {
+      queue: c.bestEffort.queue,
+      classes: lowClasses,
+      ratePps: low,
+      depthPackets: buffer,
+      weight: lowWeight,
+    },
+    {
+      queue: c.exact.queue,
+      classes: highClasses,
+      ratePps: high,
+      depthPackets: buffer,
+      weight: 1 - lowWeight,
+    },
+    {
+      queue: c.control.queue,
+      classes: CONTROL_CLASSES,
+      ratePps: control,
+      depthPackets: buffer,
+      weight: 0,
+    },
   ];
 
   const earlyDrop = allocator === "netapprox";
   const leThreshold = earlyDrop ? Math.min(k.leThreshold, buffer) : null;
   let tofino: TofinoPortPlan | null = null;
   if (input.target === "tofino") {
+    // A best-effort queue with a share runs at the exact queue's priority under DWRR;
+    // without one it is a lower priority, served from what exact traffic leaves.
+    const shared = lowWeight > 0;
+    const percent = (w: number) => Math.round(w * 1000) / 10;
     tofino = {
       shapingRate: capacity,
       queues: [
         {
           queue: c.bestEffort.queue,
-          priority: c.bestEffort.queue,
+          priority: shared ? c.exact.queue : c.bestEffort.queue,
+          weight: percent(lowWeight),
           classes: lowClasses,
-          minRate: lowBits,
+          minRate: Math.max(lowBits, lowWeight * dataCapacity),
           depthPackets: buffer,
           yellowLimitPackets: leThreshold,
         },
         {
           queue: c.exact.queue,
           priority: c.exact.queue,
+          weight: percent(1 - lowWeight),
           classes: highClasses,
           minRate: input.exactLoad + (earlyDrop ? input.guaranteed : 0),
           depthPackets: buffer,
@@ -175,6 +209,7 @@ export function portPlan(input: PortInput): PortPlan {
         {
           queue: c.control.queue,
           priority: c.control.queue,
+          weight: 100,
           classes: CONTROL_CLASSES,
           minRate: capacity * k.controlShare,
           depthPackets: buffer,

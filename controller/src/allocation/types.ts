@@ -87,14 +87,25 @@ export interface QueuePlan {
   /** BMv2 egress rate of this priority queue, packets/s; a port's queues sum to its capacity. */
   ratePps: number;
   depthPackets: number;
+  /**
+   * Weighted scheduling (a work-conserving traffic manager): the queue's share of the port's
+   * data capacity when every queue is backlogged; each may use what the others leave idle.
+   * 0: served only when no queue with a weight waits. The control queue goes first regardless.
+   */
+  weight: number;
 }
 
 export interface TofinoQueuePlan {
   queue: number;
-  /** Strict priority, higher first. */
+  /** Strict priority, higher first; queues of one priority share it by their DWRR weights. */
   priority: number;
+  /** DWRR weight within its priority (the queue's share of the port's data capacity, percent). */
+  weight: number;
   classes: ClassName[];
-  /** Rate the queue is expected to need, bit/s (exact + guaranteed, allocated best effort, control share). */
+  /**
+   * Rate the traffic manager guarantees the queue, bit/s: the control share; the exact
+   * queue's traffic and guarantees; the best-effort queue's weighted share of the port.
+   */
   minRate: number;
   depthPackets: number;
   /** Colour-aware drop: YELLOW packets above this depth (packets); null when off. */

@@ -5,7 +5,7 @@
 import { ConfigError, describeValue, type ConfigIssue, type ConfigPath } from "../config/errors.js";
 import { formatChange, formatSeconds } from "./report.js";
 import { SUMMARY_FORMAT, type PolicySummary, type Summary } from "./results.js";
-import { EXPERIMENT_POLICIES, type ExperimentPolicy } from "./scenario.js";
+import { EXPERIMENT_POLICIES } from "./scenario.js";
 
 /** The parts of a policy's summary a comparison reads (summary.json holds more). */
 export type ComparedPolicy = Pick<
@@ -21,7 +21,13 @@ export type ComparedPolicy = Pick<
   | "exactCompleted"
   | "fct"
   | "fctChange"
->;
+> &
+  Partial<Pick<PolicySummary, "label">>;
+
+/** A policy's row name: its label (policy and TCP setting), or the policy in older summaries. */
+export function rowName(p: Pick<ComparedPolicy, "policy" | "label">): string {
+  return p.label ?? p.policy;
+}
 
 /** The parts of a summary a comparison reads; a full Summary is one. */
 export type ComparedSummary = Pick<
@@ -54,7 +60,7 @@ export interface Done {
 }
 
 export interface PolicyComparison {
-  policy: ExperimentPolicy;
+  policy: string;
   jctMean: Difference;
   jctP99: Difference;
   /** Completed jobs over all jobs, as a fraction; the counts are in `jobs`. */
@@ -70,14 +76,14 @@ export interface PolicyComparison {
 }
 
 export interface RankedPolicy {
-  policy: ExperimentPolicy;
+  policy: string;
   value: number;
 }
 
 export interface DiscordantPair {
   /** The policy A ranks ahead (lower value). */
-  first: ExperimentPolicy;
-  second: ExperimentPolicy;
+  first: string;
+  second: string;
   /** (second - first) / first in A (positive) and in B (zero or negative). */
   gapA: number | null;
   gapB: number | null;
@@ -89,7 +95,7 @@ export interface RankingComparison {
   a: RankedPolicy[];
   b: RankedPolicy[];
   /** Policies without the figure in A or in B, so not ranked. */
-  unranked: ExperimentPolicy[];
+  unranked: string[];
   pairs: number;
   concordant: number;
   discordant: number;
@@ -105,7 +111,7 @@ export interface SourceInfo {
   runner: string;
   queueModes: string[];
   seeds: number[];
-  baseline: ExperimentPolicy;
+  baseline: string;
   file: string | null;
 }
 
@@ -115,8 +121,8 @@ export interface Comparison {
   b: SourceInfo;
   /** Policies in both, in A's order. */
   policies: PolicyComparison[];
-  onlyInA: ExperimentPolicy[];
-  onlyInB: ExperimentPolicy[];
+  onlyInA: string[];
+  onlyInB: string[];
   rankings: { jct: RankingComparison; fct: RankingComparison };
   /** Reasons to read the differences with care (seeds, policies, workloads differ). */
   warnings: string[];
@@ -163,15 +169,15 @@ export function compareSummaries(a: ComparedSource, b: ComparedSource): Comparis
         `"${b.summary.scenario}"; expected two result sets of the same scenario`,
     );
   }
-  const inB = new Map(b.summary.policies.map((p) => [p.policy, p]));
-  const inA = new Set(a.summary.policies.map((p) => p.policy));
-  const common = a.summary.policies.filter((p) => inB.has(p.policy));
-  const onlyInA = a.summary.policies.filter((p) => !inB.has(p.policy)).map((p) => p.policy);
-  const onlyInB = b.summary.policies.filter((p) => !inA.has(p.policy)).map((p) => p.policy);
+  const inB = new Map(b.summary.policies.map((p) => [rowName(p), p]));
+  const inA = new Set(a.summary.policies.map(rowName));
+  const common = a.summary.policies.filter((p) => inB.has(rowName(p)));
+  const onlyInA = a.summary.policies.filter((p) => !inB.has(rowName(p))).map(rowName);
+  const onlyInB = b.summary.policies.filter((p) => !inA.has(rowName(p))).map(rowName);
   if (common.length === 0) {
     throw new CompareError(
-      `${where(a, "A")} (policies ${a.summary.policies.map((p) => p.policy).join(", ")}) and ` +
-        `${where(b, "B")} (policies ${b.summary.policies.map((p) => p.policy).join(", ")}) ` +
+      `${where(a, "A")} (policies ${a.summary.policies.map(rowName).join(", ")}) and ` +
+        `${where(b, "B")} (policies ${b.summary.policies.map(rowName).join(", ")}) ` +
         "have no policy in common; expected at least one policy run by both",
     );
   }
@@ -195,7 +201,7 @@ export function compareSummaries(a: ComparedSource, b: ComparedSource): Comparis
     );
 
   const policies = common.map((pa): PolicyComparison => {
-    const pb = inB.get(pa.policy)!;
+    const pb = inB.get(rowName(pa))!;
     const jobs = {
       a: { done: pa.jobsCompleted, total: pa.jobs },
       b: { done: pb.jobsCompleted, total: pb.jobs },
@@ -206,14 +212,14 @@ export function compareSummaries(a: ComparedSource, b: ComparedSource): Comparis
     };
     if (jobs.a.total !== jobs.b.total)
       warnings.push(
-        `${pa.policy}: A has ${jobs.a.total} approximate jobs and B ${jobs.b.total}, so the workloads are not the same`,
+        `${rowName(pa)}: A has ${jobs.a.total} approximate jobs and B ${jobs.b.total}, so the workloads are not the same`,
       );
     if (flows.a.total !== flows.b.total)
       warnings.push(
-        `${pa.policy}: A has ${flows.a.total} exact flows and B ${flows.b.total}, so the workloads are not the same`,
+        `${rowName(pa)}: A has ${flows.a.total} exact flows and B ${flows.b.total}, so the workloads are not the same`,
       );
     return {
-      policy: pa.policy,
+      policy: rowName(pa),
       jctMean: difference(pa.jct?.mean ?? null, pb.jct?.mean ?? null),
       jctP99: difference(pa.jct?.p99 ?? null, pb.jct?.p99 ?? null),
       jobsDone: difference(doneFraction(jobs.a), doneFraction(jobs.b)),
@@ -602,7 +608,7 @@ export function checkSummary(value: unknown, file: string): ComparedSummary {
 
   string(value.scenario, ["scenario"]);
   string(value.runner, ["runner"]);
-  policyName(value.baseline, ["baseline"]);
+  string(value.baseline, ["baseline"]);
   if (!Array.isArray(value.seeds)) problem(["seeds"], "a list of seeds", value.seeds);
   else value.seeds.forEach((s, i) => count(s, ["seeds", i]));
   if (!Array.isArray(value.policies) || value.policies.length === 0) {
@@ -613,13 +619,15 @@ export function checkSummary(value: unknown, file: string): ComparedSummary {
       const at = (key: string): ConfigPath => ["policies", i, key];
       if (!isRecord(p)) return problem(["policies", i], "a per-policy summary (a mapping)", p);
       policyName(p.policy, at("policy"));
-      if (seen.has(p.policy))
+      if (p.label !== undefined) string(p.label, at("label"));
+      const name = p.label ?? p.policy;
+      if (seen.has(name))
         issues.push({
           file,
-          path: at("policy"),
-          message: `policy "${String(p.policy)}" appears twice`,
+          path: at(p.label !== undefined ? "label" : "policy"),
+          message: `policy "${String(name)}" appears twice`,
         });
-      seen.add(p.policy);
+      seen.add(name);
       for (const key of ["runs", "jobs", "jobsCompleted", "exactFlows", "exactCompleted"])
         count(p[key], at(key));
       number(p.deliveredFraction, at("deliveredFraction"));

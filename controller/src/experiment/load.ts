@@ -21,7 +21,10 @@ import {
   DEFAULT_TRANSPORT,
   EXPERIMENT_POLICIES,
   type Arrival,
+  type Completion,
   type ExactSpec,
+  type QueueMode,
+  type TcpSettingName,
   type ExperimentPolicy,
   type JobGenerator,
   type JobKind,
@@ -51,6 +54,7 @@ interface RawShape {
   rounds?: number;
   batches?: number;
   interval?: Quantity;
+  min_sender_fraction?: number;
 }
 interface RawJob extends RawShape {
   name: string;
@@ -90,6 +94,7 @@ interface RawScenario {
   seeds?: number | number[];
   duration: Quantity;
   time_limit?: Quantity;
+  completion?: Completion;
   workload: { approximate?: RawJob[]; generate?: RawGenerator[]; exact?: RawExact[] };
   transport?: {
     chunk_size?: number;
@@ -114,15 +119,18 @@ interface RawScenario {
       initial_rto?: Quantity;
       variant?: "reno" | "dctcp";
     };
+    tcp_settings?: TcpSettingName[];
+    dctcp_threshold?: number;
   };
   simulator?: {
-    queue_mode?: "strict" | "bmv2-paced";
+    queue_mode?: QueueMode;
     link_delay?: Quantity;
     host_buffer?: number;
+    host_queues?: "priority" | "fifo";
     ecmp_hash?: "per-switch" | "same";
     reallocate?: "on-change" | "static";
     control_delay?: Quantity;
-    exact_demand?: "declared" | "none";
+    exact_demand?: "declared" | "measured" | "none";
     job_demand?: "measured" | "none";
   };
   mininet?: { warmup?: Quantity; cooldown?: Quantity; base_port?: number; exact_port?: number };
@@ -185,9 +193,19 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
       rounds: j.rounds ?? 1,
       batches: j.batches ?? 1,
       interval: seconds(j.interval, 0),
+      minSenderFraction: j.min_sender_fraction ?? 0,
     };
-    if (j.rounds !== undefined && kind !== "all-to-all") {
-      report([...path, "rounds"], `only all-to-all jobs have rounds; this job is a ${kind}`);
+    if (j.rounds !== undefined && kind !== "all-to-all" && kind !== "aggregation") {
+      report(
+        [...path, "rounds"],
+        `only all-to-all and aggregation jobs have rounds; this job is a ${kind}`,
+      );
+    }
+    if (j.min_sender_fraction !== undefined && j.min_sender_fraction > j.fraction) {
+      report(
+        [...path, "min_sender_fraction"],
+        `expected at most the job's fraction (${j.fraction}), got ${j.min_sender_fraction}`,
+      );
     }
     if ((j.batches !== undefined || j.interval !== undefined) && kind !== "stream") {
       const key = j.batches !== undefined ? "batches" : "interval";
@@ -370,6 +388,10 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
   seeds.forEach((seed, i) => {
     if (seeds.indexOf(seed) !== i) report(["seeds", i], `seed ${seed} is listed twice`);
   });
+  (t.tcp_settings ?? []).forEach((name, i, all) => {
+    if (all.indexOf(name) !== i)
+      report(["transport", "tcp_settings", i], `TCP setting "${name}" is listed twice`);
+  });
   const policies = raw.policies ?? [...EXPERIMENT_POLICIES];
   policies.forEach((p, i) => {
     if (policies.indexOf(p) !== i) report(["policies", i], `policy "${p}" is listed twice`);
@@ -394,6 +416,7 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
     seeds,
     duration,
     timeLimit,
+    completion: raw.completion ?? "job",
     jobs,
     generators,
     exact,
@@ -414,11 +437,14 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
       blastRate: t.blast_rate === undefined ? null : bits(t.blast_rate),
       blastDrain: seconds(t.blast_drain, DEFAULT_TRANSPORT.blastDrain),
       tcp,
+      tcpSettings: t.tcp_settings ?? [...DEFAULT_TRANSPORT.tcpSettings],
+      dctcpThreshold: t.dctcp_threshold ?? DEFAULT_TRANSPORT.dctcpThreshold,
     },
     simulator: {
       queueMode: s.queue_mode ?? DEFAULT_SIMULATOR.queueMode,
       linkDelay: seconds(s.link_delay, DEFAULT_SIMULATOR.linkDelay),
       hostBuffer: s.host_buffer ?? DEFAULT_SIMULATOR.hostBuffer,
+      hostQueues: s.host_queues ?? DEFAULT_SIMULATOR.hostQueues,
       ecmpHash: s.ecmp_hash ?? DEFAULT_SIMULATOR.ecmpHash,
       reallocate: s.reallocate ?? DEFAULT_SIMULATOR.reallocate,
       controlDelay: seconds(s.control_delay, DEFAULT_SIMULATOR.controlDelay),
@@ -443,6 +469,8 @@ export function transferCount(job: {
       return job.src.length * (job.src.length - 1) * job.rounds;
     case "stream":
       return job.src.length * job.batches;
+    case "aggregation":
+      return pairs(job.src, job.dst) * job.rounds;
     default:
       return pairs(job.src, job.dst);
   }

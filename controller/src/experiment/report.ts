@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   runFileName,
+  runLabel,
   summarize,
   type PolicySummary,
   type RunResult,
@@ -64,14 +65,14 @@ export function renderMarkdown(
   lines.push(`| --- |${reasons.map(() => " ---: |").join("")} ---: |`);
   for (const p of summary.policies) {
     lines.push(
-      `| ${p.policy} | ${reasons.map((r) => String(p.drops[r] ?? 0)).join(" | ")} | ${(p.approxLoss * 100).toFixed(1)}% |`,
+      `| ${p.label} | ${reasons.map((r) => String(p.drops[r] ?? 0)).join(" | ")} | ${(p.approxLoss * 100).toFixed(1)}% |`,
     );
   }
   lines.push("");
   const unfinished = runs.filter((r) => !r.finished);
   if (unfinished.length > 0) {
     lines.push(
-      `Runs that reached the time limit with work left: ${unfinished.map((r) => `${r.policy} (seed ${r.seed})`).join(", ")}.`,
+      `Runs that reached the time limit with work left: ${unfinished.map((r) => `${runLabel(r)} (seed ${r.seed})`).join(", ")}.`,
       "",
     );
   }
@@ -102,11 +103,11 @@ export function summaryTable(summary: Summary): string[] {
 }
 
 function row(p: PolicySummary, baseline: string): string {
-  const isBase = p.policy === baseline;
+  const isBase = p.label === baseline;
   const change = (v: number | null) => (isBase ? "-" : formatChange(v));
   return [
     "",
-    ` ${p.policy} `,
+    ` ${p.label} `,
     ` ${formatSeconds(p.jct?.mean)} `,
     ` ${formatSeconds(p.jct?.p99)} `,
     ` ${change(p.jctChange)} `,
@@ -131,7 +132,7 @@ export function renderPlots(summary: Summary): Record<string, string> {
       title: `${summary.scenario}: approximate job completion time (mean, whisker p99)`,
       yLabel: `JCT (${unit.name})`,
       bars: policies.map((p) => ({
-        label: p.policy,
+        label: p.label,
         value: p.jct ? p.jct.mean / unit.scale : null,
         whisker: p.jct ? p.jct.p99 / unit.scale : null,
         note: `${p.jobsCompleted}/${p.jobs} done`,
@@ -142,7 +143,7 @@ export function renderPlots(summary: Summary): Record<string, string> {
       xLabel: `FCT (${fctUnit.name}, log scale)`,
       log: true,
       series: policies.map((p) => ({
-        label: p.policy,
+        label: p.label,
         values: p.fctSamples.map((v) => v / fctUnit.scale),
       })),
     }),
@@ -151,7 +152,7 @@ export function renderPlots(summary: Summary): Record<string, string> {
       yLabel: "delivered fraction",
       yMax: 1,
       format: (v) => v.toFixed(2),
-      bars: policies.map((p) => ({ label: p.policy, value: p.deliveredFraction })),
+      bars: policies.map((p) => ({ label: p.label, value: p.deliveredFraction })),
       reference:
         summary.requiredFraction === null
           ? null
@@ -179,7 +180,7 @@ export function summaryForFile(summary: Summary): unknown {
 export function writeRun(outDir: string, run: RunResult): string {
   const dir = join(outDir, "runs");
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, runFileName(run.policy, run.seed));
+  const path = join(dir, runFileName(run));
   // Compact: a run of a large scenario holds thousands of flows and links.
   writeFileSync(path, JSON.stringify(run) + "\n");
   return path;

@@ -2,7 +2,13 @@
 // per (policy, seed) run, and a summary over all runs of a scenario (per policy: the
 // approximate jobs' completion times, the fraction they got, the exact flows' completion
 // times, drops), with the change relative to netapprox. Times in seconds, sizes in bytes.
-import type { ApproxTransport, ExperimentPolicy, JobKind } from "./scenario.js";
+import type {
+  ApproxTransport,
+  Completion,
+  ExperimentPolicy,
+  JobKind,
+  TcpSettingName,
+} from "./scenario.js";
 import type { AllocatorName } from "../policy/types.js";
 
 export const RUN_FORMAT = "netapprox-run/1";
@@ -19,12 +25,22 @@ export interface JobResult {
   volume: number;
   fraction: number;
   transfers: number;
-  /** Transfers whose receiver held the fraction. */
+  /** Transfers whose receiver held the fraction (transfer completion) or that ended. */
   transfersCompleted: number;
-  /** Every transfer got its fraction. */
+  /**
+   * Job-level completion: every round or batch held its fraction across its transfers (and
+   * each sender its floor); transfer completion: every transfer got its fraction.
+   */
   completed: boolean;
-  /** Job completion time (start to the last transfer's completion); null when not completed. */
+  /**
+   * Job completion time: start to the completion of its last round or batch, less the time
+   * it only waited for its batch timers (streams); null when not completed.
+   */
   jct: number | null;
+  /** Seconds of the job's span spent waiting for batch timers with no batch open (streams). */
+  timerWait: number;
+  /** What each sending host delivered of its own data, over all rounds and batches. */
+  senders: SenderDelivery[];
   /** Unique chunks the receivers held over the chunks of all transfers. */
   deliveredFraction: number;
   /** IP bytes of the job's data packets: sent (resends included), delivered, dropped. */
@@ -33,6 +49,12 @@ export interface JobResult {
   bytesDropped: number;
   /** Packets by edge-meter colour; null when the job was not metered. */
   colours: { green: number; yellow: number; red: number } | null;
+}
+
+export interface SenderDelivery {
+  host: string;
+  deliveredChunks: number;
+  totalChunks: number;
 }
 
 export interface FlowResult {
@@ -65,8 +87,11 @@ export interface RunResult {
   scenario: string;
   runner: "simulator" | "mininet";
   policy: ExperimentPolicy;
+  /** The TCP setting of a TCP baseline's run; null for the others. */
+  tcpSetting: TcpSettingName | null;
   allocator: AllocatorName;
   transport: ApproxTransport;
+  completion: Completion;
   seed: number;
   /** Length of the run, seconds. */
   duration: number;
@@ -89,8 +114,18 @@ export interface Stats {
   max: number;
 }
 
+/** Min, median and max of a set of fractions. */
+export interface Spread {
+  min: number;
+  p50: number;
+  max: number;
+}
+
 export interface PolicySummary {
+  /** The row's name: the policy, with a TCP baseline's setting ("tcp-receiver-drop (dc-tuned)"). */
+  label: string;
   policy: ExperimentPolicy;
+  tcpSetting: TcpSettingName | null;
   runs: number;
   jobs: number;
   jobsCompleted: number;
@@ -101,6 +136,8 @@ export interface PolicySummary {
   jctP99Change: number | null;
   /** Mean over jobs of the delivered fraction. */
   deliveredFraction: number;
+  /** Per-sender delivered fractions over all jobs' senders (the sample's skew); null without. */
+  senderFraction: Spread | null;
   /** Data bytes dropped over data bytes sent, approximate jobs. */
   approxLoss: number;
   exactFlows: number;
@@ -118,8 +155,8 @@ export interface Summary {
   scenario: string;
   runner: "simulator" | "mininet";
   seeds: number[];
-  /** The policy the changes are relative to. */
-  baseline: ExperimentPolicy;
+  /** The row the changes are relative to. */
+  baseline: string;
   /** The fraction most jobs require (the scenario's median), for plots. */
   requiredFraction: number | null;
   policies: PolicySummary[];
@@ -147,16 +184,18 @@ export function stats(values: readonly number[]): Stats | null {
 const change = (value: number | undefined, base: number | undefined): number | null =>
   value === undefined || base === undefined || !(base > 0) ? null : (value - base) / base;
 
-/** Per policy, pooled over seeds, in the order the policies first appear. */
-export function summarize(
-  runs: readonly RunResult[],
-  baseline: ExperimentPolicy = "netapprox",
-): Summary {
+/** A run's row name: its policy, with the setting of a TCP baseline. */
+export function runLabel(run: Pick<RunResult, "policy" | "tcpSetting">): string {
+  return run.tcpSetting === null ? run.policy : `${run.policy} (${run.tcpSetting})`;
+}
+
+/** Per policy (and TCP setting), pooled over seeds, in the order they first appear. */
+export function summarize(runs: readonly RunResult[], baseline = "netapprox"): Summary {
   if (runs.length === 0) throw new RangeError("no runs to summarize");
-  const policies: ExperimentPolicy[] = [];
-  for (const r of runs) if (!policies.includes(r.policy)) policies.push(r.policy);
-  const summaries = policies.map((policy): PolicySummary => {
-    const mine = runs.filter((r) => r.policy === policy);
+  const labels: string[] = [];
+  for (const r of runs) if (!labels.includes(runLabel(r))) labels.push(runLabel(r));
+  const summaries = labels.map((label): PolicySummary => {
+    const mine = runs.filter((r) => runLabel(r) === label);
     const jobs = mine.flatMap((r) => r.jobs);
     const flows = mine.flatMap((r) => r.exactFlows);
     const jcts = jobs.filter((j) => j.jct !== null).map((j) => j.jct!);
@@ -168,8 +207,14 @@ export function summarize(
     }
     const sent = jobs.reduce((s, j) => s + j.bytesSent, 0);
     const dropped = jobs.reduce((s, j) => s + j.bytesDropped, 0);
+    const senderFractions = jobs
+      .flatMap((j) => j.senders ?? [])
+      .map((d) => d.deliveredChunks / d.totalChunks)
+      .sort((a, b) => a - b);
     return {
-      policy,
+      label,
+      policy: mine[0]!.policy,
+      tcpSetting: mine[0]!.tcpSetting ?? null,
       runs: mine.length,
       jobs: jobs.length,
       jobsCompleted: jobs.filter((j) => j.completed).length,
@@ -178,6 +223,14 @@ export function summarize(
       jctP99Change: null,
       deliveredFraction:
         jobs.length === 0 ? 0 : jobs.reduce((s, j) => s + j.deliveredFraction, 0) / jobs.length,
+      senderFraction:
+        senderFractions.length === 0
+          ? null
+          : {
+              min: senderFractions[0]!,
+              p50: quantile(senderFractions, 0.5),
+              max: senderFractions[senderFractions.length - 1]!,
+            },
       approxLoss: sent > 0 ? dropped / sent : 0,
       exactFlows: flows.length,
       exactCompleted: fcts.length,
@@ -188,7 +241,7 @@ export function summarize(
       drops,
     };
   });
-  const base = summaries.find((s) => s.policy === baseline);
+  const base = summaries.find((s) => s.label === baseline);
   for (const s of summaries) {
     s.jctChange = change(s.jct?.mean, base?.jct?.mean);
     s.jctP99Change = change(s.jct?.p99, base?.jct?.p99);
@@ -208,6 +261,7 @@ export function summarize(
 }
 
 /** A file name for one run's JSON. */
-export function runFileName(policy: ExperimentPolicy, seed: number): string {
-  return `${policy}-seed${seed}.json`;
+export function runFileName(run: Pick<RunResult, "policy" | "tcpSetting" | "seed">): string {
+  const setting = run.tcpSetting === null ? "" : `-${run.tcpSetting}`;
+  return `${run.policy}${setting}-seed${run.seed}.json`;
 }

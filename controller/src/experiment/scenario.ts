@@ -57,9 +57,30 @@ export const POLICY_BINDINGS: Readonly<Record<ExperimentPolicy, PolicyBinding>> 
   oblivious: { allocator: "oblivious", transport: "approximate" },
 };
 
-export const JOB_KINDS = ["transfer", "stream", "shuffle", "all-to-all"] as const;
+/** One row of a results table: a policy, and for a TCP baseline the TCP setting it ran in. */
+export interface PolicyVariant {
+  policy: ExperimentPolicy;
+  tcpSetting: TcpSettingName | null;
+}
+
+/** The runs a scenario's policies make: every TCP baseline once per TCP setting. */
+export function policyVariants(
+  policies: readonly ExperimentPolicy[],
+  settings: readonly TcpSettingName[],
+): PolicyVariant[] {
+  return policies.flatMap((policy): PolicyVariant[] => {
+    const t = POLICY_BINDINGS[policy].transport;
+    return t === "tcp-sender-sampling" || t === "tcp-receiver-drop"
+      ? settings.map((tcpSetting) => ({ policy, tcpSetting }))
+      : [{ policy, tcpSetting: null }];
+  });
+}
+
+export const JOB_KINDS = ["transfer", "stream", "shuffle", "all-to-all", "aggregation"] as const;
 /**
  * transfer: one or more senders to one or more receivers, every pair at once;
+ * aggregation (parameter server, reduce): the workers send to the aggregator(s) in rounds,
+ * each round starting when the previous one is complete;
  * stream (Kafka-like): producers to consumers in batches at a fixed interval;
  * shuffle (Spark-like): every mapper to every reducer at once;
  * all-to-all (PyTorch-like): workers exchange with each other in rounds, each round
@@ -82,8 +103,13 @@ export interface JobShape {
   weight: number;
   /** Seconds after the job's start; null when none. */
   deadline: number | null;
-  /** all-to-all: number of rounds. */
+  /** all-to-all, aggregation: number of rounds. */
   rounds: number;
+  /**
+   * With job-level completion, a round also waits until every sender has delivered at least
+   * this fraction of its own data (some applications need every source represented).
+   */
+  minSenderFraction: number;
   /** stream: number of batches and the time between their starts. */
   batches: number;
   interval: number;
@@ -182,6 +208,15 @@ export interface ApproxTiming {
   memory: number;
 }
 
+/**
+ * The TCP settings the TCP baselines run in, named in every results table:
+ * linux-default: what Kafka, Flink and Spark run on unless tuned (200 ms minimum RTO, 1 s
+ * initial RTO); dc-tuned: a few milliseconds of minimum RTO; dctcp: the same with DCTCP and
+ * ECN marking at a queue threshold.
+ */
+export const TCP_SETTINGS = ["linux-default", "dc-tuned", "dctcp"] as const;
+export type TcpSettingName = (typeof TCP_SETTINGS)[number];
+
 export interface TransportSettings {
   /** Payload bytes per chunk of approximate jobs. */
   chunkSize: number;
@@ -192,28 +227,43 @@ export interface TransportSettings {
   blastRate: number | null;
   /** A UDP blast job counts as complete this long after its last datagram. */
   blastDrain: number;
+  /** The co-running exact flows' TCP: the same under every policy. */
   tcp: TcpSettings;
+  /** The settings every TCP baseline runs in (one run set per setting). */
+  tcpSettings: TcpSettingName[];
+  /** dctcp: ECN marking threshold in packets when the policy sets none. */
+  dctcpThreshold: number;
 }
 
+/**
+ * strict: each port sends at its link's capacity, highest priority queue first.
+ * weighted: the control queue first; the other queues share the link by the weights the
+ * allocation sets per port (deficit round robin), each using what the others leave idle.
+ * bmv2-paced: each priority queue is paced at its own rate from the allocation's queue
+ * plan and queues do not block each other, as BMv2 does.
+ */
+export const QUEUE_MODES = ["strict", "weighted", "bmv2-paced"] as const;
+export type QueueMode = (typeof QUEUE_MODES)[number];
+
 export interface SimulatorSettings {
-  /**
-   * strict: each port sends at its link's capacity, highest priority queue first.
-   * bmv2-paced: each priority queue is paced at its own rate from the allocation's queue
-   * plan and queues do not block each other, as BMv2 does.
-   */
-  queueMode: "strict" | "bmv2-paced";
+  queueMode: QueueMode;
   /** One-way delay of links whose topology entry has none, seconds. */
   linkDelay: number;
   /** Packets a host's interface queue holds. */
   hostBuffer: number;
+  /** priority: a host's interface serves by DSCP priority, as the switches do; fifo: one queue. */
+  hostQueues: "priority" | "fifo";
   /** per-switch: each switch hashes with its own seed; same: one hash everywhere (BMv2's crc16). */
   ecmpHash: "per-switch" | "same";
   /** on-change: the allocation is recomputed when the set of running jobs changes. */
   reallocate: "on-change" | "static";
   /** Time from a change to the new meters being in place, seconds. */
   controlDelay: number;
-  /** Exact load the allocation is told about: the workload's mean rates, or none. */
-  exactDemand: "declared" | "none";
+  /**
+   * Exact load the allocation is told about: the workload's mean rates (declared), what the
+   * controller measures from port counters every poll interval (measured), or none.
+   */
+  exactDemand: "declared" | "measured" | "none";
   /**
    * measured: like the controller, poll the jobs' meters every poll_interval and cap the
    * allocation of jobs that offer less than their share (estimateJobCaps), so that others
@@ -234,6 +284,13 @@ export interface MininetSettings {
   exactPort: number;
 }
 
+/**
+ * job: a job (each round or batch of it) is complete when the distinct chunks across all its
+ * transfers reach its fraction, and then its senders are told to stop; transfer: every
+ * transfer must reach the fraction on its own.
+ */
+export type Completion = "job" | "transfer";
+
 export interface Scenario {
   name: string;
   description: string | null;
@@ -251,6 +308,7 @@ export interface Scenario {
   duration: number;
   /** Runs stop here; jobs and flows still open are reported unfinished. */
   timeLimit: number;
+  completion: Completion;
   jobs: JobSpec[];
   generators: JobGenerator[];
   exact: ExactSpec[];
@@ -288,12 +346,44 @@ export const DEFAULT_TRANSPORT: TransportSettings = {
   blastRate: null,
   blastDrain: 0.2,
   tcp: DEFAULT_TCP,
+  tcpSettings: [...TCP_SETTINGS],
+  dctcpThreshold: 20,
 };
+
+/** The TCP baselines' settings: the scenario's TCP with each setting's timers and variant. */
+export function tcpSetting(name: TcpSettingName, base: TcpSettings): TcpSettings {
+  switch (name) {
+    case "linux-default":
+      return { ...base, minRto: 0.2, initialRto: 1, variant: "reno" };
+    case "dc-tuned":
+      return {
+        ...base,
+        minRto: DC_TUNED_MIN_RTO,
+        initialRto: DC_TUNED_INITIAL_RTO,
+        variant: "reno",
+      };
+    case "dctcp":
+      return {
+        ...base,
+        minRto: DC_TUNED_MIN_RTO,
+        initialRto: DC_TUNED_INITIAL_RTO,
+        variant: "dctcp",
+      };
+  }
+}
+
+/**
+ * dc-tuned: the smallest minimum RTO Linux takes per route (`ip route ... rto_min 5ms`);
+ * the initial RTO is Linux's 1 s, which only a BPF program can change.
+ */
+export const DC_TUNED_MIN_RTO = 0.005;
+export const DC_TUNED_INITIAL_RTO = 1;
 
 export const DEFAULT_SIMULATOR: SimulatorSettings = {
   queueMode: "strict",
   linkDelay: 0,
   hostBuffer: 1000,
+  hostQueues: "priority",
   ecmpHash: "per-switch",
   reallocate: "on-change",
   controlDelay: 0,

@@ -11,7 +11,7 @@ import {
 } from "../config/schema-parts.js";
 import { BYTES_PATTERN } from "../config/units.js";
 import { policySchema } from "../policy/schema.js";
-import { EXPERIMENT_POLICIES, JOB_KINDS } from "./scenario.js";
+import { EXPERIMENT_POLICIES, JOB_KINDS, QUEUE_MODES, TCP_SETTINGS } from "./scenario.js";
 
 const BYTES = {
   type: ["number", "string"],
@@ -57,6 +57,14 @@ const JOB_SHAPE = {
   weight: { type: "number", exclusiveMinimum: 0, [EXPECTED]: "a positive weight" },
   deadline: POSITIVE_DURATION,
   rounds: COUNT("a number of rounds"),
+  min_sender_fraction: {
+    type: "number",
+    minimum: 0,
+    maximum: 1,
+    description:
+      "with job-level completion, each sender must also deliver this fraction of its own data",
+    [EXPECTED]: "the fraction of its own data each sender must deliver (a number from 0 to 1)",
+  },
   batches: COUNT("a number of batches"),
   interval: DURATION,
 };
@@ -227,6 +235,12 @@ export const scenarioSchema: JsonSchema = {
     },
     duration: { ...POSITIVE_DURATION, description: "exact traffic arrives in [0, duration)" },
     time_limit: { ...POSITIVE_DURATION, description: "runs stop here" },
+    completion: {
+      enum: ["job", "transfer"],
+      description:
+        "job: a job (each round or batch) needs its fraction across all its transfers; transfer: each transfer on its own",
+      [EXPECTED]: '"job" or "transfer"',
+    },
     workload: {
       type: "object",
       additionalProperties: false,
@@ -240,7 +254,8 @@ export const scenarioSchema: JsonSchema = {
     transport: {
       type: "object",
       additionalProperties: false,
-      [EXPECTED]: "a mapping with chunk_size, approximate, rate_hint, blast_rate, blast_drain, tcp",
+      [EXPECTED]:
+        "a mapping with chunk_size, approximate, rate_hint, blast_rate, blast_drain, tcp, tcp_settings, dctcp_threshold",
       properties: {
         approximate: {
           type: "object",
@@ -272,6 +287,14 @@ export const scenarioSchema: JsonSchema = {
         blast_rate: BIT_RATE,
         blast_drain: DURATION,
         tcp: TCP,
+        tcp_settings: {
+          type: "array",
+          minItems: 1,
+          items: { enum: [...TCP_SETTINGS], [EXPECTED]: oneOfWords(TCP_SETTINGS) },
+          description: "the settings every TCP baseline runs in",
+          [EXPECTED]: `a list of TCP settings from ${oneOfWords(TCP_SETTINGS)}`,
+        },
+        dctcp_threshold: COUNT("an ECN marking threshold in packets for dctcp"),
       },
     },
     simulator: {
@@ -279,13 +302,17 @@ export const scenarioSchema: JsonSchema = {
       additionalProperties: false,
       [EXPECTED]: "a mapping of simulator settings",
       properties: {
-        queue_mode: { enum: ["strict", "bmv2-paced"], [EXPECTED]: '"strict" or "bmv2-paced"' },
+        queue_mode: { enum: [...QUEUE_MODES], [EXPECTED]: oneOfWords(QUEUE_MODES) },
         link_delay: DURATION,
         host_buffer: COUNT("a host queue length in packets"),
+        host_queues: { enum: ["priority", "fifo"], [EXPECTED]: '"priority" or "fifo"' },
         ecmp_hash: { enum: ["per-switch", "same"], [EXPECTED]: '"per-switch" or "same"' },
         reallocate: { enum: ["on-change", "static"], [EXPECTED]: '"on-change" or "static"' },
         control_delay: DURATION,
-        exact_demand: { enum: ["declared", "none"], [EXPECTED]: '"declared" or "none"' },
+        exact_demand: {
+          enum: ["declared", "measured", "none"],
+          [EXPECTED]: '"declared", "measured" or "none"',
+        },
         job_demand: { enum: ["measured", "none"], [EXPECTED]: '"measured" or "none"' },
       },
     },

@@ -38,6 +38,8 @@ export interface JobPlan {
   start: number;
   volume: number;
   fraction: number;
+  /** With job-level completion: each sender's own floor (0: none). */
+  minSenderFraction: number;
   weight: number;
   deadline: number | null;
   /** Hosts that send and that receive (both the workers for all-to-all), sorted. */
@@ -185,12 +187,18 @@ function makeJob(
       phases.push({ start: start + b * shape.interval, transfers });
     }
   } else {
+    // transfer, shuffle: one wave; aggregation: a wave per round, each after the last.
     const d = new Set(dst);
     const count = src.length * dst.length - src.filter((h) => d.has(h)).length;
-    const transfers: TransferPlan[] = [];
-    for (const s of src)
-      for (const t of dst) if (s !== t) transfers.push(transfer(s, t, shape.volume / count));
-    phases.push({ start, transfers });
+    const rounds = shape.kind === "aggregation" ? shape.rounds : 1;
+    for (let r = 0; r < rounds; r++) {
+      const transfers: TransferPlan[] = [];
+      for (const s of src) {
+        for (const t of dst)
+          if (s !== t) transfers.push(transfer(s, t, shape.volume / (count * rounds)));
+      }
+      phases.push({ start: r === 0 ? start : null, transfers });
+    }
   }
   return {
     id,
@@ -199,6 +207,7 @@ function makeJob(
     start,
     volume: shape.volume,
     fraction: shape.fraction,
+    minSenderFraction: shape.minSenderFraction,
     weight: shape.weight,
     deadline: shape.deadline,
     src: [...new Set(src)].sort(),

@@ -18,6 +18,7 @@ import {
   RUN_FORMAT,
   type FlowResult,
   type JobResult,
+  type SenderDelivery,
   type RunResult,
 } from "../experiment/results.js";
 import type { Colours, CounterResults } from "./counters.js";
@@ -178,6 +179,16 @@ export function collectRun(input: CollectInput): RunResult {
     const total = all.reduce((s, t) => s + t.totalChunks, 0);
     const done = all.filter((t) => t.completed).length;
     const jct = jobCompletionTime(job, byPhase);
+    const senders = new Map<string, SenderDelivery>();
+    job.phases.forEach((phase, p) =>
+      phase.transfers.forEach((tr, i) => {
+        const t = byPhase[p]![i]!;
+        const d = senders.get(tr.src) ?? { host: tr.src, deliveredChunks: 0, totalChunks: 0 };
+        d.deliveredChunks += t.uniqueChunks;
+        d.totalChunks += t.totalChunks;
+        senders.set(tr.src, d);
+      }),
+    );
     return {
       id: job.id,
       name: job.name,
@@ -191,6 +202,8 @@ export function collectRun(input: CollectInput): RunResult {
       transfersCompleted: done,
       completed: jct !== null,
       jct,
+      timerWait: 0,
+      senders: [...senders.values()],
       deliveredFraction: total > 0 ? unique / total : 0,
       bytesSent: all.reduce((s, t) => s + t.bytesSent, 0),
       bytesDelivered: all.reduce((s, t) => s + t.bytesDelivered, 0),
@@ -248,6 +261,8 @@ export function collectRun(input: CollectInput): RunResult {
     scenario: scenario.name,
     runner: "mininet",
     policy: input.policy,
+    tcpSetting: null,
+    completion: "transfer",
     allocator: binding.allocator,
     transport: binding.transport,
     seed: input.seed,

@@ -27,6 +27,7 @@ import {
 } from "../../../transport/src/wire.js";
 import type { ApproxTiming } from "../../../controller/src/experiment/scenario.js";
 import { Endpoint, type Simulation } from "../simulation.js";
+import type { ReportChannel, ReportedReceiver } from "./coordination.js";
 import { KIND_CONTROL, KIND_DATA } from "./packets.js";
 
 export interface ApproxTransferConfig {
@@ -224,8 +225,10 @@ export class ApproxSender extends Endpoint {
 }
 
 /** The receiver of an approximate transfer, or (feedback off) of a UDP blast. */
-export class ApproxReceiver extends Endpoint {
+export class ApproxReceiver extends Endpoint implements ReportedReceiver {
   readonly core: ApproxReceiverCore;
+  /** Where it reports its count when its job completes as a whole; null: on its own. */
+  channel: ReportChannel | null = null;
   private readonly scratch: DataMessage;
   private readonly payloads = new Map<number, Uint8Array>();
   private readonly buffer: Uint8Array;
@@ -289,9 +292,20 @@ export class ApproxReceiver extends Endpoint {
       m.payload = this.payload(size - DATA_OVERHEAD);
       const result = this.core.onData(m, size, nowMs);
       for (const reply of result.replies) this.reply(reply);
+      if (result.newChunk !== undefined) this.channel?.onProgress();
     } else if (kind === KIND_CONTROL) {
       this.core.onDatagram(f.pObj[p] as Uint8Array, nowMs);
     } else return;
+    this.schedule(nowMs);
+  }
+
+  progress(): { uniqueChunks: number; totalChunks: number } {
+    return this.core.progress;
+  }
+
+  stopForJob(): void {
+    const nowMs = this.sim.now * 1000;
+    for (const m of this.core.completeJob(nowMs)) this.reply(m);
     this.schedule(nowMs);
   }
 

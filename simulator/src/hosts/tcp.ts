@@ -350,8 +350,10 @@ export class TcpReceiver extends Endpoint {
   /** Out-of-order segments held, one bit each; allocated on the first gap. */
   private held: Uint8Array | null = null;
   private readonly doneSegments: number;
-  /** Time the receiver first held what it needs; null before. */
+  /** Time the receiver first held what it needs (or was told to stop); null before. */
   doneTime: number | null = null;
+  /** Called when the in-order stream grows (job-level completion reports it). */
+  onProgress: (() => void) | null = null;
   /** Segments held in order when the receiver stopped (or now). */
   get inOrderSegments(): number {
     return this.rcvNxt;
@@ -390,6 +392,7 @@ export class TcpReceiver extends Endpoint {
       const seg = f.pSeq[p]!;
       if (seg === this.rcvNxt) {
         this.rcvNxt++;
+        this.onProgress?.();
         const held = this.held;
         if (held !== null) {
           while (
@@ -409,6 +412,17 @@ export class TcpReceiver extends Endpoint {
       }
     }
     this.ack(ece | (this.doneTime !== null ? ACK_DONE : 0), echo, f.pSeq[p]!);
+  }
+
+  /**
+   * Stops the stream now (its job is complete as a whole): DONE goes out at once and on
+   * the ACK of anything that still arrives, which the receiver no longer keeps.
+   */
+  stopEarly(): void {
+    if (this.doneTime !== null) return;
+    this.doneTime = this.sim.now;
+    this.held = null;
+    this.ack(ACK_DONE, this.sim.now, this.rcvNxt);
   }
 
   private ack(flags: number, echo: number, segment = 0): void {

@@ -11,7 +11,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadScenarioFile } from "../../experiment/load.js";
 import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
-import type { RunResult } from "../../experiment/results.js";
+import { runLabel, type RunResult } from "../../experiment/results.js";
+import { policyVariants } from "../../experiment/scenario.js";
 import { expandWorkload } from "../../experiment/workload.js";
 import { runPolicy } from "../../mininet/run.js";
 import { decodeEntity, type EntitySpec } from "../../p4runtime/entities.js";
@@ -168,13 +169,16 @@ export const command: Command = {
     console.log(`\n2. The scenario in the simulator, every policy, seed ${seed}`);
     const routing = computeRoutes(scenario.topology);
     const runs: RunResult[] = [];
-    for (const policy of scenario.policies) {
+    for (const { policy, tcpSetting } of policyVariants(
+      scenario.policies,
+      scenario.transport.tcpSettings,
+    )) {
       const t0 = performance.now();
-      const run = simulateRun({ scenario, policy, seed, plan, routing });
+      const run = simulateRun({ scenario, policy, tcpSetting, seed, plan, routing });
       writeRun(outDir, run);
       runs.push(run);
       process.stderr.write(
-        `  ${policy}: simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+        `  ${runLabel(run)}: simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
       );
     }
     const { summary, files } = writeResults(outDir, runs, {

@@ -3,8 +3,14 @@
 // Markdown report, SVG plots) in the format the Mininet runner writes too.
 import { loadScenarioFile } from "../../experiment/load.js";
 import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
-import type { RunResult } from "../../experiment/results.js";
-import { EXPERIMENT_POLICIES, type ExperimentPolicy } from "../../experiment/scenario.js";
+import { runLabel, type RunResult } from "../../experiment/results.js";
+import {
+  EXPERIMENT_POLICIES,
+  policyVariants,
+  QUEUE_MODES,
+  type ExperimentPolicy,
+  type QueueMode,
+} from "../../experiment/scenario.js";
 import { expandWorkload } from "../../experiment/workload.js";
 import { computeRoutes } from "../../routing/routing.js";
 import { simulateRun, type RunProgress } from "../../../../simulator/src/run.js";
@@ -14,12 +20,15 @@ export const command: Command = {
   usage: "<scenario.yaml> [--policies a,b] [--seed N] [--out DIR] [--queue-mode MODE] [--quiet]",
   description: [
     "Runs a scenario (experiments/*.yaml) in the simulator: every policy with the same",
-    "workload for each seed. Writes DIR/runs/<policy>-seed<N>.json, DIR/summary.json,",
+    "workload for each seed, the TCP baselines once per TCP setting of the scenario",
+    "(transport.tcp_settings). Writes DIR/runs/<policy>[-<setting>]-seed<N>.json, DIR/summary.json,",
     "DIR/report.md and SVG plots (jct.svg, fct-cdf.svg, delivered.svg); prints the table.",
     "  --policies a,b  only these policies (" + EXPERIMENT_POLICIES.join(", ") + ")",
     "  --seed N        only this seed (default: the scenario's seeds)",
     "  --out DIR       where to write (default: results/<scenario name>)",
-    "  --queue-mode M  strict or bmv2-paced, instead of the scenario's simulator.queue_mode",
+    "  --queue-mode M  " +
+      QUEUE_MODES.join(", ") +
+      ", instead of the scenario's simulator.queue_mode",
     "  --quiet         no progress on stderr",
   ].join("\n"),
   async run(argv) {
@@ -53,27 +62,31 @@ export const command: Command = {
     }
     const mode = values["queue-mode"];
     if (mode !== undefined) {
-      if (mode !== "strict" && mode !== "bmv2-paced") {
-        throw new CliError(`--queue-mode: expected "strict" or "bmv2-paced", got "${mode}"`);
+      if (!(QUEUE_MODES as readonly string[]).includes(mode)) {
+        throw new CliError(
+          `--queue-mode: expected one of ${QUEUE_MODES.join(", ")}, got "${mode}"`,
+        );
       }
-      scenario.simulator.queueMode = mode;
+      scenario.simulator.queueMode = mode as QueueMode;
     }
     const outDir = values.out ?? `results/${scenario.name}`;
+    const variants = policyVariants(policies, scenario.transport.tcpSettings);
     const progress =
       values.quiet === true
         ? null
-        : new ProgressBar(process.stderr, policies.length * seeds.length);
+        : new ProgressBar(process.stderr, variants.length * seeds.length);
     for (const note of scenario.notes) process.stderr.write(`note: ${note}\n`);
 
     const routing = computeRoutes(scenario.topology);
     const runs: RunResult[] = [];
     for (const seed of seeds) {
       const plan = expandWorkload(scenario, seed);
-      for (const policy of policies) {
-        progress?.start(policy, seed);
+      for (const { policy, tcpSetting } of variants) {
+        progress?.start(runLabel({ policy, tcpSetting }), seed);
         const run = simulateRun({
           scenario,
           policy,
+          tcpSetting,
           seed,
           plan,
           routing,

@@ -114,11 +114,13 @@ describe("netapprox allocation on the dumbbell, computed by hand", () => {
     expect(h4.allocated! / M).toBeCloseTo(0.85, 9);
   });
 
-  it("divides the bottleneck port between queues: control 2%, best effort a - g, exact the rest", () => {
+  it("divides the bottleneck port between queues: control 2%, best effort a - g, exact the rest; weights from the guarantees", () => {
     const s1 = allocation.switches.find((s) => s.name === "s1")!;
     const port = s1.ports.find((p) => p.port === 5)!;
     // Control: 2% of 10 Mbit/s in 256-byte packets = 97.7 -> 98 packets/s; data: 9.8 Mbit/s
     // at 1500 B = 817; best effort (6.8 - 4.9) Mbit/s = 158.3 -> 158; exact queue 817 - 158 = 659.
+    // Weighted scheduling: the guarantees crossing the port (4.9 of 9.8 Mbit/s) capped at beta
+    // (0.5) for best effort, the rest for the exact queue; control goes first.
     expect(port).toEqual({
       port: 5,
       peer: "s2",
@@ -128,9 +130,21 @@ describe("netapprox allocation on the dumbbell, computed by hand", () => {
       leThreshold: 8,
       ecnThreshold: null,
       queues: [
-        { queue: 0, classes: ["approximate_best_effort"], ratePps: 158, depthPackets: 64 },
-        { queue: 1, classes: ["exact", "approximate_guaranteed"], ratePps: 659, depthPackets: 64 },
-        { queue: 2, classes: ["control"], ratePps: 98, depthPackets: 64 },
+        {
+          queue: 0,
+          classes: ["approximate_best_effort"],
+          ratePps: 158,
+          depthPackets: 64,
+          weight: expect.closeTo(0.5, 9),
+        },
+        {
+          queue: 1,
+          classes: ["exact", "approximate_guaranteed"],
+          ratePps: 659,
+          depthPackets: 64,
+          weight: expect.closeTo(0.5, 9),
+        },
+        { queue: 2, classes: ["control"], ratePps: 98, depthPackets: 64, weight: 0 },
       ],
       tofino: null,
     });
@@ -313,7 +327,7 @@ describe("baselines from the same code", () => {
 });
 
 describe("Tofino switches", () => {
-  it("get traffic-manager settings: shaping, strict priorities, yellow drop limit", () => {
+  it("get traffic-manager settings: shaping, priorities with DWRR weights, yellow drop limit", () => {
     const tofino: Topology = {
       ...dumbbell,
       switches: dumbbell.switches.map((s) => ({ ...s, target: "tofino", thriftPort: null })),
@@ -321,14 +335,32 @@ describe("Tofino switches", () => {
     const a = run(goldenPolicy, tofino, computeRoutes(tofino));
     const plan = a.switches[0]!.ports.find((p) => p.port === 5)!.tofino!;
     expect(plan.shapingRate).toBe(10 * M);
-    expect(plan.queues.map((q) => [q.queue, q.priority, q.yellowLimitPackets])).toEqual([
-      [0, 0, 8],
-      [1, 1, null],
-      [2, 2, null],
+    // The best-effort queue has a share (the guarantees crossing the port, capped at beta =
+    // 0.5): it shares the exact queue's priority under DWRR, 50/50; control goes first.
+    expect(plan.queues.map((q) => [q.queue, q.priority, q.weight, q.yellowLimitPackets])).toEqual([
+      [0, 1, 50, 8],
+      [1, 1, 50, null],
+      [2, 2, 100, null],
     ]);
-    // Exact queue: exact load plus guarantees; best effort: allocation above guarantees.
+    // Exact queue: exact load plus guarantees; best effort: its weighted share of the port.
     expect(plan.queues[1]!.minRate / M).toBeCloseTo(3 + 4.9, 9);
-    expect(plan.queues[0]!.minRate / M).toBeCloseTo(1.9, 9);
+    expect(plan.queues[0]!.minRate / M).toBeCloseTo(4.9, 9);
+    // Without guarantees the best-effort queue has no share: a lower priority, as before.
+    const noGuarantees = run(
+      {
+        ...goldenPolicy,
+        knobs: { ...goldenPolicy.knobs, guaranteeFloor: 0 },
+        jobs: goldenPolicy.jobs.map((j) => ({ ...j, deadline: null })),
+      },
+      tofino,
+      computeRoutes(tofino),
+    );
+    const strict = noGuarantees.switches[0]!.ports.find((p) => p.port === 5)!.tofino!;
+    expect(strict.queues.map((q) => [q.queue, q.priority, q.weight])).toEqual([
+      [0, 0, 0],
+      [1, 1, 100],
+      [2, 2, 100],
+    ]);
   });
 });
 

@@ -12,7 +12,8 @@ describe("netapprox demo (npm start)", () => {
     expect(r.out).toContain("1. The controller against P4Runtime test switches");
     expect(r.out).toMatch(/s1\s+127\.0\.0\.1:\d+\s+bmv2\s+ready\s+primary/);
     expect(r.out).toContain("| netapprox |");
-    expect(r.out).toContain("| tcp-sender-sampling |");
+    for (const setting of ["linux-default", "dc-tuned", "dctcp"])
+      expect(r.out).toContain(`| tcp-sender-sampling (${setting}) |`);
     for (const f of [
       "report.md",
       "summary.json",

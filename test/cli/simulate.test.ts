@@ -24,7 +24,7 @@ workload:
 }
 
 describe("netapprox simulate", () => {
-  it("runs the chosen policies and seed, prints the table and writes the results", async () => {
+  it("runs the chosen policies and seed, each TCP baseline in every TCP setting, prints the table and writes the results", async () => {
     const { dir, file } = scenarioFile();
     const out = join(dir, "out");
     const r = await cli(
@@ -41,10 +41,13 @@ describe("netapprox simulate", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\| policy \| approx JCT mean/m);
     expect(r.out).toMatch(/^\| netapprox \| .* \| 1\/1 \| .* \| \d+\/\d+ \|$/m);
-    expect(r.out).toMatch(/^\| tcp-receiver-drop \| /m);
+    for (const setting of ["linux-default", "dc-tuned", "dctcp"])
+      expect(r.out).toMatch(new RegExp(`^\\| tcp-receiver-drop \\(${setting}\\) \\| `, "m"));
     for (const name of [
       "runs/netapprox-seed7.json",
-      "runs/tcp-receiver-drop-seed7.json",
+      "runs/tcp-receiver-drop-linux-default-seed7.json",
+      "runs/tcp-receiver-drop-dc-tuned-seed7.json",
+      "runs/tcp-receiver-drop-dctcp-seed7.json",
       "summary.json",
       "report.md",
       "jct.svg",
@@ -55,10 +58,38 @@ describe("netapprox simulate", () => {
     }
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.seeds).toEqual([7]);
-    expect(summary.policies.map((p: { policy: string }) => p.policy)).toEqual([
+    expect(summary.policies.map((p: { label: string }) => p.label)).toEqual([
       "netapprox",
-      "tcp-receiver-drop",
+      "tcp-receiver-drop (linux-default)",
+      "tcp-receiver-drop (dc-tuned)",
+      "tcp-receiver-drop (dctcp)",
     ]);
+  });
+
+  it("runs the TCP baselines in the TCP settings given on the command line", async () => {
+    const { dir, file } = scenarioFile();
+    const out = join(dir, "t");
+    const r = await cli(
+      "simulate",
+      file,
+      "--policies",
+      "tcp-sender-sampling",
+      "--tcp-settings",
+      "dctcp",
+      "--seed",
+      "1",
+      "--out",
+      out,
+      "--quiet",
+    );
+    expect(r.code).toBe(0);
+    const run = JSON.parse(
+      readFileSync(join(out, "runs", "tcp-sender-sampling-dctcp-seed1.json"), "utf8"),
+    );
+    expect(run.tcpSetting).toBe("dctcp");
+    expect((await cli("simulate", file, "--tcp-settings", "cubic")).err).toContain(
+      '--tcp-settings: unknown TCP setting "cubic"; expected some of linux-default, dc-tuned, dctcp',
+    );
   });
 
   it("takes a queue mode over the scenario's", async () => {
@@ -72,13 +103,15 @@ describe("netapprox simulate", () => {
       "1",
       "--queue-mode",
       "bmv2-paced",
+      "--tcp-settings",
+      "dc-tuned",
       "--out",
       join(dir, "o"),
       "--quiet",
     );
     expect(r.code).toBe(0);
     const run1 = JSON.parse(
-      readFileSync(join(dir, "o", "runs", "tcp-sender-sampling-seed1.json"), "utf8"),
+      readFileSync(join(dir, "o", "runs", "tcp-sender-sampling-dc-tuned-seed1.json"), "utf8"),
     );
     expect(run1.runnerInfo.queueMode).toBe("bmv2-paced");
   });
@@ -91,7 +124,7 @@ describe("netapprox simulate", () => {
     });
     expect((await cli("simulate", file, "--seed", "-1")).code).toBe(2);
     expect((await cli("simulate", file, "--queue-mode", "fifo")).err).toContain(
-      '--queue-mode: expected "strict" or "bmv2-paced", got "fifo"',
+      '--queue-mode: expected one of strict, weighted, bmv2-paced, got "fifo"',
     );
     expect((await cli("simulate")).err).toContain("expected one scenario file, got 0");
     const broken = join(dir, "broken.yaml");

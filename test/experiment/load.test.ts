@@ -196,7 +196,7 @@ workload:
       "s.yaml:8: workload.approximate.2: missing dst; expected the receivers of the transfer",
       's.yaml:9: workload.approximate.3.name: job name "a" is also used by workload.approximate[0]',
       "s.yaml:9: workload.approximate.3.dst: the job's only sender and receiver are the same host (h2)",
-      "s.yaml:9: workload.approximate.3.rounds: only all-to-all jobs have rounds; this job is a transfer",
+      "s.yaml:9: workload.approximate.3.rounds: only all-to-all and aggregation jobs have rounds; this job is a transfer",
     ]);
   });
 

@@ -8,7 +8,7 @@ import {
   EXPERIMENT_POLICIES,
   policyVariants,
   QUEUE_MODES,
-  type ExperimentPolicy,
+  TCP_SETTINGS,
   type QueueMode,
 } from "../../experiment/scenario.js";
 import { expandWorkload } from "../../experiment/workload.js";
@@ -17,13 +17,15 @@ import { simulateRun, type RunProgress } from "../../../../simulator/src/run.js"
 import { CliError, parseOptions, type Command } from "../command.js";
 
 export const command: Command = {
-  usage: "<scenario.yaml> [--policies a,b] [--seed N] [--out DIR] [--queue-mode MODE] [--quiet]",
+  usage:
+    "<scenario.yaml> [--policies a,b] [--tcp-settings a,b] [--seed N] [--out DIR] [--queue-mode MODE] [--quiet]",
   description: [
     "Runs a scenario (experiments/*.yaml) in the simulator: every policy with the same",
     "workload for each seed, the TCP baselines once per TCP setting of the scenario",
     "(transport.tcp_settings). Writes DIR/runs/<policy>[-<setting>]-seed<N>.json, DIR/summary.json,",
     "DIR/report.md and SVG plots (jct.svg, fct-cdf.svg, delivered.svg); prints the table.",
     "  --policies a,b  only these policies (" + EXPERIMENT_POLICIES.join(", ") + ")",
+    "  --tcp-settings a,b  the TCP baselines' settings (" + TCP_SETTINGS.join(", ") + ")",
     "  --seed N        only this seed (default: the scenario's seeds)",
     "  --out DIR       where to write (default: results/<scenario name>)",
     "  --queue-mode M  " +
@@ -39,6 +41,7 @@ export const command: Command = {
         seed: { type: "string" },
         out: { type: "string" },
         "queue-mode": { type: "string" },
+        "tcp-settings": { type: "string" },
         quiet: { type: "boolean" },
       },
       true,
@@ -50,7 +53,9 @@ export const command: Command = {
     }
     const scenario = loadScenarioFile(positionals[0]!);
     const policies =
-      values.policies === undefined ? scenario.policies : parsePolicies(values.policies);
+      values.policies === undefined
+        ? scenario.policies
+        : parseList(values.policies, "--policies", EXPERIMENT_POLICIES, "policy");
     let seeds = scenario.seeds;
     if (values.seed !== undefined) {
       if (!/^[0-9]+$/.test(values.seed) || Number(values.seed) > 4294967295) {
@@ -69,6 +74,13 @@ export const command: Command = {
       }
       scenario.simulator.queueMode = mode as QueueMode;
     }
+    if (values["tcp-settings"] !== undefined)
+      scenario.transport.tcpSettings = parseList(
+        values["tcp-settings"],
+        "--tcp-settings",
+        TCP_SETTINGS,
+        "TCP setting",
+      );
     const outDir = values.out ?? `results/${scenario.name}`;
     const variants = policyVariants(policies, scenario.transport.tcpSettings);
     const progress =
@@ -107,21 +119,26 @@ export const command: Command = {
   },
 };
 
-function parsePolicies(text: string): ExperimentPolicy[] {
+/** A comma-separated list of names from `allowed`, each once. */
+function parseList<T extends string>(
+  text: string,
+  flag: string,
+  allowed: readonly T[],
+  what: string,
+): T[] {
   const names = text
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  if (names.length === 0)
-    throw new CliError("--policies: expected a comma-separated list of policies");
+  if (names.length === 0) throw new CliError(`${flag}: expected a comma-separated list`);
   for (const name of names) {
-    if (!(EXPERIMENT_POLICIES as readonly string[]).includes(name)) {
+    if (!(allowed as readonly string[]).includes(name)) {
       throw new CliError(
-        `--policies: unknown policy "${name}"; expected some of ${EXPERIMENT_POLICIES.join(", ")}`,
+        `${flag}: unknown ${what} "${name}"; expected some of ${allowed.join(", ")}`,
       );
     }
   }
-  return [...new Set(names)] as ExperimentPolicy[];
+  return [...new Set(names)] as T[];
 }
 
 /**

@@ -177,6 +177,12 @@ export class TcpSender extends Endpoint {
         else return;
         this.pipe++;
       } else if (this.sndNxt < this.segments && this.sndNxt - this.sndUna < Math.floor(this.cwnd)) {
+        // After a timeout, what the receiver reported holding is not sent again (Linux keeps
+        // its SACK scoreboard through a timeout and resends only what is missing).
+        if (this.isSacked(this.sndNxt)) {
+          this.sndNxt++;
+          continue;
+        }
         this.sendSegment(this.sndNxt++);
       } else return;
     }
@@ -316,16 +322,15 @@ export class TcpSender extends Endpoint {
       this.sendSyn();
       return;
     }
-    // Go back to the first unacknowledged segment with a window of one; the scoreboard
-    // is forgotten (the receiver may have dropped what it held).
+    // Go back to the first unacknowledged segment with a window of one, in slow start; the
+    // segments the receiver reported holding are skipped (the scoreboard is kept, as Linux
+    // keeps it: our receivers never drop what they hold).
     this.ssthresh = Math.max((this.sndNxt - this.sndUna) / 2, 2);
     this.cwnd = 1;
     this.recover = this.sndNxt - 1;
     this.sndNxt = this.sndUna;
     this.inRecovery = false;
     this.dupAcks = 0;
-    this.sacked?.fill(0);
-    this.highSacked = -1;
     this.retransmits++;
     this.armTimer(now + this.rto);
     this.sendSegment(this.sndNxt++);

@@ -1,7 +1,11 @@
 import fc from "fast-check";
 import {
+  COUNT_BYTES,
   DATA_HEADER_BYTES,
   decode,
+  encodeCount,
+  encodeJobDone,
+  JOB_DONE_BYTES,
   encodeAbort,
   encodeData,
   encodeDone,
@@ -247,5 +251,37 @@ describe("wire format", () => {
     const r = decoder.push(new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n"));
     expect(r.messages).toEqual([]);
     expect(r.error).toEqual({ kind: "foreign", detail: "bad magic" });
+  });
+});
+
+describe("job-level completion messages", () => {
+  const count = {
+    jobId: 9,
+    flags: 1,
+    group: 3,
+    transfer: 17,
+    uniqueChunks: 400,
+    totalChunks: 500,
+    seq: 12,
+  };
+  const jobDone = { jobId: 9, group: 3, deliveredChunks: 4500, neededChunks: 4500 };
+
+  it("round-trips COUNT and JOB-DONE at their fixed sizes", () => {
+    const c = encodeCount(count);
+    expect(c.length).toBe(COUNT_BYTES);
+    expect(ok(c)).toEqual({ type: "count", ...count });
+    const d = encodeJobDone(jobDone);
+    expect(d.length).toBe(JOB_DONE_BYTES);
+    expect(ok(d)).toEqual({ type: "jobDone", ...jobDone });
+    expect(messageLength(c)).toBe(COUNT_BYTES);
+  });
+
+  it("refuses counts above their total, on both sides", () => {
+    expect(() => encodeCount({ ...count, uniqueChunks: 501 })).toThrow(RangeError);
+    const c = encodeCount(count);
+    new DataView(c.buffer).setUint32(20, 501);
+    expect(decode(c)).toMatchObject({ kind: "malformed", detail: "count above its total" });
+    expect(decode(encodeCount(count).subarray(0, 31))).toMatchObject({ kind: "malformed" });
+    expect(decode(encodeJobDone(jobDone).subarray(0, 20))).toMatchObject({ kind: "malformed" });
   });
 });

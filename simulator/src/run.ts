@@ -188,6 +188,7 @@ export function simulateRun(options: RunOptions): RunResult {
       peak: 0,
       committed: 0,
       senders: new Set(),
+      tcp: new Map(),
     };
     return state;
   });
@@ -376,6 +377,48 @@ export function simulateRun(options: RunOptions): RunResult {
     return channel;
   };
 
+  /**
+   * The job's persistent TCP connection from t.src to t.dst (opened by its first message),
+   * with a message of `bytes` for this round; `stopBytes`: where the receiver stops it.
+   */
+  const tcpConnection = (
+    job: JobState,
+    t: TransferPlan,
+    src: number,
+    dst: number,
+    bytes: number,
+    stopBytes: number,
+  ): TcpConnection & { message: number } => {
+    const key = `${t.src}\u0000${t.dst}`;
+    const open = job.tcp.get(key);
+    if (open !== undefined) return { ...open, message: open.sender.append(bytes, stopBytes) };
+    const first = sim.reservePair();
+    connections++;
+    const config: TcpFlowConfig = {
+      bytes,
+      doneBytes: stopBytes,
+      persistent: true,
+      tcp: baselineTcp!,
+      ecn: baselineTcp!.variant === "dctcp",
+      dscp: classes.exact.dscp,
+      job: job.index,
+      ...hashes(src, dst, TCP, t.port),
+    };
+    const receiver = new TcpReceiver(sim, first + 1, dst, src, config);
+    const sender = new TcpSender(sim, first, src, dst, config, () => undefined);
+    receiver.useMessages(sender.messages);
+    const conn: TcpConnection = { sender, receiver, ends: new Map(), progress: new Map() };
+    sender.onMessageDone = (m) => conn.ends.get(m)?.();
+    receiver.onProgress = () => {
+      for (const notify of conn.progress.values()) notify();
+    };
+    job.tcp.set(key, conn);
+    sim.attach(receiver);
+    sim.attach(sender);
+    sender.start();
+    return { ...conn, message: 0 };
+  };
+
   const startTransfer = (
     job: JobState,
     group: number,
@@ -476,6 +519,40 @@ export function simulateRun(options: RunOptions): RunResult {
       bytes = STREAM_HELLO_BYTES + (total - 1) * unit + lastUnit;
       doneBytes = needed === total || coordinated ? bytes : STREAM_HELLO_BYTES + needed * unit;
     }
+    const chunksIn = (streamBytes: number) =>
+      Math.min(total, Math.max(0, Math.floor((streamBytes - STREAM_HELLO_BYTES) / unit)));
+    const sampling = binding.transport === "tcp-sender-sampling";
+    if (job.run.plan.phases.length > 1) {
+      // Rounds and batches ride one persistent connection per sender and receiver, as the
+      // applications keep them: one message per round.
+      const conn = tcpConnection(job, t, src, dst, bytes, doneBytes);
+      const m = conn.message;
+      const mss = baselineTcp!.mss;
+      const length = () => conn.sender.messages[m]!.end - conn.sender.messages[m]!.start;
+      record.held = () => {
+        const segs = conn.receiver.heldOf(m);
+        const all = segs >= length() && !conn.sender.messages[m]!.stopped;
+        return sampling
+          ? all
+            ? needed
+            : Math.min(needed, chunksIn(segs * mss))
+          : all
+            ? total
+            : chunksIn(segs * mss);
+      };
+      if (coordinated) {
+        const channel = report(job, group, index, dst, t.port, {
+          progress: () => ({ uniqueChunks: record.held(), totalChunks: total }),
+          stopForJob: () => conn.receiver.stopMessage(m),
+        });
+        conn.progress.set(m, () => channel.onProgress());
+      }
+      conn.ends.set(m, () => {
+        conn.progress.delete(m);
+        end(sampling || conn.sender.messages[m]!.stopped || record.held() === total);
+      });
+      return;
+    }
     const config: TcpFlowConfig = {
       bytes,
       doneBytes,
@@ -486,12 +563,10 @@ export function simulateRun(options: RunOptions): RunResult {
       ...hashes(src, dst, TCP, t.port),
     };
     const receiver = new TcpReceiver(sim, first + 1, dst, src, config);
-    const held = () =>
-      Math.min(total, Math.max(0, Math.floor((receiver.inOrderBytes - STREAM_HELLO_BYTES) / unit)));
-    record.held =
-      binding.transport === "tcp-sender-sampling"
-        ? () => (receiver.doneTime !== null ? needed : Math.min(needed, held()))
-        : () => (receiver.inOrderBytes >= bytes ? total : held());
+    const held = () => chunksIn(receiver.inOrderBytes);
+    record.held = sampling
+      ? () => (receiver.doneTime !== null ? needed : Math.min(needed, held()))
+      : () => (receiver.inOrderBytes >= bytes ? total : held());
     if (coordinated) {
       const channel = report(job, group, index, dst, t.port, {
         progress: () => ({ uniqueChunks: record.held(), totalChunks: total }),
@@ -643,6 +718,16 @@ interface JobState {
   committed: number;
   /** Its approximate senders still sending, for rate hints. */
   senders: Set<ApproxSender>;
+  /** TCP baselines: its persistent connections, by sender and receiver. */
+  tcp: Map<string, TcpConnection>;
+}
+
+interface TcpConnection {
+  sender: TcpSender;
+  receiver: TcpReceiver;
+  /** Per message: what to do when it is acknowledged, and when its receiver holds more. */
+  ends: Map<number, () => void>;
+  progress: Map<number, () => void>;
 }
 
 function jobResult(j: JobState, f: Fabric, meters: boolean): JobResult {

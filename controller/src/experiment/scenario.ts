@@ -373,11 +373,13 @@ export function tcpSetting(name: TcpSettingName, base: TcpSettings): TcpSettings
 }
 
 /**
- * dc-tuned: the smallest minimum RTO Linux takes per route (`ip route ... rto_min 5ms`);
- * the initial RTO is Linux's 1 s, which only a BPF program can change.
+ * dc-tuned: a few milliseconds of minimum RTO (Linux: `ip route ... rto_min 5ms`) and of
+ * initial RTO, so that a lost SYN or first flight costs milliseconds, not Linux's 1 s
+ * (Linux changes its initial RTO only from a BPF program; a data center that tunes one tunes
+ * both).
  */
 export const DC_TUNED_MIN_RTO = 0.005;
-export const DC_TUNED_INITIAL_RTO = 1;
+export const DC_TUNED_INITIAL_RTO = 0.01;
 
 export const DEFAULT_SIMULATOR: SimulatorSettings = {
   queueMode: "strict",

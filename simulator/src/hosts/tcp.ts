@@ -10,6 +10,13 @@
 // The receiver can stop early: once it holds `doneBytes` of the stream in order it sets
 // DONE on its ACKs and ignores further data (the receiver-drop baseline); the sender is
 // finished when it sees DONE (or every segment acknowledged).
+//
+// A persistent connection (the TCP baselines' jobs with several rounds or batches) carries
+// one message per round: `append` adds one, the sender reports each when it is acknowledged
+// and stays open. The receiver may stop a message (its round is complete): DONE, with the
+// message's index, tells the sender to skip what it has not sent of it, and the receiver
+// discards what still arrives of it. After an idle period the window restarts as Linux's
+// slow start after idle does (halved per RTO of idleness, not below the initial window).
 import type { TcpSettings } from "../../../controller/src/experiment/scenario.js";
 import { ECN_CE, ECN_ECT, ECN_NOT_ECT } from "../fabric.js";
 import { Endpoint, type Simulation } from "../simulation.js";
@@ -24,8 +31,10 @@ import {
 } from "./packets.js";
 
 export interface TcpFlowConfig {
-  /** Bytes of the stream. */
+  /** Bytes of the stream (of its first message, for a persistent connection). */
   bytes: number;
+  /** Stays open after its messages are acknowledged; more come with `append`. */
+  persistent?: boolean;
   /** The receiver is done once it holds this many bytes in order (default: all). */
   doneBytes?: number;
   tcp: TcpSettings;
@@ -45,9 +54,29 @@ const ACK_FLAG_BITS = 3;
 const ACK_FLAG_MASK = (1 << ACK_FLAG_BITS) - 1;
 const DCTCP_G = 1 / 16;
 
+/**
+ * A message on a connection, in segments [start, end); its last segment carries `lastBytes`.
+ * Sender and receiver share the list: it stands for the application's framing.
+ */
+export interface TcpMessage {
+  start: number;
+  end: number;
+  lastBytes: number;
+  /** The receiver stops the message once it holds this many of its segments in order. */
+  stopAt: number;
+  /** The receiver stopped it (its round is complete): what still arrives of it is discarded. */
+  stopped: boolean;
+  /** Segments of it the receiver held in order when it stopped, or when it ended. */
+  held: number;
+}
+
 export class TcpSender extends Endpoint {
-  readonly segments: number;
-  private readonly lastSegmentBytes: number;
+  /** Segments on the stream so far (all messages). */
+  segments: number;
+  readonly messages: TcpMessage[] = [];
+  private messagesDone = 0;
+  /** When the last segment was acknowledged and nothing was left to send (slow start after idle). */
+  private idleSince: number | null = null;
   private sndUna = 0;
   private sndNxt = 0;
   private cwnd: number;
@@ -89,9 +118,8 @@ export class TcpSender extends Endpoint {
     onDone: (sender: TcpSender) => void,
   ) {
     super(sim, id, host);
-    const mss = config.tcp.mss;
-    this.segments = Math.max(1, Math.ceil(config.bytes / mss));
-    this.lastSegmentBytes = config.bytes - (this.segments - 1) * mss;
+    this.segments = 0;
+    this.addMessage(config.bytes, config.doneBytes ?? config.bytes);
     this.cwnd = config.tcp.initialWindow;
     this.rto = config.tcp.initialRto;
     this.startTime = sim.now;
@@ -101,6 +129,77 @@ export class TcpSender extends Endpoint {
   /** Opens the connection; call once both ends are attached to the simulation. */
   start(): void {
     this.sendSyn();
+  }
+
+  private addMessage(bytes: number, stopBytes: number): TcpMessage {
+    const mss = this.config.tcp.mss;
+    const n = Math.max(1, Math.ceil(bytes / mss));
+    const stop = Math.min(n, Math.max(1, Math.ceil(Math.min(bytes, stopBytes) / mss)));
+    const m: TcpMessage = {
+      start: this.segments,
+      end: this.segments + n,
+      lastBytes: bytes - (n - 1) * mss,
+      stopAt: stop,
+      stopped: false,
+      held: 0,
+    };
+    this.messages.push(m);
+    this.segments += n;
+    if (this.sacked !== null && this.sacked.length * 8 < this.segments) {
+      const grown = new Uint8Array((this.segments + 7) >> 3);
+      grown.set(this.sacked);
+      this.sacked = grown;
+    }
+    return m;
+  }
+
+  /**
+   * Another message on a persistent connection; `stopBytes`: the receiver stops it once it
+   * holds this much of it (default: all). Returns its index.
+   */
+  append(bytes: number, stopBytes = bytes): number {
+    const now = this.sim.now;
+    if (this.idleSince !== null && this.srtt >= 0) {
+      // Slow start after idle (RFC 2861, Linux's default): the window halves for every RTO
+      // the connection was idle, down to the initial window.
+      const rtos = Math.floor((now - this.idleSince) / this.rto);
+      const iw = this.config.tcp.initialWindow;
+      if (rtos > 0) this.cwnd = Math.max(Math.min(this.cwnd, iw), this.cwnd / 2 ** rtos);
+    }
+    this.idleSince = null;
+    this.addMessage(bytes, stopBytes);
+    if (this.established) {
+      if (this.rtoDeadline === Infinity) this.armTimer(now + this.rto);
+      this.pump();
+    }
+    return this.messages.length - 1;
+  }
+
+  /** Bytes of segment `seg` (the last of a message may be short). */
+  private segmentBytes(seg: number): number {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i]!;
+      if (seg >= m.start) return seg === m.end - 1 ? m.lastBytes : this.config.tcp.mss;
+    }
+    return this.config.tcp.mss;
+  }
+
+  /**
+   * The receiver stopped message `index`: what of it is not sent yet is dropped from the
+   * stream (later messages, all unsent, move up).
+   */
+  private skip(index: number): void {
+    const m = this.messages[index];
+    if (m === undefined) return;
+    const cut = m.end - Math.max(this.sndNxt, m.start);
+    if (cut <= 0) return;
+    m.end -= cut;
+    m.lastBytes = this.config.tcp.mss;
+    for (let i = index + 1; i < this.messages.length; i++) {
+      this.messages[i]!.start -= cut;
+      this.messages[i]!.end -= cut;
+    }
+    this.segments -= cut;
   }
 
   get finished(): boolean {
@@ -133,7 +232,7 @@ export class TcpSender extends Endpoint {
   private sendSegment(seg: number): void {
     const f = this.sim.fabric;
     const p = f.alloc();
-    const payload = seg === this.segments - 1 ? this.lastSegmentBytes : this.config.tcp.mss;
+    const payload = this.segmentBytes(seg);
     f.pSize[p] = payload + TCP_HEADER_BYTES;
     f.pKind[p] = KIND_DATA;
     f.pDscp[p] = this.config.dscp;
@@ -195,8 +294,11 @@ export class TcpSender extends Endpoint {
     const flags = aux & ACK_FLAG_MASK;
     const now = this.sim.now;
     if ((flags & ACK_DONE) !== 0) {
-      this.finish();
-      return;
+      if (!this.config.persistent) {
+        this.finish();
+        return;
+      }
+      this.skip(f.pObj[p] as number);
     }
     if ((flags & ACK_SYN) !== 0) {
       if (this.established) return;
@@ -235,11 +337,11 @@ export class TcpSender extends Endpoint {
         if (this.cwnd < this.ssthresh) this.cwnd += Math.min(acked, 2);
         else this.cwnd += acked / this.cwnd;
       }
-      if (ack >= this.segments) {
+      if (ack >= this.segments && !this.config.persistent) {
         this.finish();
         return;
       }
-      this.armTimer(now + this.rto);
+      if (ack < this.segments) this.armTimer(now + this.rto);
     } else if (ack === this.sndUna && this.sndNxt > this.sndUna) {
       if (this.inRecovery) this.pipe = Math.max(0, this.pipe - 1);
       else if (++this.dupAcks === 3 && this.sndUna > this.recover) this.enterRecovery();
@@ -251,11 +353,30 @@ export class TcpSender extends Endpoint {
       this.cwnd = this.ssthresh;
       this.cwrEnd = this.sndNxt;
     }
+    if (this.config.persistent) this.ackedThrough();
     this.pump();
   }
 
+  /** Persistent connections: reports the messages now acknowledged; idle when all are. */
+  private ackedThrough(): void {
+    while (
+      this.messagesDone < this.messages.length &&
+      this.messages[this.messagesDone]!.end <= this.sndUna
+    ) {
+      this.onMessageDone(this.messagesDone++);
+    }
+    if (this.sndUna >= this.segments && this.idleSince === null) {
+      this.rtoDeadline = Infinity;
+      this.idleSince = this.sim.now;
+    }
+  }
+
+  /** Called on a persistent connection when message `index` is acknowledged (or skipped). */
+  onMessageDone: (index: number) => void = () => undefined;
+
   private markSacked(seg: number): void {
     this.sacked ??= new Uint8Array((this.segments + 7) >> 3);
+    if (seg >> 3 >= this.sacked.length) return;
     this.sacked[seg >> 3]! |= 1 << (seg & 7);
     if (seg > this.highSacked) this.highSacked = seg;
   }
@@ -350,7 +471,11 @@ export class TcpSender extends Endpoint {
 }
 
 export class TcpReceiver extends Endpoint {
-  private readonly segments: number;
+  private segments: number;
+  /** A persistent connection's messages, shared with its sender (the framing). */
+  private messages: TcpMessage[] | null = null;
+  /** The first message not yet wholly held or stopped. */
+  private current = 0;
   private rcvNxt = 0;
   /** Out-of-order segments held, one bit each; allocated on the first gap. */
   private held: Uint8Array | null = null;
@@ -383,6 +508,27 @@ export class TcpReceiver extends Endpoint {
     return Math.min(this.config.bytes, this.rcvNxt * this.config.tcp.mss);
   }
 
+  /** Makes this the receiving end of a persistent connection with these (shared) messages. */
+  useMessages(messages: TcpMessage[]): void {
+    this.messages = messages;
+  }
+
+  /** Segments of message `index` held in order (frozen once it is stopped). */
+  heldOf(index: number): number {
+    const m = this.messages?.[index];
+    if (m === undefined) return 0;
+    return m.stopped ? m.held : Math.min(m.end - m.start, Math.max(0, this.rcvNxt - m.start));
+  }
+
+  /** Stops message `index` (its round is complete): DONE now, and on what still arrives of it. */
+  stopMessage(index: number): void {
+    const m = this.messages?.[index];
+    if (m === undefined || m.stopped) return;
+    m.held = this.heldOf(index);
+    m.stopped = true;
+    this.ack(ACK_DONE, this.sim.now, this.rcvNxt, index);
+  }
+
   receive(p: number): void {
     const f = this.sim.fabric;
     const kind = f.pKind[p]!;
@@ -391,6 +537,10 @@ export class TcpReceiver extends Endpoint {
       return;
     }
     if (kind !== KIND_DATA) return;
+    if (this.messages !== null) {
+      this.receiveOnStream(p, this.messages);
+      return;
+    }
     const echo = f.pTime[p]!;
     const ece = f.pEcn[p] === ECN_CE ? ACK_ECE : 0;
     if (this.doneTime === null) {
@@ -419,6 +569,52 @@ export class TcpReceiver extends Endpoint {
     this.ack(ece | (this.doneTime !== null ? ACK_DONE : 0), echo, f.pSeq[p]!);
   }
 
+  /** Reception on a persistent connection: in order as always, then per message. */
+  private receiveOnStream(p: number, messages: TcpMessage[]): void {
+    const f = this.sim.fabric;
+    const seg = f.pSeq[p]!;
+    this.segments = messages.length > 0 ? messages[messages.length - 1]!.end : 0;
+    const before = this.rcvNxt;
+    if (seg === this.rcvNxt) {
+      this.rcvNxt++;
+      const held = this.held;
+      if (held !== null) {
+        while (
+          this.rcvNxt >> 3 < held.length &&
+          (held[this.rcvNxt >> 3]! & (1 << (this.rcvNxt & 7))) !== 0
+        ) {
+          this.rcvNxt++;
+        }
+      }
+    } else if (seg > this.rcvNxt) {
+      if (this.held === null || this.held.length * 8 <= seg) {
+        const grown = new Uint8Array((Math.max(seg + 1, this.segments) + 7) >> 3);
+        if (this.held !== null) grown.set(this.held);
+        this.held = grown;
+      }
+      this.held[seg >> 3]! |= 1 << (seg & 7);
+    }
+    // Messages the in-order stream has reached: stop those that hold what they need.
+    while (this.current < messages.length) {
+      const m = messages[this.current]!;
+      if (!m.stopped && this.heldOf(this.current) >= m.stopAt && m.stopAt < m.end - m.start)
+        this.stopMessage(this.current);
+      if (this.rcvNxt < m.end) break;
+      this.current++;
+    }
+    if (this.rcvNxt > before) this.onProgress?.();
+    // What arrives of a stopped message is discarded; its ACK says DONE again.
+    let of = -1;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      if (seg >= messages[i]!.start) {
+        if (messages[i]!.stopped) of = i;
+        break;
+      }
+    }
+    const ece = f.pEcn[p] === ECN_CE ? ACK_ECE : 0;
+    this.ack(ece | (of >= 0 ? ACK_DONE : 0), f.pTime[p]!, seg, of);
+  }
+
   /**
    * Stops the stream now (its job is complete as a whole): DONE goes out at once and on
    * the ACK of anything that still arrives, which the receiver no longer keeps.
@@ -430,9 +626,10 @@ export class TcpReceiver extends Endpoint {
     this.ack(ACK_DONE, this.sim.now, this.rcvNxt);
   }
 
-  private ack(flags: number, echo: number, segment = 0): void {
+  private ack(flags: number, echo: number, segment = 0, message = -1): void {
     const f = this.sim.fabric;
     const p = f.alloc();
+    if (message >= 0) f.pObj[p] = message;
     f.pSize[p] = TCP_HEADER_BYTES;
     f.pKind[p] = KIND_ACK;
     f.pDscp[p] = this.config.dscp;

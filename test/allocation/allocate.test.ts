@@ -326,6 +326,38 @@ describe("baselines from the same code", () => {
   });
 });
 
+describe("guarantees sized by fan-in and smaller-jobs-first weights", () => {
+  it("gives a job without a deadline the larger of the floor and its senders times the per-sender guarantee", () => {
+    const p = parsePolicy(
+      `knobs: {guarantee_floor: 1Mbit, guarantee_per_sender: 700kbit, beta: 0.9}
+jobs:
+  - {name: one, id: 1, match: {src: h1, dst: h5}, volume: 1MB, fraction: 0.9}
+  - {name: three, id: 2, match: {src: [h2, h3, h4], dst: h6}, volume: 1MB, fraction: 0.9}
+`,
+      "fan-in.yaml",
+    );
+    const a = run(p);
+    expect(a.jobs.map((j) => j.requestedGuarantee)).toEqual([1 * M, 2.1 * M]);
+    // The bottleneck's best-effort queue weight is the guarantees crossing it over its data rate.
+    const port = a.switches[0]!.ports.find((x) => x.port === 5)!;
+    expect(port.queues[0]!.weight).toBeCloseTo(3.1 / 9.8, 9);
+  });
+
+  it("shares the residual in inverse proportion to volume with smaller-first weights", () => {
+    const jobs = `jobs:
+  - {name: small, id: 1, match: {src: h1, dst: h5}, volume: 1MB, fraction: 0.9}
+  - {name: large, id: 2, match: {src: h2, dst: h6}, volume: 3MB, fraction: 0.9}
+`;
+    const declared = run(parsePolicy(jobs, "w.yaml"));
+    const smaller = run(parsePolicy(`knobs: {job_weights: smaller-first}\n${jobs}`, "w.yaml"));
+    const [d1, d2] = declared.jobs.map((j) => j.allocated!);
+    expect(d1).toBeCloseTo(d2!, 3);
+    const [s1, s2] = smaller.jobs.map((j) => j.allocated!);
+    expect(s1! / s2!).toBeCloseTo(3, 6);
+    expect(s1! + s2!).toBeCloseTo(d1! + d2!, 3);
+  });
+});
+
 describe("Tofino switches", () => {
   it("get traffic-manager settings: shaping, priorities with DWRR weights, yellow drop limit", () => {
     const tofino: Topology = {

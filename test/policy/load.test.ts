@@ -57,7 +57,8 @@ describe("loadPolicyFile: valid files", () => {
   it("reads every knob", () => {
     const p = parsePolicy(
       `allocator: priority-only
-knobs: {beta: 0.3, headroom: 0.1, guarantee_floor: 250kbit, le_threshold: 4, ecn_threshold: 20,
+knobs: {beta: 0.3, headroom: 0.1, guarantee_floor: 250kbit, guarantee_per_sender: 1Mbit,
+        job_weights: smaller-first, le_threshold: 4, ecn_threshold: 20,
         hysteresis: 0.1, poll_interval: 500ms, ewma_alpha: 0.5, mean_packet_size: 1000, mtu: 9000,
         control_share: 0.05, meter_burst: 0.02}
 exact: {source: measured}
@@ -70,6 +71,8 @@ exact: {source: measured}
       beta: 0.3,
       headroom: 0.1,
       guaranteeFloor: 250_000,
+      guaranteePerSender: 1_000_000,
+      jobWeights: "smaller-first",
       leThreshold: 4,
       ecnThreshold: 20,
       hysteresis: 0.1,

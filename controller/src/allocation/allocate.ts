@@ -94,7 +94,9 @@ export function allocate(
   for (let j = 0; j < J; j++) {
     const job = jobs[j]!.job;
     requested[j] =
-      job.deadline !== null ? (8 * job.fraction * job.volume) / job.deadline : k.guaranteeFloor;
+      job.deadline !== null
+        ? (8 * job.fraction * job.volume) / job.deadline
+        : Math.max(k.guaranteeFloor, k.guaranteePerSender * jobs[j]!.srcHosts.length);
   }
   const features = featuresOf(policy.allocator);
 
@@ -105,8 +107,7 @@ export function allocate(
   let guaranteedLoad: Float64Array | null = null;
   let allocatedLoad: Float64Array | null = null;
   if (policy.allocator === "netapprox") {
-    const weight = new Float64Array(J);
-    for (let j = 0; j < J; j++) weight[j] = jobs[j]!.job.weight;
+    const weight = jobWeights(jobs, k.jobWeights);
     const guaranteeCap = new Float64Array(L);
     for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
     const shareIndex = () => (index ??= linkJobs(incidence));
@@ -514,4 +515,24 @@ class SparseSum {
     }
     this.touchedCount = 0;
   }
+}
+
+/**
+ * The water-filling's weight of each job: as declared, or (smaller-first) also scaled by the
+ * mean volume over the job's, so that smaller jobs get larger shares.
+ */
+function jobWeights(
+  jobs: readonly ResolvedJob[],
+  mode: Policy["knobs"]["jobWeights"],
+): Float64Array {
+  const weight = new Float64Array(jobs.length);
+  let mean = 0;
+  for (const j of jobs) mean += j.job.volume / jobs.length;
+  jobs.forEach((j, i) => {
+    weight[i] =
+      mode === "smaller-first" && j.job.volume > 0
+        ? (j.job.weight * mean) / j.job.volume
+        : j.job.weight;
+  });
+  return weight;
 }

@@ -44,6 +44,8 @@ export function policyToYaml(policy: Policy, header: string[] = []): string {
       beta: k.beta,
       headroom: k.headroom,
       guarantee_floor: k.guaranteeFloor,
+      guarantee_per_sender: k.guaranteePerSender,
+      job_weights: k.jobWeights,
       le_threshold: k.leThreshold,
       ecn_threshold: k.ecnThreshold,
       hysteresis: k.hysteresis,

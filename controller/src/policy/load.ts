@@ -40,6 +40,8 @@ interface RawPolicy {
     beta?: number;
     headroom?: number;
     guarantee_floor?: Quantity;
+    guarantee_per_sender?: Quantity;
+    job_weights?: "declared" | "smaller-first";
     le_threshold?: number;
     ecn_threshold?: number | null;
     hysteresis?: number;
@@ -127,6 +129,14 @@ export function policyFromSource(source: YamlSource): Policy {
       DEFAULT_KNOBS.guaranteeFloor,
       'a bit rate such as 2000000, "2Mbit" or "1G"',
     ),
+    guaranteePerSender: quantity(
+      k.guarantee_per_sender,
+      ["knobs", "guarantee_per_sender"],
+      parseBitRate,
+      DEFAULT_KNOBS.guaranteePerSender,
+      'a bit rate such as 2000000, "2Mbit" or "1G"',
+    ),
+    jobWeights: k.job_weights ?? DEFAULT_KNOBS.jobWeights,
     leThreshold: k.le_threshold ?? DEFAULT_KNOBS.leThreshold,
     ecnThreshold: k.ecn_threshold === undefined ? DEFAULT_KNOBS.ecnThreshold : k.ecn_threshold,
     hysteresis: k.hysteresis ?? DEFAULT_KNOBS.hysteresis,

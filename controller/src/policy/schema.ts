@@ -134,6 +134,16 @@ const KNOBS = {
       [EXPECTED]: "a number from 0 to 1",
     },
     guarantee_floor: { ...BIT_RATE, description: "guarantee of a job without a deadline" },
+    guarantee_per_sender: {
+      ...BIT_RATE,
+      description:
+        "guarantee of a job without a deadline per sending host (the larger of this and the floor)",
+    },
+    job_weights: {
+      enum: ["declared", "smaller-first"],
+      description: "smaller-first: weights also scaled by the mean volume over the job's volume",
+      [EXPECTED]: '"declared" or "smaller-first"',
+    },
     le_threshold: {
       type: "integer",
       minimum: 1,

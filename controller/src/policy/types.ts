@@ -65,6 +65,18 @@ export interface Knobs {
   headroom: number;
   /** Guarantee of a job without a deadline, bit/s. */
   guaranteeFloor: number;
+  /**
+   * Guarantee of a job without a deadline per sending host, bit/s: a job's guarantee then
+   * grows with its fan-in (as TCP's share grows with its connections); the larger of this
+   * and the floor applies.
+   */
+  guaranteePerSender: number;
+  /**
+   * declared: the jobs' weights as written; smaller-first: each weight also scaled by the
+   * mean job volume over the job's volume, so that smaller jobs get larger shares and finish
+   * first (which lowers the mean completion time, as shortest-job-first does).
+   */
+  jobWeights: "declared" | "smaller-first";
   /** LE admission threshold: queue depth in packets above which best-effort packets drop. */
   leThreshold: number;
   /** ECN marking threshold in packets; null disables marking. */
@@ -116,6 +128,8 @@ export const DEFAULT_KNOBS: Knobs = {
   beta: 0.5,
   headroom: 0.05,
   guaranteeFloor: 0,
+  guaranteePerSender: 0,
+  jobWeights: "declared",
   leThreshold: 8,
   ecnThreshold: null,
   hysteresis: 0.05,

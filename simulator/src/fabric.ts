@@ -58,6 +58,13 @@ export const DROP_BUFFER_FULL = 2;
 export const DROP_HOST_BUFFER_FULL = 3;
 const REASONS = DROP_REASONS.length;
 
+/**
+ * A host interface that serves by DSCP priority keeps this share of its link for its
+ * best-effort queue (as an htb class with a small assured rate under the exact class):
+ * exact traffic goes first, yet a host's approximate data is never stopped for good.
+ */
+export const HOST_BEST_EFFORT_SHARE = 0.01;
+
 export const ECN_NOT_ECT = 0;
 export const ECN_ECT = 2;
 export const ECN_CE = 3;
@@ -291,6 +298,16 @@ export class Fabric {
     this.metersOn = a.features.meters;
     this.markBestEffort = a.features.classify === "mark-best-effort";
     const P = this.P;
+    if (this.hostPriority) {
+      const exact = classes.dscp.find((m) => m.class === "exact")?.queue ?? classes.defaultQueue;
+      const low = classes.dscp.find((m) => m.dscp === classes.bestEffortDscp)?.queue ?? exact;
+      for (let h = 0; h < this.H; h++) {
+        const l = this.hostUplink[h]!;
+        for (let q = 0; q < P; q++) this.qWeight[l * P + q] = 0;
+        if (low !== exact && low < P) this.qWeight[l * P + low] = HOST_BEST_EFFORT_SHARE;
+        if (exact < P) this.qWeight[l * P + exact] = low !== exact ? 1 - HOST_BEST_EFFORT_SHARE : 1;
+      }
+    }
     for (const sw of a.switches) {
       const s = this.net.switchIndex.get(sw.name)!;
       for (const port of sw.ports) {
@@ -485,8 +502,7 @@ export class Fabric {
     this.qLen[idx] = len + 1;
     // A weighted queue that was empty starts from the port's virtual time: it cannot claim
     // a burst for the time it was idle.
-    if (len === 0 && this.weighted && !host && this.qNorm[idx]! < this.portNorm[l]!)
-      this.qNorm[idx] = this.portNorm[l]!;
+    if (len === 0 && this.qNorm[idx]! < this.portNorm[l]!) this.qNorm[idx] = this.portNorm[l]!;
     if (this.paced && !host) {
       if (this.qBusy[idx] === 0) this.startQueue(idx);
     } else if (this.busy[l] === 0) this.startLink(l);
@@ -519,7 +535,7 @@ export class Fabric {
     const P = this.P;
     const base = l * P;
     let q = P - 1;
-    if (this.weighted && this.fromHost[l] === 0) q = this.pickWeighted(l);
+    if (this.fromHost[l] === 0 ? this.weighted : this.hostPriority) q = this.pickWeighted(l);
     else while (q >= 0 && this.qLen[base + q] === 0) q--;
     if (q < 0) return;
     const p = this.dequeue(base + q);

@@ -81,6 +81,7 @@ interface RawExact {
   capacity?: Quantity;
   src?: string | string[];
   dst?: string | string[];
+  into_job_receivers?: boolean;
   start?: Quantity;
   stop?: Quantity;
 }
@@ -354,10 +355,17 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
       capacity: e.capacity === undefined ? null : bits(e.capacity),
       src,
       dst,
+      intoJobReceivers: e.into_job_receivers ?? false,
       start,
       stop,
       path,
     });
+    if (e.into_job_receivers === true && e.dst !== undefined) {
+      report(
+        [...path, "into_job_receivers"],
+        "give either dst or into_job_receivers: the destinations are one or the other",
+      );
+    }
   });
   if (jobs.length === 0 && generators.length === 0 && exact.length === 0) {
     report(

@@ -162,6 +162,11 @@ export interface ExactSpec {
   /** Host names; all hosts when empty. */
   src: string[];
   dst: string[];
+  /**
+   * Destinations are the hosts that receive approximate jobs in the seed's workload (the
+   * aggregators), instead of `dst`: exact flows into the aggregators.
+   */
+  intoJobReceivers: boolean;
   /** Flows arrive in [start, stop); stop null: the scenario's duration. */
   start: number;
   stop: number | null;

@@ -163,6 +163,12 @@ const EXACT = {
     capacity: BIT_RATE,
     src: HOSTS,
     dst: HOSTS,
+    into_job_receivers: {
+      type: "boolean",
+      description:
+        "the destinations are the hosts receiving approximate jobs (the aggregators) instead of dst",
+      [EXPECTED]: "true or false",
+    },
     start: DURATION,
     stop: DURATION,
   },

@@ -134,7 +134,10 @@ export function expandWorkload(scenario: Scenario, seed: number): WorkloadPlan {
     }
   });
 
-  const sources = scenario.exact.flatMap((spec, si) => exactSourcesOf(scenario, spec, si, seed));
+  const receivers = [...new Set(jobs.flatMap((j) => j.dst))].sort();
+  const sources = scenario.exact.flatMap((spec, si) =>
+    exactSourcesOf(scenario, spec, si, seed, receivers),
+  );
   return { seed, jobs, exactSources: sources, exactFlows: planExactFlows(sources) };
 }
 
@@ -268,10 +271,11 @@ function exactSourcesOf(
   spec: ExactSpec,
   specIndex: number,
   seed: number,
+  jobReceivers: readonly string[],
 ): ExactSourcePlan[] {
   const all = scenario.topology.hosts.map((h) => h.name).sort();
   const srcs = spec.src.length > 0 ? spec.src : all;
-  const dstPool = spec.dst.length > 0 ? spec.dst : all;
+  const dstPool = spec.intoJobReceivers ? jobReceivers : spec.dst.length > 0 ? spec.dst : all;
   const stop = spec.stop ?? scenario.duration;
   const plans: ExactSourcePlan[] = [];
   srcs.forEach((src, i) => {

@@ -188,6 +188,7 @@ export function simulateRun(options: RunOptions): RunResult {
       peak: 0,
       committed: 0,
       senders: new Set(),
+      parts: new Map(),
       tcp: new Map(),
     };
     return state;
@@ -204,14 +205,22 @@ export function simulateRun(options: RunOptions): RunResult {
   // ---- allocation ----
   const metered = new Set<number>();
   // With `rate_hint: allocation` the controller tells the approximate senders their share
-  // of the job's meters: the share of the PIR is the most a sender may send (more is
-  // dropped RED at its first switch), the share of the CIR its floor (GREEN is not dropped
-  // early). Updated with every allocation and whenever one of the job's transfers ends.
+  // of what the allocation gave their host's part of the job: the share of its peak rate
+  // (allocation plus headroom) is the most a sender may send (more is dropped RED at its
+  // first switch), the share of its guarantee its floor (GREEN is not dropped early).
+  // Updated with every allocation and whenever one of the job's transfers ends.
   const hintsOn = scenario.transport.rateHint === "allocation";
+  const headroom = 1 + knobs.headroom;
   const updateHints = (job: JobState) => {
     if (!hintsOn || job.peak <= 0 || job.senders.size === 0) return;
-    const n = job.senders.size;
-    for (const s of job.senders) s.setRateBounds(job.peak / n, job.committed / n);
+    const perHost = new Map<number, number>();
+    for (const s of job.senders) perHost.set(s.host, (perHost.get(s.host) ?? 0) + 1);
+    for (const s of job.senders) {
+      const part = job.parts.get(s.host);
+      const n = perHost.get(s.host)!;
+      if (part === undefined) s.setRateBounds(job.peak / job.senders.size, 0);
+      else s.setRateBounds((part.allocated * headroom) / n, part.guaranteed / n);
+    }
   };
   const applyMeters = (a: Allocation) => {
     const now = new Set<number>();
@@ -220,6 +229,11 @@ export function simulateRun(options: RunOptions): RunResult {
       job.allocated = ja.allocated;
       job.peak = 0;
       job.committed = 0;
+      job.parts.clear();
+      for (const p of ja.senders) {
+        if (p.allocated !== null && p.guaranteed !== null)
+          job.parts.set(hostIndex(p.host), { allocated: p.allocated, guaranteed: p.guaranteed });
+      }
       for (const ingress of ja.ingress) {
         const m = fabric.meterOf(job.index, net.switchIndex.get(ingress.switch)!);
         fabric.setMeter(m, ingress.meter);
@@ -439,13 +453,15 @@ export function simulateRun(options: RunOptions): RunResult {
     };
     if (binding.transport === "approximate" || binding.transport === "udp-blast") {
       const rate = lineRate(src);
-      // Where the sender starts: its share of the job's peak rate (its allocation plus the
-      // headroom), else of its allocation, else line rate.
-      const share = job.peak > 0 ? job.peak : job.allocated;
-      const hint =
-        hintsOn && share !== null && share > 0
-          ? share / Math.max(1, concurrent, job.senders.size + 1)
-          : rate;
+      // Where the sender starts: its share of its host's part of the job's peak rate (the
+      // part's allocation plus the headroom), else of the job's, else line rate.
+      const part = job.parts.get(src);
+      const hostSenders = transfersFrom(job.run.plan.phases[group]!.transfers, t.src);
+      const share =
+        part !== undefined
+          ? (part.allocated * headroom) / hostSenders
+          : (job.peak > 0 ? job.peak : (job.allocated ?? 0)) / Math.max(1, concurrent);
+      const hint = hintsOn && share > 0 ? share : rate;
       const config: ApproxTransferConfig = {
         jobId: job.run.plan.id,
         job: job.index,
@@ -718,6 +734,8 @@ interface JobState {
   committed: number;
   /** Its approximate senders still sending, for rate hints. */
   senders: Set<ApproxSender>;
+  /** What the allocation gave each sending host's part of the job, bit/s, by host index. */
+  parts: Map<number, { allocated: number; guaranteed: number }>;
   /** TCP baselines: its persistent connections, by sender and receiver. */
   tcp: Map<string, TcpConnection>;
 }
@@ -809,4 +827,11 @@ function linkResults(f: Fabric, duration: number): LinkResult[] {
     });
   }
   return out;
+}
+
+/** How many of a group's transfers `host` sends. */
+function transfersFrom(transfers: readonly TransferPlan[], host: string): number {
+  let n = 0;
+  for (const t of transfers) if (t.src === host) n++;
+  return Math.max(1, n);
 }

@@ -460,6 +460,34 @@ function policyOf(s: Scenario): Policy {
   });
 }
 
+/**
+ * Each job's senders ("parts": the allocator gives every sending host of a job its own
+ * rate) with their link fractions from path enumeration (not the allocator's own code path).
+ */
+function partsByPaths(
+  routing: Routing,
+  jobs: ApproximateJob[],
+): { job: number; host: string; links: [number, number][] }[] {
+  const net = routing.network;
+  return [...jobs]
+    .sort((a, b) => a.id - b.id)
+    .flatMap((j, index) =>
+      j.match.src
+        .map((name) => {
+          const a = net.hostIndex.get(name)!;
+          const dst = j.match.dst.map((n) => net.hostIndex.get(n)!).filter((b) => b !== a);
+          const share = new Map<number, number>();
+          for (const b of dst) {
+            for (const p of routing.paths(a, b)) {
+              for (const l of p.links) share.set(l, (share.get(l) ?? 0) + p.fraction / dst.length);
+            }
+          }
+          return { job: index, host: name, links: [...share] };
+        })
+        .filter((part) => part.links.length > 0),
+    );
+}
+
 /** Each job's link fractions, from path enumeration (not the allocator's own code path). */
 function fractionsByPaths(routing: Routing, jobs: ApproximateJob[]): [number, number][][] {
   const net = routing.network;
@@ -525,22 +553,31 @@ describe("allocation properties on random topologies", () => {
       fc.property(scenario, (s) => {
         const routing = computeRoutes(s.topology);
         const a = allocate(s.topology, routing, {}, policyOf(s));
-        const links = fractionsByPaths(routing, s.jobs);
+        // Fair among the jobs' parts: each sender of a job with its share of the job's weight.
+        const parts = partsByPaths(routing, s.jobs);
+        const links = parts.map((p) => p.links);
         const byLink = new Map(a.links.map((l, i) => [l.name, i]));
         const net = routing.network;
         const residual = a.links.map((l) => Math.max(0, l.dataCapacity - l.exactLoad));
         // The allocator's link numbering and the summaries' order coincide.
         a.links.forEach((l, i) => expect(net.linkName(i)).toBe(l.name));
-        const weight = a.jobs.map((j) => j.weight);
-        const guaranteed = a.jobs.map((j) => j.guaranteed!);
-        const allocated = a.jobs.map((j) => j.allocated!);
+        const sender = (p: (typeof parts)[number]) =>
+          a.jobs[p.job]!.senders.find((x) => x.host === p.host)!;
+        const weight = parts.map((p) => a.jobs[p.job]!.weight * sender(p).share);
+        const guaranteed = parts.map((p) => sender(p).guaranteed!);
+        const allocated = parts.map((p) => sender(p).allocated!);
+        // A job has what its senders have.
+        a.jobs.forEach((j) => {
+          expect(j.senders.reduce((x, p) => x + p.allocated!, 0)).toBeCloseTo(j.allocated!, 6);
+          expect(j.senders.reduce((x, p) => x + p.share, 0)).toBeCloseTo(1, 9);
+        });
         expect(
           fairnessViolations({
             links,
             capacity: residual,
             weight,
             lower: guaranteed,
-            upper: a.jobs.map(() => Infinity),
+            upper: parts.map(() => Infinity),
             rate: allocated,
           }),
         ).toEqual([]);
@@ -550,8 +587,8 @@ describe("allocation properties on random topologies", () => {
             links,
             capacity: cap,
             weight,
-            lower: a.jobs.map(() => 0),
-            upper: a.jobs.map((j) => j.requestedGuarantee),
+            lower: parts.map(() => 0),
+            upper: parts.map((p) => a.jobs[p.job]!.requestedGuarantee * sender(p).share),
             rate: guaranteed,
           }),
         ).toEqual([]);
@@ -560,7 +597,7 @@ describe("allocation properties on random topologies", () => {
         a.jobs.forEach((j, i) => {
           if (j.bottleneck === null) return;
           const l = byLink.get(j.bottleneck)!;
-          expect(links[i]!.some(([m]) => m === l)).toBe(true);
+          expect(parts.some((p) => p.job === i && p.links.some(([m]) => m === l))).toBe(true);
           expect(load[l]!).toBeCloseTo(residual[l]!, 3);
         });
       }),

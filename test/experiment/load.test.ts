@@ -224,6 +224,56 @@ workload:
     ]);
   });
 
+  it("reads job-level completion, TCP settings and the new simulator settings", () => {
+    const s = parseScenario(
+      `name: n
+topology: topologies/dumbbell.yaml
+duration: 1s
+completion: transfer
+workload:
+  approximate:
+    - {name: ps, kind: aggregation, src: [h1, h2], dst: h5, volume: 2MB, rounds: 2, fraction: 0.9,
+       min_sender_fraction: 0.1}
+transport: {tcp_settings: [dctcp, linux-default], dctcp_threshold: 30}
+simulator: {queue_mode: weighted, host_queues: fifo, exact_demand: measured}
+`,
+      "n.yaml",
+    );
+    expect(s.completion).toBe("transfer");
+    expect(s.jobs[0]).toMatchObject({ kind: "aggregation", rounds: 2, minSenderFraction: 0.1 });
+    expect(s.transport.tcpSettings).toEqual(["dctcp", "linux-default"]);
+    expect(s.transport.dctcpThreshold).toBe(30);
+    expect(s.simulator).toMatchObject({
+      queueMode: "weighted",
+      hostQueues: "fifo",
+      exactDemand: "measured",
+    });
+    const d = parseScenario(BASE, "d.yaml");
+    expect(d.completion).toBe("job");
+    expect(d.transport.tcpSettings).toEqual(["linux-default", "dc-tuned", "dctcp"]);
+    expect(d.simulator.hostQueues).toBe("priority");
+  });
+
+  it("reports a floor above the fraction, duplicate TCP settings and exact destinations given twice", () => {
+    const p = problems(`name: x
+topology: topologies/dumbbell.yaml
+duration: 1s
+workload:
+  approximate:
+    - {name: a, src: [h1, h2], dst: h5, volume: 1MB, fraction: 0.5, min_sender_fraction: 0.6}
+  exact:
+    - {distribution: websearch, load: 0.1, dst: h6, into_job_receivers: true}
+transport: {tcp_settings: [dc-tuned, dc-tuned]}
+`);
+    expect(p).toEqual(
+      [
+        "s.yaml:6: workload.approximate.0.min_sender_fraction: expected at most the job's fraction (0.5), got 0.6",
+        "s.yaml:8: workload.exact.0.into_job_receivers: give either dst or into_job_receivers: the destinations are one or the other",
+        'transport.tcp_settings.1: TCP setting "dc-tuned" is listed twice',
+      ].map((m) => expect.stringContaining(m)),
+    );
+  });
+
   it("reports DCTCP without ECN marking, duplicate seeds and policies", () => {
     const p = problems(
       `${BASE}seeds: [1, 1]\npolicies: [netapprox, netapprox]\ntransport: {tcp: {variant: dctcp}}\n`,

@@ -86,6 +86,36 @@ describe("expandWorkload", () => {
     expect(r.src).toEqual(r.dst);
   });
 
+  it("sends an aggregation's workers to the aggregator in rounds, each after the last", () => {
+    const agg = parseScenario(
+      `name: a
+topology: topologies/leaf-spine.yaml
+duration: 1s
+workload:
+  approximate:
+    - {name: ps, kind: aggregation, src: [h1-1, h2-1, h3-1], dst: h4-1, volume: 9MB, rounds: 3,
+       fraction: 0.9, min_sender_fraction: 0.2}
+  exact:
+    - {name: in, distribution: "fixed:1MB", load: 0.5, into_job_receivers: true, src: [h1-2, h4-1]}
+`,
+      "a.yaml",
+      ".",
+    );
+    const p = expandWorkload(agg, 1);
+    const job = p.jobs[0]!;
+    expect(job.minSenderFraction).toBe(0.2);
+    expect(job.phases.map((ph) => ph.start)).toEqual([0, null, null]);
+    for (const ph of job.phases) {
+      expect(ph.transfers.map((t) => [t.src, t.dst, t.bytes])).toEqual([
+        ["h1-1", "h4-1", 1e6],
+        ["h2-1", "h4-1", 1e6],
+        ["h3-1", "h4-1", 1e6],
+      ]);
+    }
+    // Exact flows into the aggregators: the jobs' receivers are the destinations.
+    expect(p.exactSources.map((x) => [x.src, x.dsts])).toEqual([["h1-2", ["h4-1"]]]);
+  });
+
   it("gives every receiving host distinct Mininet ports, two per transfer", () => {
     const byHost = new Map<string, number[]>();
     for (const j of plan.jobs)

@@ -1,5 +1,5 @@
 import { parseScenario } from "../../controller/src/experiment/load.js";
-import type { RunResult } from "../../controller/src/experiment/results.js";
+import { runLabel, type RunResult } from "../../controller/src/experiment/results.js";
 import {
   EXPERIMENT_POLICIES,
   type ExperimentPolicy,
@@ -81,6 +81,67 @@ describe("simulateRun", () => {
       return f.reduce((x, y) => x + y, 0) / f.length;
     };
     expect(meanFct("netapprox")).toBeLessThan(meanFct("tcp-receiver-drop"));
+  });
+
+  it("completes a job as a whole: a starved sender delays it less than per-transfer completion, unless the floor waits for it", () => {
+    // h3 sends its own exact traffic at 95% of its 10 Mbit/s link: its approximate sender
+    // gets the 1% its interface keeps for best effort, plus what those flows leave.
+    const jobs = (
+      floor: number,
+    ) => `    - {name: agg, src: [h1, h2, h3], dst: h5, volume: 600KB, fraction: 0.6,
+       min_sender_fraction: ${floor}}`;
+    const exact = `
+  exact:
+    - {distribution: "fixed:100KB", load: 0.95, capacity: 10Mbit, src: [h3], dst: [h4]}`;
+    const run = (completion: string, floor = 0) =>
+      simulateRun({
+        scenario: parseScenario(
+          `name: starved
+topology: topologies/dumbbell.yaml
+duration: 3s
+time_limit: 30s
+completion: ${completion}
+workload:
+  approximate:
+${jobs(floor)}${exact}
+`,
+          "starved.yaml",
+          ".",
+        ),
+        policy: "netapprox",
+        seed: 1,
+      }).jobs[0]!;
+    const job = run("job");
+    const perTransfer = run("transfer");
+    const floored = run("job", 0.5);
+    for (const j of [job, perTransfer, floored]) expect(j.completed).toBe(true);
+    expect(job.jct!).toBeLessThan(0.8 * perTransfer.jct!);
+    const fraction = (j: typeof job, host: string) => {
+      const d = j.senders.find((x) => x.host === host)!;
+      return d.deliveredChunks / d.totalChunks;
+    };
+    expect(fraction(job, "h3")).toBeLessThan(0.45);
+    expect(fraction(job, "h1")).toBeGreaterThan(0.7);
+    expect(fraction(floored, "h3")).toBeGreaterThanOrEqual(0.5);
+    expect(floored.jct!).toBeGreaterThan(job.jct!);
+  });
+
+  it("runs the TCP baselines in their settings: DCTCP marks, linux-default waits out a 200 ms minimum RTO", () => {
+    const s = scenario();
+    const r = (tcpSetting: "linux-default" | "dc-tuned" | "dctcp") =>
+      simulateRun({ scenario: s, policy: "tcp-receiver-drop", tcpSetting, seed: 1 });
+    const dctcp = r("dctcp");
+    const linux = r("linux-default");
+    expect(dctcp.tcpSetting).toBe("dctcp");
+    expect(linux.tcpSetting).toBe("linux-default");
+    expect(runLabel(dctcp)).toBe("tcp-receiver-drop (dctcp)");
+    // DCTCP keeps the shared queue short: exact flows behind the approximate ones finish sooner.
+    const mean = (x: RunResult) =>
+      x.exactFlows.reduce((a, f) => a + f.fct!, 0) / x.exactFlows.length;
+    expect(mean(dctcp)).toBeLessThan(mean(linux));
+    expect(
+      simulateRun({ scenario: s, policy: "netapprox", tcpSetting: "dctcp", seed: 1 }).tcpSetting,
+    ).toBeNull();
   });
 
   it("delivers less than needed with UDP blast when the blasts oversubscribe the bottleneck", () => {
@@ -178,7 +239,7 @@ workload:
   approximate:
     - {name: a, src: h1, dst: h5, volume: 2MB, fraction: 0.9}
   exact:
-    - {distribution: "fixed:5KB", load: 0.3, capacity: 10Mbit, src: [h3], dst: [h7]}
+    - {distribution: "fixed:5KB", load: 0.3, capacity: 10Mbit, src: [h3], dst: [h4]}
 `,
       "window.yaml",
       ".",

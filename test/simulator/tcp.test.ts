@@ -159,4 +159,60 @@ describe("TCP model", () => {
     expect(reno.queue).toBeGreaterThan(80);
     expect(reno.drops).toBeGreaterThan(0);
   });
+
+  describe("persistent connections (rounds as messages)", () => {
+    it("carries later rounds on the open connection, each reported when acknowledged", () => {
+      const t = onePairAt10M();
+      const { sender, receiver } = flow(t, "l1", "r1", 100_000, { persistent: true });
+      receiver.useMessages(sender.messages);
+      const acked: [number, number][] = [];
+      sender.onMessageDone = (m) => acked.push([m, t.sim.now]);
+      t.sim.run(1);
+      expect(acked.map(([m]) => m)).toEqual([0]);
+      // The connection stays open: the second round needs no handshake, and goes at once.
+      const syns = sender.timeouts;
+      const at = t.sim.now;
+      t.sim.at(at, () => sender.append(100_000));
+      t.sim.run(2);
+      expect(acked.map(([m]) => m)).toEqual([0, 1]);
+      expect(sender.timeouts).toBe(syns);
+      expect(sender.finished).toBe(false);
+      expect(receiver.heldOf(1)).toBe(Math.ceil(100_000 / 1460));
+      // 100 KB at 10 Mbit/s is 80 ms; a new connection would add a handshake's round trip.
+      expect(acked[1]![1] - at).toBeLessThan(0.2);
+    });
+
+    it("stops a round's message at the receiver: the sender skips the rest and goes on with the next", () => {
+      const t = onePairAt10M();
+      const { sender, receiver } = flow(t, "l1", "r1", 2_000_000, { persistent: true });
+      receiver.useMessages(sender.messages);
+      const acked: number[] = [];
+      sender.onMessageDone = (m) => acked.push(m);
+      // The round is complete elsewhere after 0.3 s: stop it and start the next round.
+      t.sim.at(0.3, () => {
+        receiver.stopMessage(0);
+        sender.append(100_000);
+      });
+      t.sim.run(3);
+      expect(acked).toEqual([0, 1]);
+      const first = sender.messages[0]!;
+      expect(first.stopped).toBe(true);
+      // Far less than the 2 MB of the first round went out: about what 0.3 s carries.
+      expect(first.end - first.start).toBeLessThan(400);
+      expect(receiver.heldOf(0)).toBeLessThan(first.end - first.start + 1);
+      expect(receiver.heldOf(1)).toBe(Math.ceil(100_000 / 1460));
+    });
+
+    it("restarts its window after an idle period, as Linux's slow start after idle does", () => {
+      const t = onePairAt10M();
+      const { sender } = flow(t, "l1", "r1", 3_000_000, { persistent: true });
+      t.sim.run(5);
+      const grown = sender.window;
+      expect(grown).toBeGreaterThan(10);
+      t.sim.at(t.sim.now + 10, () => sender.append(100_000));
+      t.sim.run(20);
+      // Idle for far more than an RTO: back to the initial window, then grown again a little.
+      expect(sender.window).toBeLessThan(grown);
+    });
+  });
 });

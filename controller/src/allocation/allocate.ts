@@ -88,16 +88,24 @@ export function allocate(
     residual[l] = Math.max(0, dataCapacity[l]! - exact[l]!);
   }
 
-  const incidence = jobIncidence(routing, jobs);
+  // The water-filling's variables are the jobs' parts: one per sending host of a job with
+  // several (its share of the job's traffic), so that senders on uncongested paths may get
+  // more than those behind a hot spot: a job completes on its total, not on each sender.
+  const split = senderParts(jobs);
+  const parts = split.parts;
+  const incidence = jobIncidence(routing, parts);
   const J = jobs.length;
-  const requested = new Float64Array(J);
+  const P = parts.length;
+  const requestedOfJob = new Float64Array(J);
   for (let j = 0; j < J; j++) {
     const job = jobs[j]!.job;
-    requested[j] =
+    requestedOfJob[j] =
       job.deadline !== null
         ? (8 * job.fraction * job.volume) / job.deadline
         : Math.max(k.guaranteeFloor, k.guaranteePerSender * jobs[j]!.srcHosts.length);
   }
+  const requested = new Float64Array(P);
+  for (let p = 0; p < P; p++) requested[p] = requestedOfJob[split.job[p]!]! * split.share[p]!;
   const features = featuresOf(policy.allocator);
 
   let guaranteed: Float64Array | null = null;
@@ -107,7 +115,9 @@ export function allocate(
   let guaranteedLoad: Float64Array | null = null;
   let allocatedLoad: Float64Array | null = null;
   if (policy.allocator === "netapprox") {
-    const weight = jobWeights(jobs, k.jobWeights);
+    const jobWeight = jobWeights(jobs, k.jobWeights);
+    const weight = new Float64Array(P);
+    for (let p = 0; p < P; p++) weight[p] = jobWeight[split.job[p]!]! * split.share[p]!;
     const guaranteeCap = new Float64Array(L);
     for (let l = 0; l < L; l++) guaranteeCap[l] = Math.min(k.beta * dataCapacity[l]!, residual[l]!);
     const shareIndex = () => (index ??= linkJobs(incidence));
@@ -121,7 +131,7 @@ export function allocate(
         {
           ...incidence,
           weight,
-          lower: new Float64Array(J),
+          lower: new Float64Array(P),
           upper: requested,
           capacity: guaranteeCap,
         },
@@ -135,7 +145,7 @@ export function allocate(
         ...incidence,
         weight,
         lower: guaranteed,
-        upper: upperOf(jobs, guaranteed, demands.jobCaps),
+        upper: upperOf(jobs, split, guaranteed, demands.jobCaps),
         capacity: residual,
       },
       shareIndex,
@@ -152,11 +162,17 @@ export function allocate(
   const linkAllocated = allocatedLoad ?? zero;
   const linkJobCount = new Int32Array(L);
   {
-    // The water-filling may have built the link -> jobs index already.
-    const built = index as LinkJobs | null;
-    if (built !== null)
-      for (let l = 0; l < L; l++) linkJobCount[l] = built.start[l + 1]! - built.start[l]!;
-    else for (let j = 0; j < J; j++) forEachLinkOf(incidence, j, (l) => linkJobCount[l]!++);
+    // Jobs, not parts: a job's parts are consecutive, so a link counts it once.
+    const lastJob = new Int32Array(L).fill(-1);
+    for (let p = 0; p < P; p++) {
+      const j = split.job[p]!;
+      forEachLinkOf(incidence, p, (l) => {
+        if (lastJob[l] !== j) {
+          lastJob[l] = j;
+          linkJobCount[l]!++;
+        }
+      });
+    }
   }
 
   const meterOf = (index: number, cirBits: number, pirBits: number): MeterSettings => {
@@ -175,19 +191,55 @@ export function allocate(
   const linkNames = new Array<string | undefined>(L);
   const linkName = (l: number) => (linkNames[l] ??= net.linkName(l));
   const jobAllocations: JobAllocation[] = jobs.map((r, j) => {
-    const g = guaranteed?.[j] ?? null;
-    const a = allocated?.[j] ?? null;
-    const ingress = incidence.ingress[j]!.map(({ switch: s, share }) => {
-      const meter =
-        features.meters && g !== null && a !== null
-          ? meterOf(r.job.id, g * share, a * (1 + k.headroom) * share)
-          : null;
-      if (features.classify !== "none") {
-        classifiers[s]!.push({ jobId: r.job.id, action: features.classify, meter });
+    const from = split.first[j]!;
+    const to = split.first[j + 1]!;
+    let g: number | null = null;
+    let a: number | null = null;
+    if (guaranteed !== null && allocated !== null) {
+      g = 0;
+      a = 0;
+      for (let p = from; p < to; p++) {
+        g += guaranteed[p]!;
+        a += allocated[p]!;
       }
-      return { switch: net.switches[s]!.name, share, meter };
-    });
-    const b = bottleneck?.[j] ?? -1;
+    }
+    // Per ingress switch: its parts' traffic share (by allocation when there is one), and
+    // a meter for what they were given.
+    const atSwitch = new Map<number, { share: number; g: number; a: number }>();
+    for (let p = from; p < to; p++) {
+      for (const { switch: sw, share } of incidence.ingress[p]!) {
+        const e = atSwitch.get(sw) ?? { share: 0, g: 0, a: 0 };
+        e.share += share * split.share[p]!;
+        e.g += (guaranteed?.[p] ?? 0) * share;
+        e.a += (allocated?.[p] ?? 0) * share;
+        atSwitch.set(sw, e);
+      }
+    }
+    const ingress = [...atSwitch.entries()]
+      .sort((x, y) => x[0] - y[0])
+      .map(([s, e]) => {
+        const meter =
+          features.meters && g !== null && a !== null
+            ? meterOf(r.job.id, e.g, e.a * (1 + k.headroom))
+            : null;
+        if (features.classify !== "none") {
+          classifiers[s]!.push({ jobId: r.job.id, action: features.classify, meter });
+        }
+        const share = a !== null && a > 0 ? e.a / a : e.share;
+        return { switch: net.switches[s]!.name, share, meter };
+      });
+    // The job's bottleneck: that of its most constrained part.
+    let b = -1;
+    if (bottleneck !== null && allocated !== null) {
+      let least = Infinity;
+      for (let p = from; p < to; p++) {
+        const normalised = allocated[p]! / split.share[p]!;
+        if (normalised < least) {
+          least = normalised;
+          b = bottleneck[p]!;
+        }
+      }
+    }
     return {
       id: r.job.id,
       name: r.job.name,
@@ -199,12 +251,18 @@ export function allocate(
         srcPort: r.job.match.srcPort,
         dstPort: r.job.match.dstPort,
       },
-      requestedGuarantee: requested[j]!,
+      requestedGuarantee: requestedOfJob[j]!,
       guaranteed: g,
       allocated: a,
       normalisedShare: a === null ? null : a / r.job.weight,
       bottleneck: b >= 0 ? linkName(b) : null,
       ingress,
+      senders: parts.slice(from, to).map((part, i) => ({
+        host: net.hosts[part.srcHosts[0]!]!.name,
+        share: split.share[from + i]!,
+        guaranteed: guaranteed?.[from + i] ?? null,
+        allocated: allocated?.[from + i] ?? null,
+      })),
     };
   });
 
@@ -269,16 +327,66 @@ export function allocate(
   };
 }
 
-/** Per job, its guarantee raised to its measured-demand cap, or Infinity without a cap. */
+/** Per part, its guarantee raised to its share of its job's measured-demand cap, or Infinity. */
 function upperOf(
   jobs: readonly ResolvedJob[],
+  split: SenderParts,
   guaranteed: Float64Array,
   jobCaps: ReadonlyMap<number, number> | undefined,
 ): Float64Array {
-  const upper = new Float64Array(jobs.length);
-  for (let j = 0; j < jobs.length; j++)
-    upper[j] = Math.max(guaranteed[j]!, jobCaps?.get(jobs[j]!.job.id) ?? Infinity);
+  const upper = new Float64Array(split.parts.length);
+  for (let p = 0; p < upper.length; p++) {
+    const cap = jobCaps?.get(jobs[split.job[p]!]!.job.id);
+    upper[p] = Math.max(guaranteed[p]!, cap === undefined ? Infinity : cap * split.share[p]!);
+  }
   return upper;
+}
+
+interface SenderParts {
+  /** A job with one sending host as it is; one with several, once per sending host. */
+  parts: ResolvedJob[];
+  /** Per part: its job's index, and its share of the job's traffic. */
+  job: Int32Array;
+  share: Float64Array;
+  /** The parts of job j are first[j] .. first[j + 1] - 1. */
+  first: Int32Array;
+}
+
+/**
+ * Splits jobs with several sending hosts into one part per sender, each with its share of
+ * the job's (source, destination) host pairs: the traffic the job spreads evenly over them.
+ */
+function senderParts(jobs: readonly ResolvedJob[]): SenderParts {
+  const parts: ResolvedJob[] = [];
+  const job: number[] = [];
+  const share: number[] = [];
+  const first = new Int32Array(jobs.length + 1);
+  jobs.forEach((r, j) => {
+    first[j] = parts.length;
+    if (r.srcHosts.length === 1) {
+      parts.push(r);
+      job.push(j);
+      share.push(1);
+      return;
+    }
+    const dst = new Set(r.dstHosts);
+    let pairs = 0;
+    for (const a of r.srcHosts) pairs += r.dstHosts.length - (dst.has(a) ? 1 : 0);
+    for (const a of r.srcHosts) {
+      const partners = r.dstHosts.length - (dst.has(a) ? 1 : 0);
+      if (partners === 0) continue;
+      parts.push({ ...r, srcHosts: [a] });
+      job.push(j);
+      share.push(partners / pairs);
+    }
+  });
+  first[jobs.length] = parts.length;
+  return {
+    parts,
+    job: Int32Array.from(job),
+    share: Float64Array.from(share),
+    first,
+  };
 }
 
 /** Per link, the sum over jobs of rate times the fraction of the job on the link. */

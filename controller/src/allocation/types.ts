@@ -78,6 +78,19 @@ export interface JobAllocation {
   /** The link that limits the job (name as in LinkSummary), or null. */
   bottleneck: string | null;
   ingress: JobIngress[];
+  /**
+   * Per sending host: its share of the job's (source, destination) pairs and what it was
+   * guaranteed and given (bit/s; null when the allocator does not allocate). A job's senders
+   * are allocated apart, so those on uncongested paths may get more than their share.
+   */
+  senders: SenderAllocation[];
+}
+
+export interface SenderAllocation {
+  host: string;
+  share: number;
+  guaranteed: number | null;
+  allocated: number | null;
 }
 
 export interface QueuePlan {

@@ -92,6 +92,7 @@ function engine(): void {
     queueMode: "strict",
     hostBuffer: 1000,
     hostQueues: "fifo",
+    hostBestEffortShare: 0,
     ecmpHash: "per-switch",
     linkDelay: 1e-6,
   });

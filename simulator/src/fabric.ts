@@ -58,13 +58,6 @@ export const DROP_BUFFER_FULL = 2;
 export const DROP_HOST_BUFFER_FULL = 3;
 const REASONS = DROP_REASONS.length;
 
-/**
- * A host interface that serves by DSCP priority keeps this share of its link for its
- * best-effort queue (as an htb class with a small assured rate under the exact class):
- * exact traffic goes first, yet a host's approximate data is never stopped for good.
- */
-export const HOST_BEST_EFFORT_SHARE = 0.01;
-
 export const ECN_NOT_ECT = 0;
 export const ECN_ECT = 2;
 export const ECN_CE = 3;
@@ -79,6 +72,12 @@ export interface FabricOptions {
   hostBuffer: number;
   /** priority: a host interface serves its queues by DSCP priority like a switch; fifo: one queue. */
   hostQueues: "priority" | "fifo";
+  /**
+   * With priority: the share of its link a host interface keeps for its best-effort queue
+   * (as an htb class with an assured rate under the exact class): exact traffic goes first,
+   * yet a host's approximate data is never stopped for good.
+   */
+  hostBestEffortShare: number;
   ecmpHash: "per-switch" | "same";
   /** One-way delay of links without one in the topology, seconds. */
   linkDelay: number;
@@ -304,8 +303,9 @@ export class Fabric {
       for (let h = 0; h < this.H; h++) {
         const l = this.hostUplink[h]!;
         for (let q = 0; q < P; q++) this.qWeight[l * P + q] = 0;
-        if (low !== exact && low < P) this.qWeight[l * P + low] = HOST_BEST_EFFORT_SHARE;
-        if (exact < P) this.qWeight[l * P + exact] = low !== exact ? 1 - HOST_BEST_EFFORT_SHARE : 1;
+        const share = this.options.hostBestEffortShare;
+        if (low !== exact && low < P) this.qWeight[l * P + low] = share;
+        if (exact < P) this.qWeight[l * P + exact] = low !== exact ? 1 - share : 1;
       }
     }
     for (const sw of a.switches) {

@@ -159,7 +159,8 @@ export function simulateRun(options: RunOptions): RunResult {
   const sim = new Simulation(routing, initial, {
     queueMode: settings.queueMode,
     hostBuffer: settings.hostBuffer,
-    hostQueues: settings.hostQueues,
+    hostQueues: scenario.hosts.queues,
+    hostBestEffortShare: scenario.hosts.bestEffortShare,
     ecmpHash: settings.ecmpHash,
     linkDelay: settings.linkDelay,
   });
@@ -717,7 +718,7 @@ export function simulateRun(options: RunOptions): RunResult {
       reallocations,
       demandReallocations,
       queueMode: settings.queueMode,
-      hostQueues: settings.hostQueues,
+      hostQueues: scenario.hosts.queues,
       exactDemand: settings.exactDemand,
     },
   };

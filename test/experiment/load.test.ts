@@ -235,7 +235,8 @@ workload:
     - {name: ps, kind: aggregation, src: [h1, h2], dst: h5, volume: 2MB, rounds: 2, fraction: 0.9,
        min_sender_fraction: 0.1}
 transport: {tcp_settings: [dctcp, linux-default], dctcp_threshold: 30}
-simulator: {queue_mode: weighted, host_queues: fifo, exact_demand: measured}
+simulator: {queue_mode: weighted, exact_demand: measured}
+hosts: {queues: fifo, best_effort_share: 0.2}
 `,
       "n.yaml",
     );
@@ -245,13 +246,13 @@ simulator: {queue_mode: weighted, host_queues: fifo, exact_demand: measured}
     expect(s.transport.dctcpThreshold).toBe(30);
     expect(s.simulator).toMatchObject({
       queueMode: "weighted",
-      hostQueues: "fifo",
       exactDemand: "measured",
     });
     const d = parseScenario(BASE, "d.yaml");
     expect(d.completion).toBe("job");
     expect(d.transport.tcpSettings).toEqual(["linux-default", "dc-tuned", "dctcp"]);
-    expect(d.simulator.hostQueues).toBe("priority");
+    expect(s.hosts).toEqual({ queues: "fifo", bestEffortShare: 0.2 });
+    expect(d.hosts).toEqual({ queues: "priority", bestEffortShare: 0.1 });
   });
 
   it("reports a floor above the fraction, duplicate TCP settings and exact destinations given twice", () => {

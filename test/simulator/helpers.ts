@@ -104,6 +104,7 @@ export function simulate(
     queueMode: "strict",
     hostBuffer: 100_000,
     hostQueues: "fifo",
+    hostBestEffortShare: 0.01,
     ecmpHash: "per-switch",
     linkDelay: 0,
     ...options,

@@ -15,6 +15,7 @@ import { loadTopologyFile } from "../topology/load.js";
 import { scenarioSchema } from "./schema.js";
 import {
   DEFAULT_APPROX_TIMING,
+  DEFAULT_HOSTS,
   DEFAULT_MININET,
   DEFAULT_SIMULATOR,
   DEFAULT_TCP,
@@ -127,13 +128,13 @@ interface RawScenario {
     queue_mode?: QueueMode;
     link_delay?: Quantity;
     host_buffer?: number;
-    host_queues?: "priority" | "fifo";
     ecmp_hash?: "per-switch" | "same";
     reallocate?: "on-change" | "static";
     control_delay?: Quantity;
     exact_demand?: "declared" | "measured" | "none";
     job_demand?: "measured" | "none";
   };
+  hosts?: { queues?: "priority" | "fifo"; best_effort_share?: number };
   mininet?: { warmup?: Quantity; cooldown?: Quantity; base_port?: number; exact_port?: number };
 }
 
@@ -448,11 +449,14 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
       tcpSettings: t.tcp_settings ?? [...DEFAULT_TRANSPORT.tcpSettings],
       dctcpThreshold: t.dctcp_threshold ?? DEFAULT_TRANSPORT.dctcpThreshold,
     },
+    hosts: {
+      queues: raw.hosts?.queues ?? DEFAULT_HOSTS.queues,
+      bestEffortShare: raw.hosts?.best_effort_share ?? DEFAULT_HOSTS.bestEffortShare,
+    },
     simulator: {
       queueMode: s.queue_mode ?? DEFAULT_SIMULATOR.queueMode,
       linkDelay: seconds(s.link_delay, DEFAULT_SIMULATOR.linkDelay),
       hostBuffer: s.host_buffer ?? DEFAULT_SIMULATOR.hostBuffer,
-      hostQueues: s.host_queues ?? DEFAULT_SIMULATOR.hostQueues,
       ecmpHash: s.ecmp_hash ?? DEFAULT_SIMULATOR.ecmpHash,
       reallocate: s.reallocate ?? DEFAULT_SIMULATOR.reallocate,
       controlDelay: seconds(s.control_delay, DEFAULT_SIMULATOR.controlDelay),

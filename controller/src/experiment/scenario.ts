@@ -256,8 +256,6 @@ export interface SimulatorSettings {
   linkDelay: number;
   /** Packets a host's interface queue holds. */
   hostBuffer: number;
-  /** priority: a host's interface serves by DSCP priority, as the switches do; fifo: one queue. */
-  hostQueues: "priority" | "fifo";
   /** per-switch: each switch hashes with its own seed; same: one hash everywhere (BMv2's crc16). */
   ecmpHash: "per-switch" | "same";
   /** on-change: the allocation is recomputed when the set of running jobs changes. */
@@ -276,6 +274,23 @@ export interface SimulatorSettings {
    */
   jobDemand: "measured" | "none";
 }
+
+/** How hosts send: read by both runners (the Mininet launcher sets each host's qdisc). */
+export interface HostSettings {
+  /**
+   * priority: a host's interface serves its exact (and control) traffic ahead of its
+   * approximate data, as the switches do (on Mininet, an htb tree by DSCP); fifo: one queue.
+   */
+  queues: "priority" | "fifo";
+  /**
+   * With priority: the share of the interface its approximate data keeps when exact traffic
+   * wants the whole link (an htb class's assured rate), so the host's exact bursts delay its
+   * approximate senders but never stop them.
+   */
+  bestEffortShare: number;
+}
+
+export const DEFAULT_HOSTS: HostSettings = { queues: "priority", bestEffortShare: 0.1 };
 
 /** Read by the Mininet runner only. */
 export interface MininetSettings {
@@ -318,6 +333,7 @@ export interface Scenario {
   generators: JobGenerator[];
   exact: ExactSpec[];
   transport: TransportSettings;
+  hosts: HostSettings;
   simulator: SimulatorSettings;
   mininet: MininetSettings;
   /** Things the loader ignored on purpose (e.g. jobs in the policy file). */
@@ -390,7 +406,6 @@ export const DEFAULT_SIMULATOR: SimulatorSettings = {
   queueMode: "strict",
   linkDelay: 0,
   hostBuffer: 1000,
-  hostQueues: "priority",
   ecmpHash: "per-switch",
   reallocate: "on-change",
   controlDelay: 0,

@@ -311,7 +311,6 @@ export const scenarioSchema: JsonSchema = {
         queue_mode: { enum: [...QUEUE_MODES], [EXPECTED]: oneOfWords(QUEUE_MODES) },
         link_delay: DURATION,
         host_buffer: COUNT("a host queue length in packets"),
-        host_queues: { enum: ["priority", "fifo"], [EXPECTED]: '"priority" or "fifo"' },
         ecmp_hash: { enum: ["per-switch", "same"], [EXPECTED]: '"per-switch" or "same"' },
         reallocate: { enum: ["on-change", "static"], [EXPECTED]: '"on-change" or "static"' },
         control_delay: DURATION,
@@ -320,6 +319,26 @@ export const scenarioSchema: JsonSchema = {
           [EXPECTED]: '"declared", "measured" or "none"',
         },
         job_demand: { enum: ["measured", "none"], [EXPECTED]: '"measured" or "none"' },
+      },
+    },
+    hosts: {
+      type: "object",
+      additionalProperties: false,
+      [EXPECTED]: "a mapping with queues and best_effort_share",
+      properties: {
+        queues: {
+          enum: ["priority", "fifo"],
+          description:
+            "priority: hosts send exact traffic ahead of approximate data; fifo: one queue",
+          [EXPECTED]: '"priority" or "fifo"',
+        },
+        best_effort_share: {
+          type: "number",
+          minimum: 0,
+          maximum: 0.5,
+          description: "with priority, the share of a host's link its approximate data keeps",
+          [EXPECTED]: "a share of the link from 0 to 0.5",
+        },
       },
     },
     mininet: {

@@ -130,6 +130,12 @@ export class SwitchAgent {
           case "backup":
             this.log.info("became backup", { primaryElectionId: e.primaryElectionId });
             break;
+          case "rebid":
+            this.log.warn("the switch has no primary: bidding for it", {
+              electionId: e.electionId,
+              highestSeen: e.highestSeen,
+            });
+            break;
           case "stream_error":
             this.log.warn("stream error", { code: e.code, message: e.message });
             break;

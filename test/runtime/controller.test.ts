@@ -208,6 +208,24 @@ describe("the controller on test switches", () => {
     await eventually(() => s1.stats.updatesFailed > failedOnce, 3_000, "a retry");
   });
 
+  it("clears a switch's last error once a sync puts everything in place", async () => {
+    let refuse = true;
+    const b = await bed("topologies/dumbbell.yaml", (name) =>
+      name === "s1"
+        ? {
+            writeFault: () =>
+              refuse ? { code: Code.UNAVAILABLE, message: "busy (injected)" } : undefined,
+          }
+        : {},
+    );
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    const s1 = () => c.status().switches.find((s) => s.name === "s1")!;
+    await eventually(() => (s1().lastError ?? "").includes("busy (injected)"), 5_000, "error");
+    refuse = false;
+    await eventually(() => inSync(c, "s1", b.switches.get("s1")!), 5_000, "s1 in sync");
+    await eventually(() => s1().lastError === null, 2_000, "error cleared");
+  });
+
   it("re-allocates from measured exact load and pushes only what moved beyond the hysteresis", async () => {
     const b = await bed("topologies/dumbbell.yaml");
     const file = policyCopy("policies/dumbbell.yaml", (t) =>
@@ -261,6 +279,34 @@ describe("the controller on test switches", () => {
     await allInSync(c, b);
     const meter = s1.meterConfig("NetapproxIngress.job_meter", 0)!;
     expect(Number(meter.pir) * 8).toBeGreaterThan(1.3 * before[0]![1]);
+  });
+
+  it("reports a switch that stops answering as unresponsive, keeps polling the others, and clears it on recovery", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    await allInSync(c, b);
+    const s2 = () => c.status().switches.find((s) => s.name === "s2")!;
+    expect(s2()).toMatchObject({ state: "ready", lastError: null });
+    // As a process under SIGSTOP: the connection stays up, nothing is answered.
+    b.switches.get("s2")!.freeze();
+    await eventually(() => s2().state === "unresponsive", 3_000, "s2 reported unresponsive");
+    expect(s2().lastError).toMatch(/^no answer to counter polls for \d+\.\d s$/);
+    expect(c.metrics.render()).toContain('netapprox_switch_up{switch="s2"} 0');
+    // s1 is still polled while s2 hangs.
+    const polls = await firstValueFrom(
+      c.events$.pipe(
+        filter((e) => e.type === "poll" && e.switches === 1),
+        timeout(2_000),
+      ),
+    );
+    expect(polls.type).toBe("poll");
+    b.switches.get("s2")!.thaw();
+    await eventually(() => s2().state === "ready" && s2().lastError === null, 3_000, "s2 back");
+    await eventually(
+      () => c.metrics.render().includes('netapprox_switch_up{switch="s2"} 1'),
+      2_000,
+      "s2 up again in the metrics",
+    );
   });
 
   it("polls counters into rates per port and class", async () => {

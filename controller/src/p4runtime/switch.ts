@@ -174,6 +174,8 @@ export class Switch {
   private stream: ClientDuplexStream<StreamMessageRequest, StreamMessageResponse> | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** The current session's channel came up (a failure after that is backed off). */
+  private connected = false;
   private wakeUp: (() => void) | undefined;
   /** Serialises work triggered by stream messages (e.g. a promotion to primary). */
   private work: Promise<void> = Promise.resolve();
@@ -277,6 +279,8 @@ export class Switch {
     let attempt = 0;
     while (!this.stopping) {
       let reachedReady = false;
+      this.connected = false;
+      const started = Date.now();
       try {
         reachedReady = await this.session(attempt);
       } catch (err) {
@@ -285,7 +289,13 @@ export class Switch {
       this.stream = undefined;
       if (this.stopping) break;
       if (reachedReady) attempt = 0;
-      const delayMs = backoffDelay(attempt++, this.backoff);
+      // Waiting for the channel (until the connect timeout) already retried with gRPC's
+      // reconnect back-off: sleeping on top of it would only delay finding a switch that
+      // came back. Back off when the switch answered and the session still failed, or the
+      // wait for the channel ended early.
+      const waitedForChannel =
+        !this.connected && Date.now() - started >= (this.options.connectTimeoutMs ?? 5_000) / 2;
+      const delayMs = waitedForChannel ? 0 : backoffDelay(attempt++, this.backoff);
       this.emit({ type: "retry", delayMs });
       await this.sleep(delayMs);
     }
@@ -298,6 +308,7 @@ export class Switch {
     this.setState("connecting");
     this.emit({ type: "connecting", attempt });
     await this.client.waitForReady(this.options.connectTimeoutMs ?? 5_000);
+    this.connected = true;
     this.emit({ type: "channel_up" });
 
     this.setState("arbitrating");

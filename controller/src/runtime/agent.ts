@@ -231,6 +231,8 @@ export class SwitchAgent {
     const plan = planReconciliation(this.schema, this.desiredEntities, installed);
     let failed = 0;
     for (const phase of plan.phases) failed += await this.writePhase(phase);
+    // The switch holds what it should: earlier errors are over (queue settings may add one).
+    if (failed === 0) this.stats.lastError = undefined;
     const queueChanges = await this.applyTargetSettings();
     if (failed === 0) this.retryDelay = this.options.retryMs?.initial ?? 500;
     else this.scheduleRetry();

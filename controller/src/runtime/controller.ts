@@ -165,6 +165,11 @@ export class NetapproxController {
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private pollMs = 1_000;
+  /** Switch → when its counter poll still unanswered was sent. */
+  private readonly pollsInFlight = new Map<string, number>();
+  /** Switches whose polls go unanswered: switch → since when (ms). */
+  private readonly unresponsive = new Map<string, number>();
 
   constructor(options: ControllerOptions) {
     this.options = options;
@@ -205,6 +210,7 @@ export class NetapproxController {
       rpcTimeoutMs: caps.rpcTimeoutMs,
       keepaliveMs: caps.keepaliveMs,
       backoff: caps.backoff,
+      reconnectBackoffMs: caps.reconnectBackoffMs,
       ...this.options.switchOverrides?.(sw),
     };
     let queues: QueueConfigurator | undefined;
@@ -258,6 +264,7 @@ export class NetapproxController {
     }
     const pollMs =
       this.options.pollIntervalMs ?? Math.max(50, this.policy.knobs.pollInterval * 1000);
+    this.pollMs = pollMs;
     this.subscriptions.push(interval(pollMs).subscribe(() => void this.pollRound(pollMs / 1000)));
     if (this.options.watchPolicy ?? true) this.watchPolicyFile();
     this.log.info("controller started", {
@@ -411,37 +418,49 @@ export class NetapproxController {
     return reads;
   }
 
-  /** One poll: read counters of every ready switch, derive rates, re-allocate if measuring. */
+  /**
+   * How long a counter poll may go unanswered before the switch is reported
+   * unresponsive: a few poll intervals, and never less than a second.
+   */
+  private get unresponsiveAfterMs(): number {
+    return Math.max(3 * this.pollMs, 1_000);
+  }
+
+  /**
+   * One poll: read counters of every ready switch, derive rates, re-allocate if measuring.
+   * Each switch is polled on its own: one that does not answer (frozen, overloaded) is
+   * not polled again until it does, is reported unresponsive after a few intervals, and
+   * never holds up the others (the round waits at most one interval for it).
+   */
   private async pollRound(seconds: number): Promise<void> {
     if (this.polling) return; // a slow round is not stacked on
     this.polling = true;
     try {
+      const now = Date.now();
       const polled = await Promise.all(
         this.options.topology.switches.map(async (sw) => {
           const agent = this.agents.get(sw.name)!;
-          this.metrics.set(
-            "netapprox_switch_up",
-            "1 when the switch session is ready",
-            { switch: sw.name },
-            agent.switch.state === "ready" ? 1 : 0,
-          );
-          this.metrics.set(
-            "netapprox_switch_primary",
-            "1 when this controller is primary for the switch",
-            { switch: sw.name },
-            agent.switch.isPrimary ? 1 : 0,
-          );
-          if (agent.switch.state !== "ready") return false;
-          try {
-            await this.pollSwitch(agent, sw);
-            return true;
-          } catch (err) {
-            this.log.warn("counter poll failed", {
-              switch: sw.name,
-              error: (err as Error).message,
-            });
+          const since = this.pollsInFlight.get(sw.name);
+          if (since !== undefined) {
+            if (now - since >= this.unresponsiveAfterMs) this.markUnresponsive(sw.name, since);
+            this.updateSwitchGauges(sw.name, agent);
             return false;
           }
+          this.updateSwitchGauges(sw.name, agent);
+          if (agent.switch.state !== "ready") return false;
+          this.pollsInFlight.set(sw.name, now);
+          const poll = this.pollSwitch(agent, sw).then(
+            () => {
+              this.markResponsive(sw.name);
+              return true;
+            },
+            (err: Error) => {
+              this.log.warn("counter poll failed", { switch: sw.name, error: err.message });
+              return false;
+            },
+          );
+          void poll.finally(() => this.pollsInFlight.delete(sw.name));
+          return Promise.race([poll, sleep(this.pollMs).then(() => false)]);
         }),
       );
       this.aggregateJobRates();
@@ -451,6 +470,40 @@ export class NetapproxController {
       this.polling = false;
     }
     void seconds;
+  }
+
+  private updateSwitchGauges(name: string, agent: SwitchAgent): void {
+    this.metrics.set(
+      "netapprox_switch_up",
+      "1 when the switch session is ready and answers",
+      { switch: name },
+      agent.switch.state === "ready" && !this.unresponsive.has(name) ? 1 : 0,
+    );
+    this.metrics.set(
+      "netapprox_switch_primary",
+      "1 when this controller is primary for the switch",
+      { switch: name },
+      agent.switch.isPrimary ? 1 : 0,
+    );
+  }
+
+  private markUnresponsive(name: string, since: number): void {
+    if (this.unresponsive.has(name)) return;
+    this.unresponsive.set(name, since);
+    this.metrics.inc("netapprox_switch_unresponsive_total", "Times a switch stopped answering", {
+      switch: name,
+    });
+    this.log.error("switch does not answer: counter poll unanswered", {
+      switch: name,
+      waitedMs: Date.now() - since,
+    });
+  }
+
+  private markResponsive(name: string): void {
+    const since = this.unresponsive.get(name);
+    if (since === undefined) return;
+    this.unresponsive.delete(name);
+    this.log.info("switch answers again", { switch: name, unresponsiveMs: Date.now() - since });
   }
 
   private async pollSwitch(agent: SwitchAgent, sw: TopologySwitch): Promise<void> {
@@ -695,18 +748,26 @@ export class NetapproxController {
       policyFile: this.options.policyFile,
       allocator: this.policy.allocator,
       lastPolicyError: this.lastPolicyError,
-      switches: [...this.agents.values()].map((agent) => ({
-        name: agent.name,
-        address: agent.switch.client.address,
-        target: agent.capabilities.target,
-        state: agent.switch.state,
-        role: agent.switch.role,
-        entities: agent.mirrorSize ?? null,
-        lastSync: agent.stats.lastSync ?? null,
-        updatesWritten: agent.stats.updatesWritten,
-        updatesFailed: agent.stats.updatesFailed,
-        lastError: agent.stats.lastError ?? null,
-      })),
+      switches: [...this.agents.values()].map((agent) => {
+        const since = this.unresponsive.get(agent.name);
+        const unanswered = since === undefined ? null : Date.now() - since;
+        return {
+          name: agent.name,
+          address: agent.switch.client.address,
+          target: agent.capabilities.target,
+          // A session can look ready while the switch answers nothing (a frozen process).
+          state: unanswered !== null ? "unresponsive" : agent.switch.state,
+          role: agent.switch.role,
+          entities: agent.mirrorSize ?? null,
+          lastSync: agent.stats.lastSync ?? null,
+          updatesWritten: agent.stats.updatesWritten,
+          updatesFailed: agent.stats.updatesFailed,
+          lastError:
+            unanswered !== null
+              ? `no answer to counter polls for ${(unanswered / 1000).toFixed(1)} s`
+              : (agent.stats.lastError ?? null),
+        };
+      }),
       jobs: (a?.jobs ?? []).map((j) => {
         const g = jobPps(j.id, 0);
         return {
@@ -724,6 +785,10 @@ export class NetapproxController {
       links,
     };
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function sameState(a: SwitchDesiredState, b: SwitchDesiredState): boolean {

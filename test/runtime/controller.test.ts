@@ -1,11 +1,14 @@
 // The controller against networks of P4Runtime test switches over real gRPC.
-import { writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { status as Code } from "@grpc/grpc-js";
 import { filter, firstValueFrom, timeout } from "rxjs";
 import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
 import { encodeEntity, wildcard } from "../../controller/src/p4runtime/entities.js";
 import { jobColorIndex } from "../../controller/src/pipeline/contract.js";
-import type { NetapproxController } from "../../controller/src/runtime/controller.js";
+import type {
+  ControllerEvent,
+  NetapproxController,
+} from "../../controller/src/runtime/controller.js";
 import { planReconciliation, reconciliationReads } from "../../controller/src/runtime/reconcile.js";
 import type { TestSwitch } from "../../controller/src/testswitch/server.js";
 import { eventually } from "../helpers/events.js";
@@ -189,6 +192,95 @@ describe("the controller on test switches", () => {
     expect(c.status().lastPolicyError).toBeNull();
   });
 
+  it("refuses a policy file emptied or cut short mid-run, and deletes nothing", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const c = await start(controllerFor(b, file, { watchPolicy: true, policySettleMs: 300 }));
+    await allInSync(c, b);
+    const entries = [...b.switches.values()].map((ts) => ts.device!.entryCount);
+    for (const ts of b.switches.values()) ts.resetStats();
+
+    const rejected = () => nextControllerEvent(c, "policy_rejected");
+    let event = rejected();
+    writeFileSync(file, ""); // what `> policy.yaml` leaves
+    expect((await event).error).toContain("the file is empty");
+    event = rejected();
+    writeFileSync(file, "allocator: netapprox\n"); // cut short mid-save
+    expect((await event).error).toContain("no jobs");
+    await new Promise((r) => setTimeout(r, 600)); // longer than the settle period
+    expect(c.currentPolicy.jobs).toHaveLength(2);
+    expect(c.status().lastPolicyError).toContain("no jobs");
+    for (const ts of b.switches.values()) expect(ts.stats.updates).toBe(0);
+    expect([...b.switches.values()].map((ts) => ts.device!.entryCount)).toEqual(entries);
+  });
+
+  it("holds a live edit that removes most jobs until the file settles, then applies it", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const original = readFileSync(file, "utf8");
+    const c = await start(controllerFor(b, file, { watchPolicy: true, policySettleMs: 400 }));
+    await allInSync(c, b);
+    const s1 = b.switches.get("s1")!;
+    const before = s1.device!.entryCount;
+    s1.resetStats();
+
+    // A removal that is put back before it settles is never applied.
+    let held = nextControllerEvent(c, "policy_held");
+    writeFileSync(file, original.replace(/^jobs:[\s\S]*?^exact:/m, "jobs: []\nexact:"));
+    expect(await held).toMatchObject({ removedJobs: 2, currentJobs: 2, settleMs: 400 });
+    writeFileSync(file, original);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(c.currentPolicy.jobs).toHaveLength(2);
+    expect(s1.stats.updates).toBe(0);
+
+    // A removal that stays is applied once the file has said the same for the settle period.
+    held = nextControllerEvent(c, "policy_held");
+    const applied = nextControllerEvent(c, "policy_applied");
+    const t0 = Date.now();
+    writeFileSync(file, original.replace(/^jobs:[\s\S]*?^exact:/m, "jobs: []\nexact:"));
+    await held;
+    expect(s1.stats.updates).toBe(0);
+    await applied;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+    expect(c.currentPolicy.jobs).toHaveLength(0);
+    await allInSync(c, b);
+    expect(s1.device!.entryCount).toBeLessThan(before);
+  });
+
+  it("follows edits saved by writing a new file and renaming it over the old one", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const c = await start(controllerFor(b, file, { watchPolicy: true }));
+    await allInSync(c, b);
+    // How vim, VS Code, `sed -i` and Kubernetes ConfigMaps save: the old file is replaced.
+    const atomicSave = (text: string) => {
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+    };
+    const meter = () =>
+      b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 0)?.pir;
+    const first = meter();
+    let applied = nextControllerEvent(c, "policy_applied");
+    atomicSave(policyTextWithWeight(4));
+    await applied;
+    await allInSync(c, b);
+    expect(meter()).not.toEqual(first);
+    // Later edits are still seen, an invalid one included.
+    const rejected = nextControllerEvent(c, "policy_rejected");
+    atomicSave("allocator: netapprox\nknobs:\n  beta: 7\njobs: []\n");
+    expect((await rejected).error).toContain("knobs.beta");
+    expect(c.status().lastPolicyError).toContain("knobs.beta");
+    applied = nextControllerEvent(c, "policy_applied");
+    atomicSave(policyTextWithWeight(1));
+    await applied;
+    expect(c.status().lastPolicyError).toBeNull();
+    // And so are in-place writes after renames.
+    applied = nextControllerEvent(c, "policy_applied");
+    writeFileSync(file, policyTextWithWeight(3));
+    await applied;
+    expect(c.currentPolicy.jobs[0]!.weight).toBe(3);
+  });
+
   it("does not let a switch that refuses every write stop the others", async () => {
     const b = await bed("topologies/dumbbell.yaml", (name) =>
       name === "s1"
@@ -332,6 +424,24 @@ describe("the controller on test switches", () => {
     );
   });
 });
+
+/** The next controller event of a type (rejects after 5 s, saying which was awaited). */
+function nextControllerEvent<T extends ControllerEvent["type"]>(
+  c: NetapproxController,
+  type: T,
+): Promise<Extract<ControllerEvent, { type: T }>> {
+  return firstValueFrom(
+    c.events$.pipe(
+      filter((e): e is Extract<ControllerEvent, { type: T }> => e.type === type),
+      timeout({
+        first: 5_000,
+        with: () => {
+          throw new Error(`no '${type}' controller event within 5 s`);
+        },
+      }),
+    ),
+  );
+}
 
 function policyTextWithWeight(weight: number): string {
   return `allocator: netapprox

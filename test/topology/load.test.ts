@@ -115,10 +115,7 @@ const MALFORMED: [string, string][] = [
     "duplicate-key.yaml",
     "11:5: switches[1].device_id: invalid YAML: a key appears twice in the same mapping",
   ],
-  [
-    "empty.yaml",
-    "1:1: (top level): expected a mapping with switches, hosts and links, got nothing",
-  ],
+  ["empty.yaml", "1: the file is empty; expected a topology with switches, hosts and links"],
   [
     "endpoint-switch-and-host.yaml",
     "19:18: links[1].endpoints[0]: names both a switch and a host; expected {switch: <name>, port: <number>} or {host: <name>}",

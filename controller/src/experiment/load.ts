@@ -508,7 +508,7 @@ function scenarioPolicy(
     if (!isFile(policyFile, ["policy"], "policy", report)) return { policy: undefined, policyFile };
     fileSource = YamlSource.read(policyFile);
     // The file must be a valid policy on its own; its problems are reported against it.
-    policyFromSource(fileSource);
+    policyFromSource(fileSource, { jobsRequired: false });
     base = { ...((fileSource.data ?? {}) as Record<string, unknown>) };
   } else if (raw.policy !== undefined) {
     base = { ...raw.policy };
@@ -530,7 +530,7 @@ function scenarioPolicy(
   }
   const label = policyFile ?? source.file;
   try {
-    const policy = parsePolicy(stringify(merged), label);
+    const policy = parsePolicy(stringify(merged), label, { jobsRequired: false });
     // Later checks (against the topology) locate their problems where the policy came from.
     policy.origin =
       fileSource !== null

@@ -18,12 +18,21 @@ import {
   type TrafficClass,
 } from "./types.js";
 
-export function loadPolicyFile(path: string): Policy {
-  return policyFromSource(YamlSource.read(path));
+export interface PolicyLoadOptions {
+  /**
+   * The file must list its jobs (`jobs: []` for none), so that a truncated or emptied
+   * file is never read as "no jobs". Default true; false for a scenario's policy, whose
+   * jobs come from its workload.
+   */
+  jobsRequired?: boolean;
 }
 
-export function parsePolicy(text: string, file: string): Policy {
-  return policyFromSource(YamlSource.parse(text, file));
+export function loadPolicyFile(path: string, options: PolicyLoadOptions = {}): Policy {
+  return policyFromSource(YamlSource.read(path), options);
+}
+
+export function parsePolicy(text: string, file: string, options: PolicyLoadOptions = {}): Policy {
+  return policyFromSource(YamlSource.parse(text, file), options);
 }
 
 type RawClass = { dscp?: number; queue?: number };
@@ -73,14 +82,24 @@ interface RawPolicy {
 
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17 };
 
-export function policyFromSource(source: YamlSource): Policy {
-  // An empty file (or one with only comments) is a valid policy: everything at its default.
-  const empty = source.data === null || source.data === undefined;
-  const schemaProblems = empty ? [] : schemaIssues(source, policySchema);
+export function policyFromSource(source: YamlSource, options: PolicyLoadOptions = {}): Policy {
+  // An empty file is an error, never "no jobs": that is what `>` or a half-saved file looks like.
+  if (source.isEmpty) {
+    throw source.emptyError(
+      "a policy lists its approximate jobs (write `jobs: []` for a policy without any)",
+    );
+  }
+  const schemaProblems = schemaIssues(source, policySchema);
   if (schemaProblems.length > 0) throw new ConfigError(schemaProblems);
-  const raw = (source.data ?? {}) as RawPolicy;
+  const raw = source.data as RawPolicy;
   const issues: ConfigIssue[] = [];
   const report = (path: ConfigPath, message: string) => issues.push(source.issue(path, message));
+  if ((options.jobsRequired ?? true) && raw.jobs === undefined) {
+    report(
+      [],
+      "no jobs: a policy lists its approximate jobs (write `jobs: []` for a policy without any)",
+    );
+  }
 
   const cls = (
     key: keyof NonNullable<RawPolicy["classes"]>,

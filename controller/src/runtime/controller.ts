@@ -9,8 +9,6 @@
 // round recomputes the allocation, translates it, applies hysteresis (only
 // meters, thresholds and queue rates that moved by more than the margin are
 // pushed) and hands every agent its new desired state.
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
@@ -38,12 +36,14 @@ import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
 import { capabilitiesOf } from "../targets/capabilities.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
+import { writeFileAtomic } from "../util/files.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
 import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js";
 import { applyHysteresis } from "./hysteresis.js";
 import type { Logger } from "./log.js";
 import { MetricsRegistry } from "./metrics.js";
 import { ewma, movedBeyond, rateBetween, type CounterSample, type Rate } from "./rates.js";
+import { policyCut, PolicyWatcher, type PolicyCut } from "./policy-watch.js";
 
 /** A compiled pipeline for one architecture. */
 export interface PipelineBundle {
@@ -62,6 +62,8 @@ export interface ControllerOptions {
   logger: Logger;
   /** Reload the policy when its file changes (default true). */
   watchPolicy?: boolean;
+  /** How long a live edit that removes most jobs must stay unchanged to apply (default 2 s). */
+  policySettleMs?: number;
   /** Overrides the policy's poll interval. */
   pollIntervalMs?: number;
   /** Per-switch session settings (tests shorten timeouts and back-off). */
@@ -79,6 +81,8 @@ export type ControllerEvent =
   | { type: "desired_changed"; switches: string[] }
   | { type: "policy_applied"; file: string }
   | { type: "policy_rejected"; file: string; error: string }
+  /** A live edit that removes most jobs, waiting for the file to settle. */
+  | ({ type: "policy_held"; file: string; settleMs: number } & PolicyCut)
   | { type: "poll"; switches: number }
   | ({ type: "synced" } & SyncReport);
 
@@ -162,8 +166,7 @@ export class NetapproxController {
   private jobOffered = new Map<number, number>();
   private jobCaps = new Map<number, number>();
   private readonly subscriptions: Subscription[] = [];
-  private watcher: FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
+  private policyWatch: PolicyWatcher | undefined;
   private polling = false;
   private pollMs = 1_000;
   /** Switch → when its counter poll still unanswered was sent. */
@@ -236,11 +239,9 @@ export class NetapproxController {
       logger: this.log,
       ...(queues ? { queues } : {}),
       writeTrafficManager: async (state) => {
-        await mkdir(dir, { recursive: true });
         const file = join(dir, `${state.switch}.tm.json`);
         const doc = { switch: state.switch, generatedBy: "netapprox", ports: state.trafficManager };
-        await writeFile(`${file}.tmp`, JSON.stringify(doc, null, 2) + "\n");
-        await rename(`${file}.tmp`, file);
+        writeFileAtomic(file, JSON.stringify(doc, null, 2) + "\n", "traffic-manager config");
         this.log.info("wrote traffic-manager config", { switch: state.switch, file });
       },
       ...(this.options.retryMs ? { retryMs: this.options.retryMs } : {}),
@@ -277,8 +278,7 @@ export class NetapproxController {
 
   async stop(): Promise<void> {
     for (const s of this.subscriptions) s.unsubscribe();
-    this.watcher?.close();
-    clearTimeout(this.reloadTimer);
+    this.policyWatch?.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
     this.events$.complete();
   }
@@ -355,43 +355,65 @@ export class NetapproxController {
   }
 
   /**
-   * Loads the policy file again. An invalid file (schema, references, or an
-   * allocation that fails) is reported and the running policy stays in force.
+   * Loads the policy file again and applies it at once. An invalid file (empty, schema,
+   * references, or an allocation that fails) is reported and the running policy stays
+   * in force. (File edits seen by the watch go through PolicyWatcher, which also holds
+   * an edit that would remove most jobs until the file settles.)
    */
   reloadPolicy(): boolean {
-    const file = this.options.policyFile;
     try {
-      const next = loadPolicyFile(file);
-      this.recompute(next);
-      this.lastPolicyError = null;
-      this.log.info("policy applied", { file, allocator: next.allocator, jobs: next.jobs.length });
-      this.events$.next({ type: "policy_applied", file });
+      this.applyPolicy(loadPolicyFile(this.options.policyFile), false);
       return true;
     } catch (err) {
-      this.lastPolicyError = (err as Error).message;
-      this.metrics.inc("netapprox_policy_rejected_total", "Policy reloads refused as invalid", {});
-      this.log.error("policy rejected; the previous policy stays in force", {
-        file,
-        error: (err as Error).message,
-      });
-      this.events$.next({ type: "policy_rejected", file, error: (err as Error).message });
+      this.rejectPolicy((err as Error).message);
       return false;
     }
   }
 
+  private applyPolicy(next: Policy, settled: boolean): void {
+    const file = this.options.policyFile;
+    const removed = policyCut(this.policy, next);
+    this.recompute(next);
+    this.lastPolicyError = null;
+    const fields = { file, allocator: next.allocator, jobs: next.jobs.length };
+    if (settled)
+      this.log.warn(
+        `policy applied after settling: it removes ${removed.removedJobs} of ${removed.currentJobs} jobs`,
+        fields,
+      );
+    else this.log.info("policy applied", fields);
+    this.events$.next({ type: "policy_applied", file });
+  }
+
+  private rejectPolicy(error: string): void {
+    const file = this.options.policyFile;
+    this.lastPolicyError = error;
+    this.metrics.inc("netapprox_policy_rejected_total", "Policy reloads refused as invalid", {});
+    this.log.error("policy rejected; the previous policy stays in force", { file, error });
+    this.events$.next({ type: "policy_rejected", file, error });
+  }
+
   private watchPolicyFile(): void {
-    try {
-      this.watcher = watch(this.options.policyFile, () => {
-        // Editors write in several steps: wait for the file to settle.
-        clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => this.reloadPolicy(), 200);
-      });
-    } catch (err) {
-      this.log.warn("cannot watch the policy file; edits need a restart", {
-        file: this.options.policyFile,
-        error: (err as Error).message,
-      });
-    }
+    const file = this.options.policyFile;
+    this.policyWatch = new PolicyWatcher({
+      file,
+      settleMs: this.options.policySettleMs ?? 2_000,
+      current: () => this.policy,
+      load: loadPolicyFile,
+      apply: (policy, settled) => this.applyPolicy(policy, settled),
+      reject: (error) => this.rejectPolicy(error),
+      hold: (cut, settleMs) => {
+        this.log.error(
+          `policy edit would remove ${cut.removedJobs} of ${cut.currentJobs} jobs (their classifiers and meters); ` +
+            `holding it ${settleMs} ms: it is applied only if the file still says the same then`,
+          { file },
+        );
+        this.events$.next({ type: "policy_held", file, ...cut, settleMs });
+      },
+      unwatchable: (error) =>
+        this.log.warn("cannot watch the policy file; edits need a restart", { file, error }),
+    });
+    this.policyWatch.start();
   }
 
   // ------------------------------------------------------------ counters

@@ -28,6 +28,7 @@ export function parseTopology(text: string, file: string, baseDir = "."): Topolo
 
 /** `baseDir` resolves relative TLS file paths. */
 export function topologyFromSource(source: YamlSource, baseDir: string): Topology {
+  if (source.isEmpty) throw source.emptyError("expected a topology with switches, hosts and links");
   const schemaProblems = schemaIssues(source, topologySchema);
   if (schemaProblems.length > 0) throw new ConfigError(schemaProblems);
   const issues: ConfigIssue[] = [];

@@ -1,5 +1,4 @@
 // `netapprox topo`: generate topologies, check a topology file, show its routes and paths.
-import { writeFileSync } from "node:fs";
 import { formatBitRate, parseBitRate } from "../../config/units.js";
 import { table } from "../../allocation/report.js";
 import { computeRoutes } from "../../routing/routing.js";
@@ -12,11 +11,12 @@ import {
 import { loadTopologyFile } from "../../topology/load.js";
 import type { Topology } from "../../topology/types.js";
 import { topologyToYaml } from "../../topology/write.js";
+import { writeOutputFile } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 
 const USAGE = [
-  "gen fat-tree --k K [options] [--out FILE]",
-  "       netapprox topo gen leaf-spine --spines N --leaves N --hosts-per-leaf N [options] [--out FILE]",
+  "gen fat-tree --k K [options] [--out FILE [--force]]",
+  "       netapprox topo gen leaf-spine --spines N --leaves N --hosts-per-leaf N [options] [--out FILE [--force]]",
   "       netapprox topo check FILE",
   "       netapprox topo routes FILE [--switch NAME] [--json]",
   "       netapprox topo paths FILE --src HOST --dst HOST",
@@ -25,7 +25,8 @@ const USAGE = [
 export const command: Command = {
   usage: USAGE,
   description: [
-    "gen     writes a generated topology as YAML (to stdout, or --out FILE). Options:",
+    "gen     writes a generated topology as YAML (to stdout, or --out FILE; an existing",
+    "        FILE is replaced only with --force). Options:",
     "        --capacity RATE (switch links, default 10Mbit), --host-capacity RATE (default",
     "        10Mbit), --buffer PACKETS (default 64), --target bmv2|tofino (default bmv2),",
     "        --grpc-port BASE (default 50001), --thrift-port BASE (default 9090).",
@@ -82,6 +83,7 @@ async function gen(argv: string[]): Promise<number> {
       "grpc-port": { type: "string" },
       "thrift-port": { type: "string" },
       out: { type: "string" },
+      force: { type: "boolean", default: false },
     },
     true,
   );
@@ -149,7 +151,11 @@ async function gen(argv: string[]): Promise<number> {
   ].join("\n");
   const text = topologyToYaml(topology, header);
   if (values.out !== undefined) {
-    writeFileSync(values.out, text);
+    writeOutputFile(values.out, text, {
+      overwrite: values.force,
+      overwriteFlag: "--force",
+      what: "topology file",
+    });
     console.error(
       `wrote ${values.out}: ${topology.switches.length} switches, ${topology.hosts.length} hosts, ${topology.links.length} links`,
     );

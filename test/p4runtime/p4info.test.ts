@@ -112,6 +112,11 @@ describe("P4Schema", () => {
     expect(() => P4Schema.fromJson(JSON.stringify(zeroWidth), "w.json")).toThrow(
       "w.json: tables[0].matchFields[0].bitwidth: expected a positive width (or a type_name) for 'hdr.ethernet.dst_addr'",
     );
+    const latin1 = join(tmp, "latin1.p4info.txtpb");
+    writeFileSync(latin1, Buffer.from('pkg_info {\n  name: "caf\xe9"\n}\n', "latin1"));
+    expect(() => P4Schema.fromFile(latin1)).toThrow(
+      `${latin1}: invalid UTF-8 at line 2, column 13 (byte 0xe9); save the file as UTF-8`,
+    );
     const textLike = join(tmp, "looks-like-text.json");
     writeFileSync(textLike, 'pkg_info {\n  arch: "v1model"\n}\n');
     expect(() => P4Schema.fromFile(textLike)).toThrow("this looks like the text format");

@@ -25,6 +25,7 @@ import {
   type Preamble,
 } from "../proto/p4/config/v1/p4info_pb.js";
 import type { P4DataTypeSpec, P4TypeInfo } from "../proto/p4/config/v1/p4types_pb.js";
+import { decodeUtf8, describeUtf8Problem } from "../util/utf8.js";
 
 /** A P4Info that cannot be loaded or is inconsistent; names the source and the path in it. */
 export class P4InfoError extends Error {
@@ -586,9 +587,10 @@ export class P4Schema {
       );
     }
     if (/\.(bin|pb|binpb)$/.test(path)) return P4Schema.fromBinary(data, path);
-    if (/\.(txt|txtpb|textproto)$/.test(path))
-      return P4Schema.fromText(data.toString("utf8"), path);
-    return P4Schema.fromJson(data.toString("utf8"), path);
+    const decoded = decodeUtf8(data);
+    if ("problem" in decoded) throw new P4InfoError(path, "", describeUtf8Problem(decoded.problem));
+    if (/\.(txt|txtpb|textproto)$/.test(path)) return P4Schema.fromText(decoded.text, path);
+    return P4Schema.fromJson(decoded.text, path);
   }
 
   /** Program name from pkg_info, if the compiler set it. */

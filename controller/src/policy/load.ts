@@ -3,7 +3,7 @@
 // plane can honour). Checks against a topology are in resolve.ts.
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
 import { schemaIssues } from "../config/schema.js";
-import { parseBitRate, parseBytes, parseDuration } from "../config/units.js";
+import { parseBytes, parseDuration, readBitRate } from "../config/units.js";
 import { YamlSource } from "../config/yaml-source.js";
 import { policySchema } from "./schema.js";
 import {
@@ -132,6 +132,13 @@ export function policyFromSource(source: YamlSource, options: PolicyLoadOptions 
     }
     return parsed;
   };
+  const rate = (value: Quantity | undefined, path: ConfigPath, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const r = readBitRate(value);
+    if ("bits" in r) return r.bits;
+    report(path, `expected a bit rate with its unit: ${r.problem}`);
+    return fallback;
+  };
   const positiveDuration = (v: Quantity) => {
     const s = parseDuration(v);
     return s !== undefined && s > 0 ? s : undefined;
@@ -139,12 +146,10 @@ export function policyFromSource(source: YamlSource, options: PolicyLoadOptions 
   const knobs: Knobs = {
     beta: k.beta ?? DEFAULT_KNOBS.beta,
     headroom: k.headroom ?? DEFAULT_KNOBS.headroom,
-    guaranteeFloor: quantity(
+    guaranteeFloor: rate(
       k.guarantee_floor,
       ["knobs", "guarantee_floor"],
-      parseBitRate,
       DEFAULT_KNOBS.guaranteeFloor,
-      'a bit rate such as 2000000, "2Mbit" or "1G"',
     ),
     leThreshold: k.le_threshold ?? DEFAULT_KNOBS.leThreshold,
     ecnThreshold: k.ecn_threshold === undefined ? DEFAULT_KNOBS.ecnThreshold : k.ecn_threshold,
@@ -244,15 +249,7 @@ export function policyFromSource(source: YamlSource, options: PolicyLoadOptions 
     return {
       src: flow.src,
       dst: flow.dst,
-      rate: Math.round(
-        quantity(
-          flow.rate,
-          [...path, "rate"],
-          parseBitRate,
-          0,
-          'a bit rate such as 2000000, "2Mbit" or "1G"',
-        ),
-      ),
+      rate: Math.round(rate(flow.rate, [...path, "rate"], 0)),
     };
   });
 

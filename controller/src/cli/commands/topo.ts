@@ -1,5 +1,5 @@
 // `netapprox topo`: generate topologies, check a topology file, show its routes and paths.
-import { formatBitRate, parseBitRate } from "../../config/units.js";
+import { formatBitRate, readBitRate } from "../../config/units.js";
 import { table } from "../../allocation/report.js";
 import { computeRoutes } from "../../routing/routing.js";
 import {
@@ -89,11 +89,10 @@ async function gen(argv: string[]): Promise<number> {
   );
   const rateOption = (name: string, value: string | undefined) => {
     if (value === undefined) return undefined;
-    const bits = parseBitRate(value);
-    if (bits === undefined || !(bits > 0)) {
-      throw new CliError(`--${name}: expected a bit rate such as 10Mbit or 1G, got "${value}"`);
-    }
-    return Math.round(bits);
+    const r = readBitRate(value);
+    if ("bits" in r && r.bits >= 1) return Math.round(r.bits);
+    if ("problem" in r && !r.problem.startsWith("'")) throw new CliError(`--${name}: ${r.problem}`); // no unit, or beyond any link
+    throw new CliError(`--${name}: expected a bit rate such as 10Mbit or 1G, got "${value}"`);
   };
   const target = values.target;
   if (target !== undefined && target !== "bmv2" && target !== "tofino") {

@@ -281,6 +281,26 @@ describe("the controller on test switches", () => {
     expect(c.currentPolicy.jobs[0]!.weight).toBe(3);
   });
 
+  it("refuses a live edit that gives two jobs the same classifier, before recomputing anything", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const c = await start(controllerFor(b, file, { watchPolicy: true }));
+    await allInSync(c, b);
+    for (const ts of b.switches.values()) ts.resetStats();
+    const rejected = nextControllerEvent(c, "policy_rejected");
+    writeFileSync(
+      file,
+      policyTextWithWeight(2).replace(
+        'match: {src: [h2, h3], dst: h6, protocol: udp, dst_port: "9000-9100"}',
+        "match: {src: h1, dst: h5, protocol: udp, dst_port: 7000}",
+      ),
+    );
+    expect((await rejected).error).toContain("jobs[1].match: the same classifier as jobs[0]");
+    await new Promise((r) => setTimeout(r, 300));
+    for (const ts of b.switches.values()) expect(ts.stats.updates).toBe(0);
+    expect(c.currentPolicy.jobs[1]!.match.src).toEqual(["h2", "h3"]);
+  });
+
   it("does not let a switch that refuses every write stop the others", async () => {
     const b = await bed("topologies/dumbbell.yaml", (name) =>
       name === "s1"

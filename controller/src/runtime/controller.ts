@@ -31,6 +31,8 @@ import {
   type PipelineTarget,
 } from "../pipeline/contract.js";
 import { translateAll, type SwitchDesiredState } from "../pipeline/translate.js";
+import { formatIssue } from "../config/errors.js";
+import { checkPolicy, vetPolicy } from "../policy/checks.js";
 import { loadPolicyFile } from "../policy/load.js";
 import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
@@ -373,7 +375,10 @@ export class NetapproxController {
   private applyPolicy(next: Policy, settled: boolean): void {
     const file = this.options.policyFile;
     const removed = policyCut(this.policy, next);
+    vetPolicy(next, this.routing.network); // refused before anything is recomputed
     this.recompute(next);
+    for (const warning of checkPolicy(next, this.routing.network, this.allocation).warnings)
+      this.log.warn(`policy: ${formatIssue(warning)}`, { file });
     this.lastPolicyError = null;
     const fields = { file, allocator: next.allocator, jobs: next.jobs.length };
     if (settled)

@@ -998,27 +998,28 @@ function hexOf(bytes: Uint8Array): string {
   return Buffer.from(bytes.subarray(i)).toString("hex");
 }
 
+/** One field match as text; padded and canonical values give the same text. */
+export function fieldMatchKey(m: FieldMatch): string {
+  const f = m.fieldMatchType;
+  switch (f.case) {
+    case "exact":
+    case "optional":
+      return `${m.fieldId}=${hexOf(f.value.value)}`;
+    case "lpm":
+      return `${m.fieldId}=${hexOf(f.value.value)}/${f.value.prefixLen}`;
+    case "ternary":
+      return `${m.fieldId}=${hexOf(f.value.value)}&${hexOf(f.value.mask)}`;
+    case "range":
+      return `${m.fieldId}=${hexOf(f.value.low)}-${hexOf(f.value.high)}`;
+    default:
+      return `${m.fieldId}=?`;
+  }
+}
+
 function tableKey(t: TableEntryMsg | undefined): string {
   if (t === undefined) return "t:?";
   if (t.isDefaultAction) return `t:${t.tableId}:default`;
-  const parts = [...t.match]
-    .sort((a, b) => a.fieldId - b.fieldId)
-    .map((m) => {
-      const f = m.fieldMatchType;
-      switch (f.case) {
-        case "exact":
-        case "optional":
-          return `${m.fieldId}=${hexOf(f.value.value)}`;
-        case "lpm":
-          return `${m.fieldId}=${hexOf(f.value.value)}/${f.value.prefixLen}`;
-        case "ternary":
-          return `${m.fieldId}=${hexOf(f.value.value)}&${hexOf(f.value.mask)}`;
-        case "range":
-          return `${m.fieldId}=${hexOf(f.value.low)}-${hexOf(f.value.high)}`;
-        default:
-          return `${m.fieldId}=?`;
-      }
-    });
+  const parts = [...t.match].sort((a, b) => a.fieldId - b.fieldId).map(fieldMatchKey);
   return `t:${t.tableId}:${t.priority}:${parts.join(",")}`;
 }
 

@@ -35,7 +35,7 @@ import {
   ValueSetMemberSchema,
 } from "../proto/p4/v1/p4runtime_pb.js";
 import { P4DataSchema, type P4Data } from "../proto/p4/v1/p4data_pb.js";
-import { entityKey } from "../p4runtime/entities.js";
+import { entityKey, fieldMatchKey } from "../p4runtime/entities.js";
 import type {
   P4MatchField,
   P4Object,
@@ -1083,25 +1083,6 @@ function canonicalAction(action: Action): void {
 function canonicalReplicas(replicas: Replica[]): void {
   for (const r of replicas) {
     if (r.portKind.case === "port") r.portKind.value = canonicalBytes(r.portKind.value);
-  }
-}
-
-/** A field match as text, for telling duplicates apart (values already canonical). */
-function fieldMatchKey(m: FieldMatch): string {
-  const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-  const t = m.fieldMatchType;
-  switch (t.case) {
-    case "exact":
-    case "optional":
-      return `${m.fieldId}=${hex(t.value.value)}`;
-    case "lpm":
-      return `${m.fieldId}=${hex(t.value.value)}/${t.value.prefixLen}`;
-    case "ternary":
-      return `${m.fieldId}=${hex(t.value.value)}&${hex(t.value.mask)}`;
-    case "range":
-      return `${m.fieldId}=${hex(t.value.low)}-${hex(t.value.high)}`;
-    default:
-      return `${m.fieldId}=?`;
   }
 }
 

@@ -166,7 +166,7 @@ describe("DeviceState writes", () => {
         meter: "job_meter",
         config: { cir: 1, cburst: 1, pir: 1, pburst: 1 },
       }).message,
-    ).toBe("a meter write needs an explicit index");
+    ).toBe("a meter write needs an index (wildcard meter writes are not supported)");
     expect(modify(d, { kind: "registerEntry", register: "qdepth", index: 0, value: 3 }).code).toBe(
       Code.UNIMPLEMENTED,
     );

@@ -72,7 +72,7 @@ function fail(code: number, message: string): never {
 export interface DeviceQuirks {
   /** Register reads and writes answer UNIMPLEMENTED. */
   registersUnimplemented: boolean;
-  /** A meter write needs an index (the spec lets an omitted index set every cell). */
+  /** A meter write needs an index: UNIMPLEMENTED without (the spec lets it set every cell). */
   meterWritesNeedIndex: boolean;
   /** Values wider than their field and empty bytestrings are INVALID_ARGUMENT (spec: OUT_OF_RANGE). */
   valueErrorsInvalidArgument: boolean;
@@ -200,7 +200,10 @@ export class DeviceState {
           e.value.meterId,
         );
         if (e.value.index === undefined && this.quirks.meterWritesNeedIndex)
-          fail(Code.INVALID_ARGUMENT, "a meter write needs an explicit index");
+          fail(
+            Code.UNIMPLEMENTED,
+            "a meter write needs an index (wildcard meter writes are not supported)",
+          );
         const cells = this.meters.get(meter.id)!;
         const config = e.value.config && checkMeterConfig(e.value.config);
         for (const i of this.indexes(e.value.index, meter)) {

@@ -55,7 +55,7 @@ describe("netapprox alloc", () => {
     );
     expect(bad.code).toBe(1);
     expect(bad.err).toBe(
-      'netapprox alloc: test/fixtures/topology/capacity-zero.yaml:18:15: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "0Mbit"',
+      'netapprox alloc: test/fixtures/topology/capacity-zero.yaml:18:15: links[0].capacity: expected a positive bit rate with its unit such as "10Mbit" or "1G", got "0Mbit"',
     );
     const mismatch = await cli(
       "alloc",

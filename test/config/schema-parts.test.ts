@@ -32,7 +32,7 @@ describe("shared schema parts", () => {
     expect(
       messages('name: leaf-1.a\npath: x.yaml\nwait: 0\ntimeout: "500ms"\nrate: 10Mbit\n'),
     ).toEqual([]);
-    expect(messages("wait: 1.5\ntimeout: 2s\nrate: 1000000\n")).toEqual([]);
+    expect(messages("wait: 1.5\ntimeout: 2s\nrate: 1000000bit\n")).toEqual([]);
   });
 
   it("reject bad values with the shared wording", () => {
@@ -42,7 +42,17 @@ describe("shared schema parts", () => {
     expect(got[1]).toContain("path: expected a file path");
     expect(got[2]).toContain('wait: expected a duration such as "500ms"');
     expect(got[3]).toContain('timeout: expected a positive duration such as "500ms"');
-    expect(got[4]).toContain("rate: expected a positive bit rate such as 10000000");
+    expect(got[4]).toContain(
+      'rate: expected a positive bit rate with its unit such as "10Mbit", "500k" or "1G" (a bare number has no unit), got 0',
+    );
+  });
+
+  it("reject a rate without a unit: 10 could be bit/s or Mbit/s", () => {
+    for (const rate of ["10", '"10"', "10.5"]) {
+      expect(messages(`rate: ${rate}\n`)).toEqual([
+        `s.yaml:1:7: rate: expected a positive bit rate with its unit such as "10Mbit", "500k" or "1G" (a bare number has no unit), got ${rate.includes('"') ? rate : rate}`,
+      ]);
+    }
   });
 
   it("reject strings that are not a duration or a rate", () => {

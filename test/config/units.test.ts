@@ -1,4 +1,6 @@
 import {
+  bitRateText,
+  readBitRate,
   formatBitRate,
   formatBytes,
   parseBitRate,
@@ -8,21 +10,48 @@ import {
 
 describe("parseBitRate", () => {
   it.each([
-    [10_000_000, 10_000_000],
+    [0, 0],
     ["10Mbit", 10_000_000],
     ["10M", 10_000_000],
     ["1.5Gbit/s", 1_500_000_000],
     ["10 G", 10_000_000_000],
     ["500kbit", 500_000],
     ["500Kbps", 500_000],
-    ["64", 64],
+    ["64bit", 64],
+    ["64000bps", 64_000],
     ["2 Mb/s", 2_000_000],
+    ["10Tbit", 10e12],
   ])("reads %p as %p bit/s", (text, bits) => {
     expect(parseBitRate(text)).toBe(bits);
   });
 
-  it.each(["10 MB", "ten", "10Mbits", "-5M", "1e6", "", "M"])("rejects %p", (text) => {
-    expect(parseBitRate(text)).toBeUndefined();
+  it.each(["10 MB", "ten", "10Mbits", "-5M", "1e6", "", "M", "64", 10_000_000, "11Tbit"])(
+    "rejects %p",
+    (text) => {
+      expect(parseBitRate(text)).toBeUndefined();
+    },
+  );
+
+  it("says why: no unit, or beyond any link", () => {
+    expect(readBitRate(10)).toEqual({
+      problem: "10 has no unit: write 10Mbit for Mbit/s or 10bit for bit/s",
+    });
+    expect(readBitRate("99999999999999999999999Tbit")).toEqual({
+      problem: "99999999999999999999999Tbit is above 10 Tbit/s, faster than any link",
+    });
+    expect(readBitRate("fast")).toEqual({
+      problem: "'fast' is not a bit rate such as 10Mbit, 500k or 1G",
+    });
+  });
+
+  it("writes rates back with their unit", () => {
+    expect([10e6, 1_500_000, 2_500_001, 0, 40e9].map(bitRateText)).toEqual([
+      "10Mbit",
+      "1500kbit",
+      "2500001bit",
+      "0bit",
+      "40Gbit",
+    ]);
   });
 });
 

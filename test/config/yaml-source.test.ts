@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { YamlSource } from "../../controller/src/config/yaml-source.js";
@@ -72,5 +72,39 @@ describe("YamlSource", () => {
     } finally {
       rmSync(dir, { recursive: true });
     }
+  });
+});
+
+describe("YamlSource.read: strict UTF-8 and aliases", () => {
+  const dir = mkdtempSync(join(tmpdir(), "yaml-source-"));
+  afterAll(() => rmSync(dir, { recursive: true }));
+
+  it("refuses invalid UTF-8, naming the line and column, instead of replacing it", () => {
+    const file = join(dir, "latin1.yaml");
+    // "café" saved as Latin-1: 0xe9 is not UTF-8.
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from("name: x\nhost: caf"), Buffer.of(0xe9), Buffer.from("\n")]),
+    );
+    expect(() => YamlSource.read(file)).toThrow(
+      new Error(
+        `${file}:2:10: invalid UTF-8 at line 2, column 10 (byte 0xe9); save the file as UTF-8`,
+      ),
+    );
+    const good = join(dir, "utf8.yaml");
+    writeFileSync(good, "\ufeffname: café\n");
+    expect(YamlSource.read(good).data).toEqual({ name: "café" });
+  });
+
+  it("names the file when it refuses an alias bomb", () => {
+    const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i <= 6; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+    }
+    expect(() => YamlSource.parse(lines.join("\n") + "\n", "bomb.yaml")).toThrow(
+      /^bomb\.yaml: invalid YAML: .*too many aliases/,
+    );
   });
 });

@@ -210,6 +210,23 @@ workload:
     ]);
   });
 
+  it("refuses what cannot be right: no duration, exact load above 100%, rates beyond any link", () => {
+    expect(problems(BASE.replace("duration: 2s", "duration: 0s"))).toEqual([
+      's.yaml:3: duration: expected a positive duration such as "30s", got "0s"',
+    ]);
+    const exact = (entry: string) =>
+      problems(`${BASE}  exact:\n    - {distribution: websearch, ${entry}}\n`);
+    expect(exact("load: 1.2")).toEqual([
+      "s.yaml:8: workload.exact.0.load: expected an offered load as a fraction of the capacity (a number > 0, at most 1), got 1.2",
+    ]);
+    expect(exact("load: 0.5, capacity: 10")).toEqual([
+      's.yaml:8: workload.exact.0.capacity: expected a positive bit rate with its unit such as "10Mbit", "500k" or "1G" (a bare number has no unit), got 10',
+    ]);
+    expect(exact("load: 0.5, capacity: 99999999999999999999999Tbit")).toEqual([
+      "s.yaml:8: workload.exact.0.capacity: expected a positive bit rate with its unit: 99999999999999999999999Tbit is above 10 Tbit/s, faster than any link",
+    ]);
+  });
+
   it("reports generators that need more hosts than there are, and arrival forms", () => {
     const p = problems(`name: t
 topology: topologies/dumbbell.yaml

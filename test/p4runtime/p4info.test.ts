@@ -1,10 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toBinary } from "@bufbuild/protobuf";
+import { toBinary, toJson } from "@bufbuild/protobuf";
 import { toText } from "@bufbuild/protobuf/txtpb";
 import { P4InfoSchema } from "../../controller/src/proto/p4/config/v1/p4info_pb.js";
 import { P4InfoError, P4LookupError, P4Schema } from "../../controller/src/p4runtime/p4info.js";
+import { encodeEntity } from "../../controller/src/p4runtime/entities.js";
+import { pipelineCookie } from "../../controller/src/p4runtime/switch.js";
+import { describeSchema } from "../../controller/src/p4runtime/summary.js";
 
 const FIXTURE = "test/fixtures/p4info/basic.p4info.json";
 const tmp = mkdtempSync(join(tmpdir(), "p4info-test-"));
@@ -107,7 +110,12 @@ describe("P4Schema", () => {
     const zeroWidth = JSON.parse(readFileSync(FIXTURE, "utf8"));
     zeroWidth.tables[0].matchFields[0].bitwidth = 0;
     expect(() => P4Schema.fromJson(JSON.stringify(zeroWidth), "w.json")).toThrow(
-      "w.json: tables[0].matchFields[0].bitwidth: expected a positive width for 'hdr.ethernet.dst_addr'",
+      "w.json: tables[0].matchFields[0].bitwidth: expected a positive width (or a type_name) for 'hdr.ethernet.dst_addr'",
+    );
+    const latin1 = join(tmp, "latin1.p4info.txtpb");
+    writeFileSync(latin1, Buffer.from('pkg_info {\n  name: "caf\xe9"\n}\n', "latin1"));
+    expect(() => P4Schema.fromFile(latin1)).toThrow(
+      `${latin1}: invalid UTF-8 at line 2, column 13 (byte 0xe9); save the file as UTF-8`,
     );
     const textLike = join(tmp, "looks-like-text.json");
     writeFileSync(textLike, 'pkg_info {\n  arch: "v1model"\n}\n');
@@ -137,5 +145,125 @@ describe("P4Schema", () => {
     const json = JSON.parse(readFileSync(FIXTURE, "utf8"));
     json.tables[0].size = "65";
     expect(P4Schema.fromJson(JSON.stringify(json)).fingerprint).not.toBe(schema.fingerprint);
+  });
+});
+
+describe("P4Infos with types this library cannot encode", () => {
+  it("loads a match field translated to a string, and fails only when it is used", () => {
+    const schema = P4Schema.fromFile("test/fixtures/p4info/translated-string.p4info.txtpb");
+    const table = schema.tables.get("port_map");
+    const port = table.matchFields.get("istd.ingress_port");
+    expect(port).toMatchObject({ bitwidth: 0, typeName: "PortId_t" });
+    expect(port.unsupported).toContain(
+      'translated to a string (@p4runtime_translation("p4.org/psa/v1/PortId_t", string))',
+    );
+    expect(table.matchFields.get("hdr.ethernet.ether_type").unsupported).toBeUndefined();
+    expect(() =>
+      encodeEntity(schema, {
+        kind: "tableEntry",
+        table: "port_map",
+        match: { "istd.ingress_port": 1, "hdr.ethernet.ether_type": 0x800 },
+        action: { name: "NoAction" },
+      }),
+    ).toThrow(
+      "table 'ingress.port_map' field 'istd.ingress_port': cannot encode: its type 'PortId_t' is translated to a string",
+    );
+    // Everything else of the program works.
+    expect(() =>
+      encodeEntity(schema, {
+        kind: "tableEntry",
+        table: "port_map",
+        isDefault: true,
+        action: { name: "set_vlan", params: { vid: 7 } },
+      }),
+    ).not.toThrow();
+  });
+
+  it("loads an action parameter whose type is an enum without a width", () => {
+    const schema = P4Schema.fromFile("test/fixtures/p4info/enum-param.p4info.json");
+    const color = schema.actions.get("set_color").params.get("color");
+    expect(color.unsupported).toContain("its type 'Color' is an enum without a width");
+    const entry = (action: { name: string; params?: Record<string, number> }) =>
+      encodeEntity(schema, {
+        kind: "tableEntry",
+        table: "paint",
+        match: { "hdr.ipv4.dst_addr": "10.0.0.1" },
+        action,
+      });
+    expect(() => entry({ name: "NoAction" })).not.toThrow();
+    expect(() => entry({ name: "set_color", params: { color: 1, port: 2 } })).toThrow(
+      "action 'ingress.set_color' parameter 'color': cannot encode: its type 'Color' is an enum without a width",
+    );
+  });
+
+  it("takes the width of a serializable enum or a new type when the field has none", () => {
+    const json = JSON.parse(readFileSync("test/fixtures/p4info/enum-param.p4info.json", "utf8"));
+    json.actions[1].params[0].typeName.name = "Hue";
+    json.typeInfo.serializableEnums = {
+      Hue: { underlyingType: { bitwidth: 4 }, members: [{ name: "RED", value: "AQ==" }] },
+    };
+    const schema = P4Schema.fromJson(JSON.stringify(json), "hue.json");
+    expect(schema.actions.get("set_color").params.get("color")).toMatchObject({ bitwidth: 4 });
+  });
+});
+
+describe("pipeline cookie", () => {
+  const text = readFileSync("test/fixtures/p4info/learn.p4info.txtpb", "utf8");
+
+  it("is the same for the text, JSON and binary forms, whatever order the type_info maps were read in", () => {
+    const fromText = P4Schema.fromText(text, "learn.txtpb");
+    const json = toJson(P4InfoSchema, fromText.p4info) as { typeInfo: { structs: object } };
+    // The same message, its map entries listed the other way round.
+    json.typeInfo.structs = Object.fromEntries(Object.entries(json.typeInfo.structs).reverse());
+    const fromJson = P4Schema.fromJson(JSON.stringify(json), "learn.json");
+    expect(Object.keys(fromJson.p4info.typeInfo!.structs)).toEqual(["learn_t", "vlan_t"]);
+    expect(Object.keys(fromText.p4info.typeInfo!.structs)).toEqual(["vlan_t", "learn_t"]);
+    // Serialised as read, the two differ; the fingerprint does not.
+    expect(toBinary(P4InfoSchema, fromJson.p4info)).not.toEqual(
+      toBinary(P4InfoSchema, fromText.p4info),
+    );
+    const fromBinary = P4Schema.fromBinary(toBinary(P4InfoSchema, fromJson.p4info), "learn.bin");
+    expect(fromJson.fingerprint).toBe(fromText.fingerprint);
+    expect(fromBinary.fingerprint).toBe(fromText.fingerprint);
+    const deviceConfig = Uint8Array.of(1, 2, 3);
+    expect(pipelineCookie({ schema: fromJson, deviceConfig })).toBe(
+      pipelineCookie({ schema: fromText, deviceConfig }),
+    );
+  });
+
+  it("is the same for the committed pipelines' text and JSON P4Infos (BMv2 and Tofino)", () => {
+    for (const dir of ["p4/build", "p4/build/tna"]) {
+      expect(P4Schema.fromFile(`${dir}/netapprox.p4info.txtpb`).fingerprint).toBe(
+        P4Schema.fromFile(`${dir}/netapprox.p4info.json`).fingerprint,
+      );
+    }
+  });
+});
+
+describe("describeSchema", () => {
+  it("prints every object with ids, match kinds, widths and action signatures", () => {
+    const text = describeSchema(P4Schema.fromFile(FIXTURE));
+    expect(text.split("\n")[0]).toBe(
+      `basic (v1model), from ${FIXTURE}: 4 tables, 5 actions, 1 action profile, 2 counters, 2 meters, 1 register, 1 digest, 0 value sets`,
+    );
+    expect(text).toContain(
+      "  ingress.acl (id 33554435, size 128)\n    match: hdr.ipv4.src_addr ternary bit<32>, hdr.udp.dst_port range bit<16>, hdr.ipv4.protocol optional bit<8>; entries need a priority",
+    );
+    expect(text).toContain(
+      "  ingress.routing.set_next_hop(port: bit<9>, smac: bit<48>, dmac: bit<48>) (id 16777219)",
+    );
+    expect(text).toContain("ingress.routing.ipv4_lpm (id 33554434, size 1024)");
+    expect(text).toContain(
+      "actions: ingress.routing.set_next_hop, ingress.drop, NoAction [default only]",
+    );
+    expect(text).not.toContain("not encodable");
+  });
+
+  it("lists what cannot be encoded, with the reason", () => {
+    const text = describeSchema(P4Schema.fromFile("test/fixtures/p4info/enum-param.p4info.json"));
+    expect(text).toContain("ingress.set_color(color: Color (not encodable), port: bit<9>)");
+    expect(text).toContain(
+      "not encodable by this library (loaded; using them fails with this reason):\n  action ingress.set_color parameter color: its type 'Color' is an enum without a width",
+    );
   });
 });

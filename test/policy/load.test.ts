@@ -5,8 +5,8 @@ import { DEFAULT_CLASSES, DEFAULT_KNOBS } from "../../controller/src/policy/type
 const DIR = "test/fixtures/policy";
 
 describe("loadPolicyFile: valid files", () => {
-  it("fills everything from defaults for an empty policy", () => {
-    const p = parsePolicy("# nothing\n", "empty.yaml");
+  it("fills everything from defaults for a policy that lists no jobs", () => {
+    const p = parsePolicy("# nothing but the jobs, and there are none\njobs: []\n", "empty.yaml");
     expect(p.allocator).toBe("netapprox");
     expect(p.classes).toEqual(DEFAULT_CLASSES);
     expect(p.knobs).toEqual(DEFAULT_KNOBS);
@@ -62,6 +62,7 @@ knobs: {beta: 0.3, headroom: 0.1, guarantee_floor: 250kbit, guarantee_per_sender
         hysteresis: 0.1, poll_interval: 500ms, ewma_alpha: 0.5, mean_packet_size: 1000, mtu: 9000,
         control_share: 0.05, meter_burst: 0.02}
 exact: {source: measured}
+jobs: []
 `,
       "knobs.yaml",
     );
@@ -148,6 +149,29 @@ const MALFORMED: [string, string][] = [
   ],
 ];
 
+describe("loadPolicyFile: empty and truncated files", () => {
+  it("refuses an empty file, or one with only comments, instead of reading it as no jobs", () => {
+    for (const text of ["", "\n\n", "# jobs: all gone\n"]) {
+      expect(() => parsePolicy(text, "p.yaml")).toThrow(
+        new Error(
+          "p.yaml:1: the file is empty; a policy lists its approximate jobs (write `jobs: []` for a policy without any)",
+        ),
+      );
+    }
+  });
+
+  it("refuses a policy that does not say which jobs it has (a file cut short)", () => {
+    expect(() => parsePolicy("allocator: netapprox\nknobs: {beta: 0.5}\n", "p.yaml")).toThrow(
+      new Error(
+        "p.yaml:1:1: (top level): no jobs: a policy lists its approximate jobs (write `jobs: []` for a policy without any)",
+      ),
+    );
+    expect(parsePolicy("jobs: []\n", "p.yaml").jobs).toEqual([]);
+    // A scenario's policy takes its jobs from the workload.
+    expect(parsePolicy("knobs: {beta: 0.5}\n", "s.yaml", { jobsRequired: false }).jobs).toEqual([]);
+  });
+});
+
 describe("loadPolicyFile: malformed files", () => {
   it.each(MALFORMED)("%s", (name, expected) => {
     const file = join(DIR, name);
@@ -155,7 +179,9 @@ describe("loadPolicyFile: malformed files", () => {
   });
 
   it("checks that the mean packet size fits in the MTU", () => {
-    expect(() => parsePolicy("knobs: {mtu: 1000, mean_packet_size: 1500}\n", "p.yaml")).toThrow(
+    expect(() =>
+      parsePolicy("knobs: {mtu: 1000, mean_packet_size: 1500}\njobs: []\n", "p.yaml"),
+    ).toThrow(
       new Error(
         "p.yaml:1:38: knobs.mean_packet_size: expected at most the mtu (1000 bytes), got 1500",
       ),

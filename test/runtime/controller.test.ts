@@ -1,14 +1,18 @@
 // The controller against networks of P4Runtime test switches over real gRPC.
-import { writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { status as Code } from "@grpc/grpc-js";
 import { filter, firstValueFrom, timeout } from "rxjs";
 import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
 import { encodeEntity, wildcard } from "../../controller/src/p4runtime/entities.js";
 import { jobColorIndex } from "../../controller/src/pipeline/contract.js";
-import type { NetapproxController } from "../../controller/src/runtime/controller.js";
+import type {
+  ControllerEvent,
+  NetapproxController,
+} from "../../controller/src/runtime/controller.js";
 import { planReconciliation, reconciliationReads } from "../../controller/src/runtime/reconcile.js";
 import type { TestSwitch } from "../../controller/src/testswitch/server.js";
 import { eventually } from "../helpers/events.js";
+import { BMV2_QUIRKS } from "../../controller/src/testswitch/device.js";
 import {
   controllerFor,
   policyCopy,
@@ -127,30 +131,36 @@ describe("the controller on test switches", () => {
     }
   });
 
-  it("makes the backup primary within 1 s when the primary dies; the demoted one stops writing", async () => {
-    const b = await bed("topologies/dumbbell.yaml");
-    const primary = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 20n }));
-    await allInSync(primary, b);
-    const backup = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 10n }));
-    await eventually(
-      () =>
-        [...backup.agents.values()].every(
-          (a) => a.switch.state === "ready" && a.switch.role === "backup",
-        ),
-      3_000,
-      "backup ready",
-    );
-    const t0 = Date.now();
-    await primary.stop();
-    controllers.splice(controllers.indexOf(primary), 1);
-    await eventually(
-      () => [...backup.agents.values()].every((a) => a.switch.isPrimary),
-      1_000,
-      "backup promoted",
-    );
-    expect(Date.now() - t0).toBeLessThan(1_000);
-    await allInSync(backup, b);
-  });
+  it.each([
+    ["spec-compliant switches (the backup bids)", {}],
+    ["switches with BMv2's arbitration", { quirks: BMV2_QUIRKS }],
+  ] as const)(
+    "makes the backup primary within 1 s when the primary dies, on %s",
+    async (_n, quirks) => {
+      const b = await bed("topologies/dumbbell.yaml", () => quirks);
+      const primary = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 20n }));
+      await allInSync(primary, b);
+      const backup = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 10n }));
+      await eventually(
+        () =>
+          [...backup.agents.values()].every(
+            (a) => a.switch.state === "ready" && a.switch.role === "backup",
+          ),
+        3_000,
+        "backup ready",
+      );
+      const t0 = Date.now();
+      await primary.stop();
+      controllers.splice(controllers.indexOf(primary), 1);
+      await eventually(
+        () => [...backup.agents.values()].every((a) => a.switch.isPrimary),
+        1_000,
+        "backup promoted",
+      );
+      expect(Date.now() - t0).toBeLessThan(1_000);
+      await allInSync(backup, b);
+    },
+  );
 
   it("keeps the old policy in force when an edit is invalid, and applies a valid edit live", async () => {
     const b = await bed("topologies/dumbbell.yaml");
@@ -189,6 +199,115 @@ describe("the controller on test switches", () => {
     expect(c.status().lastPolicyError).toBeNull();
   });
 
+  it("refuses a policy file emptied or cut short mid-run, and deletes nothing", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const c = await start(controllerFor(b, file, { watchPolicy: true, policySettleMs: 300 }));
+    await allInSync(c, b);
+    const entries = [...b.switches.values()].map((ts) => ts.device!.entryCount);
+    for (const ts of b.switches.values()) ts.resetStats();
+
+    const rejected = () => nextControllerEvent(c, "policy_rejected");
+    let event = rejected();
+    writeFileSync(file, ""); // what `> policy.yaml` leaves
+    expect((await event).error).toContain("the file is empty");
+    event = rejected();
+    writeFileSync(file, "allocator: netapprox\n"); // cut short mid-save
+    expect((await event).error).toContain("no jobs");
+    await new Promise((r) => setTimeout(r, 600)); // longer than the settle period
+    expect(c.currentPolicy.jobs).toHaveLength(2);
+    expect(c.status().lastPolicyError).toContain("no jobs");
+    for (const ts of b.switches.values()) expect(ts.stats.updates).toBe(0);
+    expect([...b.switches.values()].map((ts) => ts.device!.entryCount)).toEqual(entries);
+  });
+
+  it("holds a live edit that removes most jobs until the file settles, then applies it", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const original = readFileSync(file, "utf8");
+    const c = await start(controllerFor(b, file, { watchPolicy: true, policySettleMs: 400 }));
+    await allInSync(c, b);
+    const s1 = b.switches.get("s1")!;
+    const before = s1.device!.entryCount;
+    s1.resetStats();
+
+    // A removal that is put back before it settles is never applied.
+    let held = nextControllerEvent(c, "policy_held");
+    writeFileSync(file, original.replace(/^jobs:[\s\S]*?^exact:/m, "jobs: []\nexact:"));
+    expect(await held).toMatchObject({ removedJobs: 2, currentJobs: 2, settleMs: 400 });
+    writeFileSync(file, original);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(c.currentPolicy.jobs).toHaveLength(2);
+    expect(s1.stats.updates).toBe(0);
+
+    // A removal that stays is applied once the file has said the same for the settle period.
+    held = nextControllerEvent(c, "policy_held");
+    const applied = nextControllerEvent(c, "policy_applied");
+    const t0 = Date.now();
+    writeFileSync(file, original.replace(/^jobs:[\s\S]*?^exact:/m, "jobs: []\nexact:"));
+    await held;
+    expect(s1.stats.updates).toBe(0);
+    await applied;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+    expect(c.currentPolicy.jobs).toHaveLength(0);
+    await allInSync(c, b);
+    expect(s1.device!.entryCount).toBeLessThan(before);
+  });
+
+  it("follows edits saved by writing a new file and renaming it over the old one", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const c = await start(controllerFor(b, file, { watchPolicy: true }));
+    await allInSync(c, b);
+    // How vim, VS Code, `sed -i` and Kubernetes ConfigMaps save: the old file is replaced.
+    const atomicSave = (text: string) => {
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+    };
+    const meter = () =>
+      b.switches.get("s1")!.device!.meterConfig("NetapproxIngress.job_meter", 0)?.pir;
+    const first = meter();
+    let applied = nextControllerEvent(c, "policy_applied");
+    atomicSave(policyTextWithWeight(4));
+    await applied;
+    await allInSync(c, b);
+    expect(meter()).not.toEqual(first);
+    // Later edits are still seen, an invalid one included.
+    const rejected = nextControllerEvent(c, "policy_rejected");
+    atomicSave("allocator: netapprox\nknobs:\n  beta: 7\njobs: []\n");
+    expect((await rejected).error).toContain("knobs.beta");
+    expect(c.status().lastPolicyError).toContain("knobs.beta");
+    applied = nextControllerEvent(c, "policy_applied");
+    atomicSave(policyTextWithWeight(1));
+    await applied;
+    expect(c.status().lastPolicyError).toBeNull();
+    // And so are in-place writes after renames.
+    applied = nextControllerEvent(c, "policy_applied");
+    writeFileSync(file, policyTextWithWeight(3));
+    await applied;
+    expect(c.currentPolicy.jobs[0]!.weight).toBe(3);
+  });
+
+  it("refuses a live edit that gives two jobs the same classifier, before recomputing anything", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const file = policyCopy("policies/dumbbell.yaml");
+    const c = await start(controllerFor(b, file, { watchPolicy: true }));
+    await allInSync(c, b);
+    for (const ts of b.switches.values()) ts.resetStats();
+    const rejected = nextControllerEvent(c, "policy_rejected");
+    writeFileSync(
+      file,
+      policyTextWithWeight(2).replace(
+        'match: {src: [h2, h3], dst: h6, protocol: udp, dst_port: "9000-9100"}',
+        "match: {src: h1, dst: h5, protocol: udp, dst_port: 7000}",
+      ),
+    );
+    expect((await rejected).error).toContain("jobs[1].match: the same classifier as jobs[0]");
+    await new Promise((r) => setTimeout(r, 300));
+    for (const ts of b.switches.values()) expect(ts.stats.updates).toBe(0);
+    expect(c.currentPolicy.jobs[1]!.match.src).toEqual(["h2", "h3"]);
+  });
+
   it("does not let a switch that refuses every write stop the others", async () => {
     const b = await bed("topologies/dumbbell.yaml", (name) =>
       name === "s1"
@@ -206,6 +325,24 @@ describe("the controller on test switches", () => {
     // It keeps retrying rather than giving up silently.
     const failedOnce = s1.stats.updatesFailed;
     await eventually(() => s1.stats.updatesFailed > failedOnce, 3_000, "a retry");
+  });
+
+  it("clears a switch's last error once a sync puts everything in place", async () => {
+    let refuse = true;
+    const b = await bed("topologies/dumbbell.yaml", (name) =>
+      name === "s1"
+        ? {
+            writeFault: () =>
+              refuse ? { code: Code.UNAVAILABLE, message: "busy (injected)" } : undefined,
+          }
+        : {},
+    );
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    const s1 = () => c.status().switches.find((s) => s.name === "s1")!;
+    await eventually(() => (s1().lastError ?? "").includes("busy (injected)"), 5_000, "error");
+    refuse = false;
+    await eventually(() => inSync(c, "s1", b.switches.get("s1")!), 5_000, "s1 in sync");
+    await eventually(() => s1().lastError === null, 2_000, "error cleared");
   });
 
   it("re-allocates from measured exact load and pushes only what moved beyond the hysteresis", async () => {
@@ -263,6 +400,34 @@ describe("the controller on test switches", () => {
     expect(Number(meter.pir) * 8).toBeGreaterThan(1.3 * before[0]![1]);
   });
 
+  it("reports a switch that stops answering as unresponsive, keeps polling the others, and clears it on recovery", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
+    await allInSync(c, b);
+    const s2 = () => c.status().switches.find((s) => s.name === "s2")!;
+    expect(s2()).toMatchObject({ state: "ready", lastError: null });
+    // As a process under SIGSTOP: the connection stays up, nothing is answered.
+    b.switches.get("s2")!.freeze();
+    await eventually(() => s2().state === "unresponsive", 3_000, "s2 reported unresponsive");
+    expect(s2().lastError).toMatch(/^no answer to counter polls for \d+\.\d s$/);
+    expect(c.metrics.render()).toContain('netapprox_switch_up{switch="s2"} 0');
+    // s1 is still polled while s2 hangs.
+    const polls = await firstValueFrom(
+      c.events$.pipe(
+        filter((e) => e.type === "poll" && e.switches === 1),
+        timeout(2_000),
+      ),
+    );
+    expect(polls.type).toBe("poll");
+    b.switches.get("s2")!.thaw();
+    await eventually(() => s2().state === "ready" && s2().lastError === null, 3_000, "s2 back");
+    await eventually(
+      () => c.metrics.render().includes('netapprox_switch_up{switch="s2"} 1'),
+      2_000,
+      "s2 up again in the metrics",
+    );
+  });
+
   it("polls counters into rates per port and class", async () => {
     const b = await bed("topologies/dumbbell.yaml");
     const c = await start(controllerFor(b, "policies/dumbbell.yaml"));
@@ -286,6 +451,24 @@ describe("the controller on test switches", () => {
     );
   });
 });
+
+/** The next controller event of a type (rejects after 5 s, saying which was awaited). */
+function nextControllerEvent<T extends ControllerEvent["type"]>(
+  c: NetapproxController,
+  type: T,
+): Promise<Extract<ControllerEvent, { type: T }>> {
+  return firstValueFrom(
+    c.events$.pipe(
+      filter((e): e is Extract<ControllerEvent, { type: T }> => e.type === type),
+      timeout({
+        first: 5_000,
+        with: () => {
+          throw new Error(`no '${type}' controller event within 5 s`);
+        },
+      }),
+    ),
+  );
+}
 
 function policyTextWithWeight(weight: number): string {
   return `allocator: netapprox

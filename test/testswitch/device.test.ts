@@ -49,7 +49,7 @@ describe("DeviceState writes", () => {
     expect(d.entryCount).toBe(0);
   });
 
-  it("answers INVALID_ARGUMENT for unknown ids, bad widths and a missing priority", () => {
+  it("answers INVALID_ARGUMENT for unknown ids and a missing priority, OUT_OF_RANGE for bad widths", () => {
     const d = new DeviceState(schema);
     const unknownTable = create(EntitySchema, {
       entity: { case: "tableEntry", value: { tableId: 42 } },
@@ -64,10 +64,20 @@ describe("DeviceState writes", () => {
       tooWide.entity.value as { action: { type: { value: { params: { value: Uint8Array }[] } } } }
     ).action.type.value.params;
     params[0]!.value = Uint8Array.of(0x02, 0x00); // 512 in a 9-bit field
+    const tooWideMessage =
+      "table 'ingress.routing.ipv4_lpm': action 'ingress.routing.set_next_hop' parameter 'port': value needs 10 bits, field is 9 bits wide";
     expect(d.apply(update(Update_Type.INSERT, tooWide))).toEqual({
-      code: Code.INVALID_ARGUMENT,
-      message:
-        "table 'ingress.routing.ipv4_lpm': action 'ingress.routing.set_next_hop' parameter 'port': value needs 10 bits, field is 9 bits wide",
+      code: Code.OUT_OF_RANGE,
+      message: tooWideMessage,
+    });
+    // PI (BMv2) answers INVALID_ARGUMENT here; the quirk keeps that code.
+    expect(new DeviceState(schema, BMV2_QUIRKS).apply(update(Update_Type.INSERT, tooWide))).toEqual(
+      { code: Code.INVALID_ARGUMENT, message: tooWideMessage },
+    );
+    params[0]!.value = new Uint8Array();
+    expect(d.apply(update(Update_Type.INSERT, tooWide))).toMatchObject({
+      code: Code.OUT_OF_RANGE,
+      message: expect.stringContaining("empty bytestring"),
     });
 
     const noPriority = create(EntitySchema, {
@@ -156,7 +166,7 @@ describe("DeviceState writes", () => {
         meter: "job_meter",
         config: { cir: 1, cburst: 1, pir: 1, pburst: 1 },
       }).message,
-    ).toBe("a meter write needs an explicit index");
+    ).toBe("a meter write needs an index (wildcard meter writes are not supported)");
     expect(modify(d, { kind: "registerEntry", register: "qdepth", index: 0, value: 3 }).code).toBe(
       Code.UNIMPLEMENTED,
     );
@@ -164,7 +174,7 @@ describe("DeviceState writes", () => {
       "register reads are not supported",
     );
 
-    const full = new DeviceState(schema, { registersUnimplemented: false, metersModifyOnly: true });
+    const full = new DeviceState(schema, { ...BMV2_QUIRKS, registersUnimplemented: false });
     expect(
       modify(full, { kind: "registerEntry", register: "qdepth", index: 2, value: 77 }).code,
     ).toBe(Code.OK);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadTopologyFile, parseTopology } from "../../controller/src/topology/load.js";
 
@@ -89,11 +90,11 @@ const MALFORMED: [string, string][] = [
   ],
   [
     "capacity-bytes.yaml",
-    '18:15: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "10 MB"',
+    '18:15: links[0].capacity: expected a positive bit rate with its unit such as "10Mbit", "500k" or "1G" (a bare number has no unit), got "10 MB"',
   ],
   [
     "capacity-zero.yaml",
-    '18:15: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "0Mbit"',
+    '18:15: links[0].capacity: expected a positive bit rate with its unit such as "10Mbit" or "1G", got "0Mbit"',
   ],
   [
     "device-id-zero.yaml",
@@ -115,10 +116,7 @@ const MALFORMED: [string, string][] = [
     "duplicate-key.yaml",
     "11:5: switches[1].device_id: invalid YAML: a key appears twice in the same mapping",
   ],
-  [
-    "empty.yaml",
-    "1:1: (top level): expected a mapping with switches, hosts and links, got nothing",
-  ],
+  ["empty.yaml", "1: the file is empty; expected a topology with switches, hosts and links"],
   [
     "endpoint-switch-and-host.yaml",
     "19:18: links[1].endpoints[0]: names both a switch and a host; expected {switch: <name>, port: <number>} or {host: <name>}",
@@ -144,7 +142,7 @@ const MALFORMED: [string, string][] = [
   ],
   [
     "no-capacity.yaml",
-    '20:5: links[2].capacity: missing, and link_defaults has no capacity; expected a positive bit rate such as 10000000, "10Mbit" or "1G"',
+    '20:5: links[2].capacity: missing, and link_defaults has no capacity; expected a positive bit rate with its unit such as "10Mbit" or "1G"',
   ],
   [
     "port-used-twice.yaml",
@@ -168,6 +166,25 @@ const MALFORMED: [string, string][] = [
   ],
   ["unknown-target.yaml", '6:13: switches[0].target: expected "bmv2" or "tofino", got "p4sim"'],
 ];
+
+describe("loadTopologyFile: capacities", () => {
+  const text = (capacity: string) =>
+    readFileSync("test/fixtures/topology/valid-small.yaml", "utf8").replace(
+      /capacity: \S+/,
+      `capacity: ${capacity}`,
+    );
+  it("refuses a capacity without a unit: 10 would silently give every job nothing", () => {
+    expect(() => parseTopology(text("10"), "t.yaml")).toThrow(
+      'links[0].capacity: expected a positive bit rate with its unit such as "10Mbit", "500k" or "1G" (a bare number has no unit), got 10',
+    );
+  });
+  it("refuses a capacity faster than any link", () => {
+    expect(() => parseTopology(text("99999999999999999999999Tbit"), "t.yaml")).toThrow(
+      "links[0].capacity: expected a positive bit rate with its unit: 99999999999999999999999Tbit is above 10 Tbit/s, faster than any link",
+    );
+    expect(parseTopology(text("10Tbit"), "t.yaml").links[0]!.capacity).toBe(10e12);
+  });
+});
 
 describe("loadTopologyFile: malformed files", () => {
   it.each(MALFORMED)("%s", (name, expected) => {
@@ -194,7 +211,7 @@ links:
           "many.yaml:2:43: switches[0].device_id: expected a device id from 1 to 16777215, got 0",
           "many.yaml:2:67: switches[0].ports: expected a non-empty list of port numbers, got a list of 0 items",
           "many.yaml:5:17: links[0].endpoints: expected a list of exactly two endpoints, got a list of 1 item",
-          'many.yaml:5:52: links[0].capacity: expected a positive bit rate such as 10000000, "10Mbit" or "1G", got "fast"',
+          'many.yaml:5:52: links[0].capacity: expected a positive bit rate with its unit such as "10Mbit", "500k" or "1G" (a bare number has no unit), got "fast"',
         ].join("\n"),
       ),
     );

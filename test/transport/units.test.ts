@@ -7,16 +7,22 @@ import {
 } from "../../transport/src/units.js";
 
 describe("command-line quantities", () => {
-  test("rates: a bare number is Mbit/s, suffixes give the unit", () => {
-    expect(parseRateBitsPerSec("100")).toBe(100e6);
-    expect(parseRateBitsPerSec("2.5")).toBe(2.5e6);
+  test("rates: a unit or prefix is required, as in configuration files", () => {
+    expect(() => parseRateBitsPerSec("100")).toThrow(
+      "100 has no unit: write 100Mbit for Mbit/s or 100bit for bit/s",
+    );
+    expect(() => parseRateBitsPerSec("2.5")).toThrow(/no unit/);
+    expect(parseRateBitsPerSec("2.5M")).toBe(2.5e6);
     expect(parseRateBitsPerSec("500k")).toBe(500e3);
     expect(parseRateBitsPerSec("10M")).toBe(10e6);
     expect(parseRateBitsPerSec("1G")).toBe(1e9);
     expect(parseRateBitsPerSec("10Mbit/s")).toBe(10e6);
     expect(parseRateBitsPerSec("64000bps")).toBe(64000);
     expect(() => parseRateBitsPerSec("fast")).toThrow(/not a rate/);
-    expect(() => parseRateBitsPerSec("0")).toThrow(/positive/);
+    expect(() => parseRateBitsPerSec("0M")).toThrow(/positive/);
+    expect(() => parseRateBitsPerSec("99999999999999999999999Tbit")).toThrow(
+      "99999999999999999999999Tbit is above 10 Tbit/s, faster than any link",
+    );
   });
 
   test("sizes: decimal and binary suffixes", () => {

@@ -1,26 +1,25 @@
 // Parsing of the quantities the host programs take on their command lines. Each
 // parser throws a RangeError naming what it expected; the CLI turns that into a
-// usage error.
+// usage error. Rates are read as in configuration files (one grammar, one meaning).
+import { readBitRate } from "../../controller/src/config/units.js";
 
 const SI: Record<string, number> = { "": 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9 };
 const BINARY: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
 
 /**
- * A rate in bits per second. A bare number is Mbit/s ("100" = 100 Mbit/s); a suffix
- * gives the unit: "500k", "100M", "1G", optionally followed by "bit/s" or "bps".
+ * A rate in bits per second, always with its unit or a prefix: "500k", "100M", "1G",
+ * "64000bps", "10Mbit/s". A bare number is refused (is "100" bit/s or Mbit/s?).
  */
 export function parseRateBitsPerSec(text: string): number {
-  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kKMG]?)(bit\/s|bps|b\/s)?\s*$/.exec(text);
-  if (m === null) {
-    throw new RangeError(`'${text}' is not a rate (expected e.g. 100, 500k, 100M or 1G bit/s)`);
+  const r = readBitRate(text);
+  if (!("bits" in r)) {
+    const problem = r.problem.startsWith("'")
+      ? `'${text}' is not a rate (expected e.g. 100M, 500k, 1G or 64000bps)`
+      : r.problem;
+    throw new RangeError(problem);
   }
-  const value = Number(m[1]);
-  const unit = m[2] ?? "";
-  const bits = unit === "" && m[3] === undefined ? value * 1e6 : value * SI[unit]!;
-  if (!(bits > 0) || !Number.isFinite(bits)) {
-    throw new RangeError(`rate '${text}' must be positive`);
-  }
-  return bits;
+  if (!(r.bits > 0)) throw new RangeError(`rate '${text}' must be positive`);
+  return r.bits;
 }
 
 /** A byte count: "1500", "64k", "10M", "1G" (powers of 1000) or "64Ki", "10Mi" (1024). */

@@ -28,8 +28,42 @@ export function parseOptions<T extends ParseArgsConfig["options"]>(
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({
+      args: joinNegativeValues(argv, options ?? {}),
+      options,
+      allowPositionals,
+      strict: true,
+    });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+}
+
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * `--seed -1` as `--seed=-1`: parseArgs would take `-1` for an option and answer that the
+ * value is "ambiguous"; joined to its flag, the value reaches the flag's own check, which
+ * says what range it expects.
+ */
+export function joinNegativeValues(
+  argv: readonly string[],
+  options: NonNullable<ParseArgsConfig["options"]>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (
+      name !== undefined &&
+      options[name]?.type === "string" &&
+      next !== undefined &&
+      NEGATIVE_NUMBER.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }

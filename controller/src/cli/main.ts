@@ -30,6 +30,7 @@ register("simulate", () => import("./commands/simulate.js"));
 register("experiment", () => import("./commands/experiment.js"));
 register("mininet", () => import("./commands/mininet.js"));
 register("compare", () => import("./commands/compare.js"));
+register("p4info", () => import("./commands/p4info.js"));
 
 function usage(): string {
   const lines = ["usage: netapprox <command> [options]", "", "commands:"];

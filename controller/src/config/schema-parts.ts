@@ -30,12 +30,27 @@ export const POSITIVE_DURATION = {
   [EXPECTED]: 'a positive duration such as "500ms", "2s" or 1.5 (seconds)',
 };
 
-export const POSITIVE_BIT_RATE = {
-  type: ["number", "string"],
-  exclusiveMinimum: 0,
+const RATE_DESCRIPTION =
+  "bit/s, always with its unit or a prefix: 10Mbit, 1.5Gbit/s, 500k, 64000bps (at most 10 Tbit/s)";
+
+/** A bit rate that may be zero; a bare number other than 0 is refused (10 bit/s or 10 Mbit/s?). */
+export const BIT_RATE = {
+  type: ["string", "number"],
   pattern: BIT_RATE_PATTERN,
-  description: "bit/s: a number, or a string with a unit such as 10Mbit, 1G",
-  [EXPECTED]: 'a positive bit rate such as 10000000, "10Mbit" or "1G"',
+  minimum: 0,
+  maximum: 0,
+  description: RATE_DESCRIPTION,
+  [EXPECTED]:
+    'a bit rate with its unit such as "2Mbit", "500k" or "1G" (a bare number has no unit)',
+};
+
+/** A positive bit rate: a string with its unit (0 is checked by the loaders, as "0Mbit" is). */
+export const POSITIVE_BIT_RATE = {
+  type: "string",
+  pattern: BIT_RATE_PATTERN,
+  description: RATE_DESCRIPTION,
+  [EXPECTED]:
+    'a positive bit rate with its unit such as "10Mbit", "500k" or "1G" (a bare number has no unit)',
 };
 
 /** The words for an enum in "expected" messages: "a", "b" or "c". */

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { ConfigError, type ConfigIssue, type ConfigPath } from "./errors.js";
+import { decodeUtf8, describeUtf8Problem } from "../util/utf8.js";
 
 interface Position {
   line: number;
@@ -38,14 +39,39 @@ export class YamlSource {
         },
       ]);
     }
-    return new YamlSource(file, doc, lines, doc.toJS({ maxAliasCount: 1000 }) as unknown);
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      // An alias bomb ("billion laughs"): refused by the YAML library, named here.
+      throw new ConfigError([
+        {
+          file,
+          path: null,
+          message: `invalid YAML: ${(err as Error).message} (too many aliases: a file expanding to more than 1000 is refused)`,
+        },
+      ]);
+    }
+    return new YamlSource(file, doc, lines, data);
+  }
+
+  /** True when the document holds nothing (an empty file, or only comments). */
+  get isEmpty(): boolean {
+    return this.data === null || this.data === undefined;
+  }
+
+  /** A ConfigError for an empty document, saying what the file should hold. */
+  emptyError(expected: string): ConfigError {
+    return new ConfigError([
+      { file: this.file, path: null, line: 1, message: `the file is empty; ${expected}` },
+    ]);
   }
 
   /** Reads and parses a file; an unreadable file is a ConfigError too. */
   static read(path: string): YamlSource {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(path, "utf8");
+      bytes = readFileSync(path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const reason =
@@ -58,7 +84,14 @@ export class YamlSource {
               : (err as Error).message;
       throw new ConfigError([{ file: path, path: null, message: `cannot read file: ${reason}` }]);
     }
-    return YamlSource.parse(text, path);
+    const decoded = decodeUtf8(bytes);
+    if ("problem" in decoded) {
+      const p = decoded.problem;
+      throw new ConfigError([
+        { file: path, path: null, line: p.line, column: p.column, message: describeUtf8Problem(p) },
+      ]);
+    }
+    return YamlSource.parse(decoded.text, path);
   }
 
   /** An issue located at `path`; `at: "key"` points at the mapping key rather than its value. */

@@ -7,7 +7,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { stringify } from "yaml";
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
 import { schemaIssues } from "../config/schema.js";
-import { parseBitRate, parseBytes, parseDuration } from "../config/units.js";
+import { parseBytes, parseDuration, readBitRate } from "../config/units.js";
 import { YamlSource } from "../config/yaml-source.js";
 import { parsePolicy, policyFromSource } from "../policy/load.js";
 import type { Policy } from "../policy/types.js";
@@ -162,9 +162,27 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
   const seconds = (v: Quantity | undefined, fallback: number) =>
     v === undefined ? fallback : parseDuration(v)!;
   const bytes = (v: Quantity) => parseBytes(v)!;
-  const bits = (v: Quantity) => parseBitRate(v)!;
+  // Rates have the right form; whether they are positive and within any link is checked here.
+  const bits = (v: Quantity, path: ConfigPath) => {
+    const r = readBitRate(v);
+    if ("bits" in r && r.bits > 0) return r.bits;
+    report(
+      path,
+      "problem" in r
+        ? `expected a positive bit rate with its unit: ${r.problem}`
+        : `expected a positive bit rate such as "10Mbit", got ${JSON.stringify(v)}`,
+    );
+    return 1;
+  };
 
   const duration = seconds(raw.duration, 0);
+  if (!(duration > 0)) {
+    // "0s" passes the duration pattern; a scenario that lasts no time measures nothing.
+    report(
+      ["duration"],
+      `expected a positive duration such as "30s", got ${JSON.stringify(raw.duration)}`,
+    );
+  }
   const timeLimit = seconds(raw.time_limit, Math.max(60, 4 * duration));
   if (timeLimit < duration) {
     report(["time_limit"], `expected at least the duration (${duration} s), got ${timeLimit} s`);
@@ -353,7 +371,7 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
       maxSize: e.max_size === undefined ? null : bytes(e.max_size),
       load: e.load,
       declaredLoad: e.declared_load ?? e.load,
-      capacity: e.capacity === undefined ? null : bits(e.capacity),
+      capacity: e.capacity === undefined ? null : bits(e.capacity, [...path, "capacity"]),
       src,
       dst,
       intoJobReceivers: e.into_job_receivers ?? false,
@@ -443,7 +461,8 @@ export function scenarioFromSource(source: YamlSource, baseDir: string): Scenari
         memory: seconds(a.memory, DEFAULT_APPROX_TIMING.memory),
       },
       rateHint: t.rate_hint ?? DEFAULT_TRANSPORT.rateHint,
-      blastRate: t.blast_rate === undefined ? null : bits(t.blast_rate),
+      blastRate:
+        t.blast_rate === undefined ? null : bits(t.blast_rate, ["transport", "blast_rate"]),
       blastDrain: seconds(t.blast_drain, DEFAULT_TRANSPORT.blastDrain),
       tcp,
       tcpSettings: t.tcp_settings ?? [...DEFAULT_TRANSPORT.tcpSettings],
@@ -548,7 +567,7 @@ function scenarioPolicy(
     if (!isFile(policyFile, ["policy"], "policy", report)) return { policy: undefined, policyFile };
     fileSource = YamlSource.read(policyFile);
     // The file must be a valid policy on its own; its problems are reported against it.
-    policyFromSource(fileSource);
+    policyFromSource(fileSource, { jobsRequired: false });
     base = { ...((fileSource.data ?? {}) as Record<string, unknown>) };
   } else if (raw.policy !== undefined) {
     base = { ...raw.policy };
@@ -570,7 +589,7 @@ function scenarioPolicy(
   }
   const label = policyFile ?? source.file;
   try {
-    const policy = parsePolicy(stringify(merged), label);
+    const policy = parsePolicy(stringify(merged), label, { jobsRequired: false });
     // Later checks (against the topology) locate their problems where the policy came from.
     policy.origin =
       fileSource !== null

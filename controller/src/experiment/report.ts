@@ -3,8 +3,8 @@
 // three SVG plots (approximate JCT per policy, exact FCT CDF, delivered fraction), written
 // next to the per-run JSON files. The rendering functions are pure; writeResults does the
 // file I/O. Both runners produce their output through this module.
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeDirectory, writeOutputFile } from "../util/files.js";
 import {
   runFileName,
   runLabel,
@@ -179,10 +179,10 @@ export function summaryForFile(summary: Summary): unknown {
 
 export function writeRun(outDir: string, run: RunResult): string {
   const dir = join(outDir, "runs");
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir, "results folder");
   const path = join(dir, runFileName(run));
   // Compact: a run of a large scenario holds thousands of flows and links.
-  writeFileSync(path, JSON.stringify(run) + "\n");
+  writeOutputFile(path, JSON.stringify(run) + "\n", { overwrite: true, what: "run file" });
   return path;
 }
 
@@ -192,12 +192,12 @@ export function writeResults(
   runs: readonly RunResult[],
   context: ReportContext = {},
 ): { summary: Summary; files: string[] } {
-  mkdirSync(outDir, { recursive: true });
+  makeDirectory(outDir, "results folder");
   const summary = summarize(runs);
   const files: string[] = [];
   const write = (name: string, text: string) => {
     const path = join(outDir, name);
-    writeFileSync(path, text);
+    writeOutputFile(path, text, { overwrite: true, what: "results file" });
     files.push(path);
   };
   write("summary.json", JSON.stringify(summaryForFile(summary), null, 2) + "\n");

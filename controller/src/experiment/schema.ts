@@ -150,8 +150,9 @@ const EXACT = {
     load: {
       type: "number",
       exclusiveMinimum: 0,
-      maximum: 4,
-      [EXPECTED]: "an offered load as a fraction of the capacity (a number > 0, at most 4)",
+      maximum: 1,
+      // Above 1 the exact traffic alone exceeds the capacity: its queues never drain.
+      [EXPECTED]: "an offered load as a fraction of the capacity (a number > 0, at most 1)",
     },
     declared_load: {
       type: "number",

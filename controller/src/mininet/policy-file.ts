@@ -3,6 +3,7 @@
 // demands of the workload. The runner rewrites it as jobs start and end (the controller
 // reloads a changed policy file), so the allocation follows the running jobs. Pure.
 import { stringify } from "yaml";
+import { bitRateText } from "../config/units.js";
 import type { ApproximateJob, PortRange, Policy } from "../policy/types.js";
 
 const ports = (range: PortRange | null): number | string | undefined =>
@@ -28,7 +29,7 @@ function jobDocument(job: ApproximateJob): Record<string, unknown> {
   return doc;
 }
 
-/** The policy as YAML in base units (bytes, bit/s, seconds), readable by loadPolicyFile. */
+/** The policy as YAML in base units (bytes, bit/s with its unit, seconds), readable by loadPolicyFile. */
 export function policyToYaml(policy: Policy, header: string[] = []): string {
   const c = policy.classes;
   const k = policy.knobs;
@@ -43,8 +44,8 @@ export function policyToYaml(policy: Policy, header: string[] = []): string {
     knobs: {
       beta: k.beta,
       headroom: k.headroom,
-      guarantee_floor: k.guaranteeFloor,
-      guarantee_per_sender: k.guaranteePerSender,
+      guarantee_floor: bitRateText(k.guaranteeFloor),
+      guarantee_per_sender: bitRateText(k.guaranteePerSender),
       job_weights: k.jobWeights,
       le_threshold: k.leThreshold,
       ecn_threshold: k.ecnThreshold,
@@ -59,7 +60,7 @@ export function policyToYaml(policy: Policy, header: string[] = []): string {
     jobs: policy.jobs.map(jobDocument),
     exact: {
       source: policy.exact.source,
-      flows: policy.exact.flows.map((f) => ({ src: f.src, dst: f.dst, rate: f.rate })),
+      flows: policy.exact.flows.map((f) => ({ src: f.src, dst: f.dst, rate: bitRateText(f.rate) })),
     },
   };
   const comments = header.map((line) => `# ${line}\n`).join("");

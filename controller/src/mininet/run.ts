@@ -6,7 +6,8 @@
 //   -> launcher: network + controller ready -> counters -> traffic -> counters
 //   -> teardown -> collect
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { makeDirectory, writeFileAtomic } from "../util/files.js";
 import { cpus, loadavg } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { RunResult } from "../experiment/results.js";
@@ -219,9 +220,10 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     timeLimit: scenario.timeLimit,
   });
   const logDir = join(o.runDir, "programs");
-  mkdirSync(logDir, { recursive: true });
+  makeDirectory(logDir, "log folder");
 
-  // The controller's policy; rewritten in place as jobs start and end (it watches the file).
+  // The controller's policy; replaced as jobs start and end (it watches the file), in one
+  // step so that it never reads a half-written file.
   const onChange = scenario.simulator.reallocate === "on-change";
   const active = { jobs: new Set<number>(), exactSources: new Set<number>() };
   const policyFile = join(o.runDir, "policy.yaml");
@@ -230,9 +232,10 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     onChange ? "Rewritten as jobs start and end." : "All jobs, for the whole run.",
   ];
   const writePolicy = () =>
-    writeFileSync(
+    writeFileAtomic(
       policyFile,
       policyToYaml(runPolicy(scenario, policy, plan, onChange ? active : null), header),
+      "policy file",
     );
   writePolicy();
 

@@ -62,6 +62,11 @@ export interface ClientOptions {
   maxReceiveMessageBytes?: number;
   /** HTTP/2 keepalive ping interval; 0 disables. */
   keepaliveMs?: number;
+  /**
+   * gRPC's reconnect back-off while the switch is unreachable (default 100 ms growing to
+   * 2 s). The longest wait bounds how late a switch that comes back is noticed.
+   */
+  reconnectBackoffMs?: { initialMs: number; maxMs: number };
 }
 
 export const DEFAULT_MAX_BATCH = 256;
@@ -109,9 +114,9 @@ export class P4RuntimeClient {
     const channelOptions: grpc.ChannelOptions = {
       "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? 256 * 1024 * 1024,
       "grpc.max_send_message_length": 256 * 1024 * 1024,
-      // Reconnect quickly: a restarted switch should be found again within a second.
-      "grpc.initial_reconnect_backoff_ms": 100,
-      "grpc.max_reconnect_backoff_ms": 2_000,
+      // Reconnect quickly: a restarted switch should be found again soon after it is back.
+      "grpc.initial_reconnect_backoff_ms": options.reconnectBackoffMs?.initialMs ?? 100,
+      "grpc.max_reconnect_backoff_ms": options.reconnectBackoffMs?.maxMs ?? 2_000,
     };
     if ((options.keepaliveMs ?? 0) > 0) {
       channelOptions["grpc.keepalive_time_ms"] = options.keepaliveMs;

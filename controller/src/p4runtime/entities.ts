@@ -168,6 +168,18 @@ export interface CloneSessionEntrySpec {
   packetLengthBytes?: number;
 }
 
+/**
+ * A parser value set's members (MODIFY replaces them all; no members empties the set).
+ * A member of a one-field set is that field's value; otherwise match field name → value.
+ */
+export interface ValueSetEntrySpec {
+  valueSet: string;
+  members: ValueSetMemberSpec[];
+}
+
+export type ValueSetMemberSpec =
+  MatchInput | DecodedMatch | Record<string, MatchInput | DecodedMatch>;
+
 export interface DigestEntrySpec {
   digest: string;
   config?: { maxTimeoutNs: bigint; maxListSize: number; ackTimeoutNs: bigint };
@@ -185,7 +197,8 @@ export type EntitySpec =
   | ({ kind: "registerEntry" } & RegisterEntrySpec)
   | ({ kind: "multicastGroupEntry" } & MulticastGroupEntrySpec)
   | ({ kind: "cloneSessionEntry" } & CloneSessionEntrySpec)
-  | ({ kind: "digestEntry" } & DigestEntrySpec);
+  | ({ kind: "digestEntry" } & DigestEntrySpec)
+  | ({ kind: "valueSetEntry" } & ValueSetEntrySpec);
 
 export type EntityKind = EntitySpec["kind"];
 
@@ -368,6 +381,25 @@ function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
         },
       };
     }
+    case "valueSetEntry": {
+      const vs = schema.valueSets.get(spec.valueSet);
+      const fields = [...vs.matchFields];
+      const members = spec.members.map((member, i) => {
+        const subject = `value set '${vs.name}' member ${i}`;
+        const given: [P4MatchField, MatchInput | DecodedMatch][] =
+          fields.length === 1
+            ? [[fields[0]!, member as MatchInput | DecodedMatch]]
+            : Object.entries(member as Record<string, MatchInput | DecodedMatch>).map(
+                ([name, input]) => [vs.matchFields.get(name), input],
+              );
+        const match = given.flatMap(([field, input]) => {
+          const encoded = encodeMatch(field, input, `${subject} field '${field.name}'`);
+          return encoded === undefined ? [] : [fieldMatchInit(field.id, encoded)];
+        });
+        return { match: match.sort((a, b) => a.fieldId - b.fieldId) };
+      });
+      return { entity: { case: "valueSetEntry", value: { valueSetId: vs.id, members } } };
+    }
   }
 }
 
@@ -537,6 +569,12 @@ function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefin
     for (const name of Object.keys(given)) action.params.get(name); // unknown names fail here
   }
   const params = ordered.map((p) => {
+    if (p.unsupported) {
+      throw new P4ValueError(
+        `action '${action.name}' parameter '${p.name}'`,
+        `cannot encode: ${p.unsupported}`,
+      );
+    }
     const v = given[p.name] ?? given[p.alias];
     if (v === undefined) {
       throw new P4ValueError(
@@ -569,6 +607,7 @@ function encodeMatch(
   input: MatchInput | DecodedMatch,
   subject: string,
 ): EncodedMatch | undefined {
+  if (field.unsupported) throw new P4ValueError(subject, `cannot encode: ${field.unsupported}`);
   const w = field.bitwidth;
   // A bare number, bigint or bytestring is an exact value whatever the match kind.
   const bare =
@@ -769,6 +808,27 @@ export function decodeEntity(schema: P4Schema, entity: Entity): EntitySpec {
         digest: schema.digests.get(e.value.digestId).name,
         ...(e.value.config ? { config: { ...e.value.config } } : {}),
       };
+    case "valueSetEntry": {
+      const vs = schema.valueSets.get(e.value.valueSetId);
+      const single = vs.matchFields.size === 1;
+      return {
+        kind: "valueSetEntry",
+        valueSet: vs.name,
+        members: e.value.members.map((member, i) => {
+          const decoded: Record<string, DecodedMatch> = {};
+          for (const m of member.match) {
+            const field = vs.matchFields.get(m.fieldId);
+            const value = decodeFieldMatch(
+              field,
+              m,
+              `value set '${vs.name}' member ${i} field '${field.name}'`,
+            );
+            if (value !== undefined) decoded[field.name] = value;
+          }
+          return single ? (Object.values(decoded)[0] ?? {}) : decoded;
+        }),
+      };
+    }
     default:
       throw new P4ValueError(
         "entity",
@@ -822,6 +882,7 @@ function decodeFieldMatch(
   m: FieldMatch,
   subject: string,
 ): DecodedMatch | undefined {
+  if (field.unsupported) throw new P4ValueError(subject, `cannot decode: ${field.unsupported}`);
   const w = field.bitwidth;
   const t = m.fieldMatchType;
   const value = (bytes: Uint8Array, what = "value") =>
@@ -858,6 +919,12 @@ function decodeAction(schema: P4Schema, msg: ActionMsg | undefined, subject: str
   const params: Record<string, bigint> = {};
   for (const p of msg.params) {
     const param = action.params.get(p.paramId);
+    if (param.unsupported) {
+      throw new P4ValueError(
+        `${subject} parameter '${param.name}'`,
+        `cannot decode: ${param.unsupported}`,
+      );
+    }
     params[param.name] = bytesToBigint(
       canonical(p.value, param.bitwidth, `action '${action.name}' parameter '${param.name}'`),
     );
@@ -931,27 +998,28 @@ function hexOf(bytes: Uint8Array): string {
   return Buffer.from(bytes.subarray(i)).toString("hex");
 }
 
+/** One field match as text; padded and canonical values give the same text. */
+export function fieldMatchKey(m: FieldMatch): string {
+  const f = m.fieldMatchType;
+  switch (f.case) {
+    case "exact":
+    case "optional":
+      return `${m.fieldId}=${hexOf(f.value.value)}`;
+    case "lpm":
+      return `${m.fieldId}=${hexOf(f.value.value)}/${f.value.prefixLen}`;
+    case "ternary":
+      return `${m.fieldId}=${hexOf(f.value.value)}&${hexOf(f.value.mask)}`;
+    case "range":
+      return `${m.fieldId}=${hexOf(f.value.low)}-${hexOf(f.value.high)}`;
+    default:
+      return `${m.fieldId}=?`;
+  }
+}
+
 function tableKey(t: TableEntryMsg | undefined): string {
   if (t === undefined) return "t:?";
   if (t.isDefaultAction) return `t:${t.tableId}:default`;
-  const parts = [...t.match]
-    .sort((a, b) => a.fieldId - b.fieldId)
-    .map((m) => {
-      const f = m.fieldMatchType;
-      switch (f.case) {
-        case "exact":
-        case "optional":
-          return `${m.fieldId}=${hexOf(f.value.value)}`;
-        case "lpm":
-          return `${m.fieldId}=${hexOf(f.value.value)}/${f.value.prefixLen}`;
-        case "ternary":
-          return `${m.fieldId}=${hexOf(f.value.value)}&${hexOf(f.value.mask)}`;
-        case "range":
-          return `${m.fieldId}=${hexOf(f.value.low)}-${hexOf(f.value.high)}`;
-        default:
-          return `${m.fieldId}=?`;
-      }
-    });
+  const parts = [...t.match].sort((a, b) => a.fieldId - b.fieldId).map(fieldMatchKey);
   return `t:${t.tableId}:${t.priority}:${parts.join(",")}`;
 }
 
@@ -1002,8 +1070,7 @@ export function entityKindOf(entity: Entity): EntityKind | undefined {
   if (e.case === "packetReplicationEngineEntry") {
     return e.value.type.case === "cloneSessionEntry" ? "cloneSessionEntry" : "multicastGroupEntry";
   }
-  if (e.case === "valueSetEntry" || e.case === "externEntry" || e.case === undefined)
-    return undefined;
+  if (e.case === "externEntry" || e.case === undefined) return undefined;
   return e.case;
 }
 
@@ -1070,5 +1137,9 @@ export const wildcard = {
   },
   digests(): Entity {
     return create(EntitySchema, { entity: { case: "digestEntry", value: {} } });
+  },
+  valueSets(schema?: P4Schema, valueSet?: string): Entity {
+    const id = valueSet && schema ? schema.valueSets.get(valueSet).id : 0;
+    return create(EntitySchema, { entity: { case: "valueSetEntry", value: { valueSetId: id } } });
   },
 };

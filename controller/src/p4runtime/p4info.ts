@@ -3,7 +3,14 @@
 // writes with `--p4runtime-files x.p4info.json` (or the binary form).
 //
 // Pure apart from `fromFile`; never imports the RPC client.
-import { fromBinary, fromJson, toBinary, type JsonValue } from "@bufbuild/protobuf";
+import {
+  clone,
+  fromBinary,
+  fromJson,
+  toBinary,
+  type DescMessage,
+  type JsonValue,
+} from "@bufbuild/protobuf";
 import { fromText } from "@bufbuild/protobuf/txtpb";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -17,6 +24,8 @@ import {
   type P4Info,
   type Preamble,
 } from "../proto/p4/config/v1/p4info_pb.js";
+import type { P4DataTypeSpec, P4TypeInfo } from "../proto/p4/config/v1/p4types_pb.js";
+import { decodeUtf8, describeUtf8Problem } from "../util/utf8.js";
 
 /** A P4Info that cannot be loaded or is inconsistent; names the source and the path in it. */
 export class P4InfoError extends Error {
@@ -112,15 +121,24 @@ export class P4ObjectMap<T extends P4Object> implements Iterable<T> {
 
 export type MatchKind = "exact" | "lpm" | "ternary" | "range" | "optional";
 
-export interface P4MatchField extends P4Object {
+/** What a field or parameter's type says beyond its width. */
+export interface P4Typed {
   readonly bitwidth: number;
+  /** The user-defined type it has (type_name), or "". */
+  readonly typeName: string;
+  /**
+   * Why this library cannot encode values for it (a type translated to a string, an
+   * enum without a width); undefined when it can. Using it fails with this reason.
+   */
+  readonly unsupported?: string;
+}
+
+export interface P4MatchField extends P4Object, P4Typed {
   /** A standard kind, or the name of an architecture-specific one. */
   readonly matchType: MatchKind | string;
 }
 
-export interface P4Param extends P4Object {
-  readonly bitwidth: number;
-}
+export interface P4Param extends P4Object, P4Typed {}
 
 export interface P4Action extends P4Object {
   readonly params: P4ObjectMap<P4Param>;
@@ -179,9 +197,12 @@ export interface P4Register extends P4Object {
   readonly size: number;
   /** Width of the cell when it is a plain bit<W>, else undefined. */
   readonly bitwidth: number | undefined;
+  readonly typeSpec: P4DataTypeSpec | undefined;
 }
 export interface P4Digest extends P4Object {
   readonly typeName: string;
+  /** The type of each digest's data (decode with decodeP4Data). */
+  readonly typeSpec: P4DataTypeSpec | undefined;
 }
 export interface P4ValueSet extends P4Object {
   readonly matchFields: P4ObjectMap<P4MatchField>;
@@ -255,13 +276,10 @@ export class P4Schema {
       const seen = new Set<number>();
       const out = list.map((f, i) => {
         const where = `${path}[${i}]`;
-        if (f.bitwidth <= 0 && f.match.case !== "otherMatchType") {
-          throw new P4InfoError(
-            source,
-            `${where}.bitwidth`,
-            `expected a positive width for '${f.name}'`,
-          );
-        }
+        const typed =
+          f.match.case === "otherMatchType" && f.bitwidth <= 0
+            ? { bitwidth: f.bitwidth, typeName: f.typeName?.name ?? "" }
+            : widthOf(f, `${where}.bitwidth`);
         if (seen.has(f.id))
           throw new P4InfoError(source, `${where}.id`, `duplicate match field id ${f.id}`);
         seen.add(f.id);
@@ -279,37 +297,56 @@ export class P4Schema {
           name: f.name,
           alias: f.name,
           annotations: f.annotations,
-          bitwidth: f.bitwidth,
+          ...typed,
           matchType,
         };
       });
       return new P4ObjectMap(kind, source, out);
     };
     const params = (
-      list: { id: number; name: string; bitwidth: number; annotations: string[] }[],
+      list: {
+        id: number;
+        name: string;
+        bitwidth: number;
+        annotations: string[];
+        typeName?: { name: string };
+      }[],
       path: string,
       kind: string,
     ): P4ObjectMap<P4Param> =>
       new P4ObjectMap(
         kind,
         source,
-        list.map((p, i) => {
-          if (p.bitwidth <= 0) {
-            throw new P4InfoError(
-              source,
-              `${path}[${i}].bitwidth`,
-              `expected a positive width for '${p.name}'`,
-            );
-          }
-          return {
-            id: p.id,
-            name: p.name,
-            alias: p.name,
-            annotations: p.annotations,
-            bitwidth: p.bitwidth,
-          };
-        }),
+        list.map((p, i) => ({
+          id: p.id,
+          name: p.name,
+          alias: p.name,
+          annotations: p.annotations,
+          ...widthOf(p, `${path}[${i}].bitwidth`),
+        })),
       );
+    /**
+     * The width of a field or parameter: its bitwidth, or the width its user-defined
+     * type gives; a type with no width is loaded as unsupported (used, it fails).
+     */
+    const widthOf = (
+      f: { name: string; bitwidth: number; typeName?: { name: string } },
+      path: string,
+    ): P4Typed => {
+      const typeName = f.typeName?.name ?? "";
+      if (f.bitwidth > 0) return { bitwidth: f.bitwidth, typeName };
+      if (f.bitwidth < 0 || typeName === "") {
+        throw new P4InfoError(
+          source,
+          path,
+          `expected a positive width (or a type_name) for '${f.name}'`,
+        );
+      }
+      const typed = typeWidth(typeName, p4info.typeInfo);
+      return typeof typed === "number"
+        ? { bitwidth: typed, typeName }
+        : { bitwidth: 0, typeName, unsupported: typed.unsupported };
+    };
 
     this.actions = new P4ObjectMap(
       "action",
@@ -419,6 +456,7 @@ export class P4Schema {
           ...preamble(r.preamble, `registers[${i}]`),
           size: r.size,
           bitwidth: bits?.case === "bit" || bits?.case === "int" ? bits.value.bitwidth : undefined,
+          typeSpec: r.typeSpec,
         };
       }),
     );
@@ -430,6 +468,7 @@ export class P4Schema {
         return {
           ...preamble(d.preamble, `digests[${i}]`),
           typeName: spec?.case === "struct" || spec?.case === "header" ? spec.value.name : "",
+          typeSpec: d.typeSpec,
         };
       }),
     );
@@ -548,9 +587,10 @@ export class P4Schema {
       );
     }
     if (/\.(bin|pb|binpb)$/.test(path)) return P4Schema.fromBinary(data, path);
-    if (/\.(txt|txtpb|textproto)$/.test(path))
-      return P4Schema.fromText(data.toString("utf8"), path);
-    return P4Schema.fromJson(data.toString("utf8"), path);
+    const decoded = decodeUtf8(data);
+    if ("problem" in decoded) throw new P4InfoError(path, "", describeUtf8Problem(decoded.problem));
+    if (/\.(txt|txtpb|textproto)$/.test(path)) return P4Schema.fromText(decoded.text, path);
+    return P4Schema.fromJson(decoded.text, path);
   }
 
   /** Program name from pkg_info, if the compiler set it. */
@@ -562,9 +602,17 @@ export class P4Schema {
     return this.p4info.pkgInfo?.arch ?? "";
   }
 
-  /** A stable 64-bit digest of the P4Info, usable as (part of) a pipeline cookie. */
+  /** The program's named types (structs, enums, new types ...). */
+  get typeInfo(): P4TypeInfo | undefined {
+    return this.p4info.typeInfo;
+  }
+
+  /**
+   * A stable 64-bit digest of the P4Info, usable as (part of) a pipeline cookie. It is
+   * the same whichever form (JSON, text, binary) the P4Info was loaded from.
+   */
   get fingerprint(): bigint {
-    this.fingerprintCache ??= digest64(toBinary(P4InfoSchema, this.p4info));
+    this.fingerprintCache ??= digest64(canonicalP4Info(this.p4info));
     return this.fingerprintCache;
   }
 
@@ -599,6 +647,85 @@ function withoutForeignAnys(json: JsonValue): JsonValue {
     out[key] = withoutForeignAnys(value);
   }
   return out;
+}
+
+/**
+ * The width a user-defined type gives a field or parameter declared without one, or
+ * why there is none this library can encode.
+ */
+function typeWidth(
+  name: string,
+  typeInfo: P4TypeInfo | undefined,
+): number | { unsupported: string } {
+  const newType = typeInfo?.newTypes[name]?.representation;
+  if (newType?.case === "translatedType") {
+    const t = newType.value;
+    if (t.sdnType.case === "sdnBitwidth" && t.sdnType.value > 0) return t.sdnType.value;
+    return {
+      unsupported: `its type '${name}' is translated to a string (@p4runtime_translation("${t.uri}", string)); this library does not encode translated values`,
+    };
+  }
+  if (newType?.case === "originalType") {
+    const bits = newType.value.typeSpec;
+    if (bits.case === "bitstring" && bits.value.typeSpec.case === "bit")
+      return bits.value.typeSpec.value.bitwidth;
+  }
+  const serializable = typeInfo?.serializableEnums[name];
+  if (serializable?.underlyingType && serializable.underlyingType.bitwidth > 0)
+    return serializable.underlyingType.bitwidth;
+  if (typeInfo?.enums[name] !== undefined) {
+    return {
+      unsupported: `its type '${name}' is an enum without a width; P4Runtime gives its values no bitstring this library can write`,
+    };
+  }
+  return { unsupported: `its type '${name}' has no width this library knows how to encode` };
+}
+
+/**
+ * The P4Info as bytes that depend only on its content: map entries (type_info) in key
+ * order, no fields unknown to this library's P4Info version, no target-specific Any
+ * values (the JSON loader drops those). The same message read from JSON, text or binary
+ * gives the same bytes.
+ */
+export function canonicalP4Info(p4info: P4Info): Uint8Array {
+  const copy = clone(P4InfoSchema, p4info);
+  canonicalise(P4InfoSchema, copy as unknown as Record<string, unknown>);
+  return toBinary(P4InfoSchema, copy, { writeUnknownFields: false });
+}
+
+/** Sorts map fields and drops foreign Anys, in place, through the whole message. */
+function canonicalise(desc: DescMessage, msg: Record<string, unknown>): void {
+  for (const f of desc.fields) {
+    const oneof = f.oneof
+      ? (msg[f.oneof.localName] as { case?: string; value?: unknown })
+      : undefined;
+    const value = oneof ? (oneof.case === f.localName ? oneof.value : undefined) : msg[f.localName];
+    if (value === undefined || value === null) continue;
+    if (f.fieldKind === "message") {
+      if (f.message.typeName === "google.protobuf.Any" && isForeignAny(value)) {
+        if (oneof) msg[f.oneof!.localName] = { case: undefined };
+        else msg[f.localName] = undefined;
+      } else canonicalise(f.message, value as Record<string, unknown>);
+    } else if (f.fieldKind === "list" && f.listKind === "message") {
+      const list = value as Record<string, unknown>[];
+      const kept =
+        f.message.typeName === "google.protobuf.Any" ? list.filter((v) => !isForeignAny(v)) : list;
+      for (const v of kept) canonicalise(f.message, v);
+      msg[f.localName] = kept;
+    } else if (f.fieldKind === "map") {
+      const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+        a < b ? -1 : a > b ? 1 : 0,
+      );
+      if (f.mapKind === "message")
+        for (const [, v] of entries) canonicalise(f.message, v as Record<string, unknown>);
+      msg[f.localName] = Object.fromEntries(entries);
+    }
+  }
+}
+
+function isForeignAny(value: unknown): boolean {
+  const url = (value as { typeUrl?: string }).typeUrl ?? "";
+  return url !== "" && !url.slice(url.lastIndexOf("/") + 1).startsWith("google.protobuf.");
 }
 
 /** First 8 bytes of SHA-256 of the given parts, as an unsigned 64-bit integer. */

@@ -13,7 +13,6 @@ import { create } from "@bufbuild/protobuf";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { BehaviorSubject, Subject, type Observable } from "rxjs";
-import { P4InfoSchema } from "../proto/p4/config/v1/p4info_pb.js";
 import {
   GetForwardingPipelineConfigRequest_ResponseType,
   SetForwardingPipelineConfigRequest_Action,
@@ -25,8 +24,12 @@ import {
   type StreamMessageResponse,
   type Update,
 } from "../proto/p4/v1/p4runtime_pb.js";
-import { toBinary } from "@bufbuild/protobuf";
-import { Arbitrator, arbitrationRequest, type Role } from "./arbitrator.js";
+import {
+  Arbitrator,
+  arbitrationRequest,
+  type ArbitrationTransition,
+  type Role,
+} from "./arbitrator.js";
 import { P4RuntimeClient, type ClientOptions } from "./client.js";
 import {
   decodeEntity,
@@ -34,13 +37,24 @@ import {
   encodeEntity,
   entityKey,
   UPDATE_TYPES,
+  wildcard,
   type EntitySpec,
   type TableEntrySpec,
   type UpdateSpec,
 } from "./entities.js";
 import { codeName, P4RuntimeError, type UpdateResult } from "./errors.js";
-import { digest64, P4Schema } from "./p4info.js";
-import { bigintToBytes, bytesToBigint, encodeValue, formatValue, type P4Value } from "./values.js";
+import { canonicalP4Info, digest64, P4Schema } from "./p4info.js";
+import { decodeP4Data, type P4DecodedData } from "./p4data.js";
+import { deletionPhases } from "./order.js";
+import {
+  bigintToBytes,
+  bytesToBigint,
+  encodeValue,
+  formatValue,
+  fromUint128,
+  P4ValueError,
+  type P4Value,
+} from "./values.js";
 import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
 
 export type SwitchState =
@@ -83,6 +97,8 @@ export type SwitchEvent =
   | { type: "channel_up" }
   | { type: "primary"; electionId: bigint }
   | { type: "backup"; primaryElectionId: bigint | undefined }
+  /** The switch has no primary: this client bids for the seat with `electionId`. */
+  | { type: "rebid"; electionId: bigint; highestSeen: bigint | undefined }
   | { type: "pipeline_pushed"; cookie: bigint }
   | { type: "pipeline_skipped"; cookie: bigint }
   | { type: "ready"; role: Role }
@@ -104,6 +120,10 @@ export interface DigestMessage {
   listId: bigint;
   data: P4Data[];
   timestamp: bigint;
+  /** `data` decoded by the digest's type in the P4Info (struct members by name ...). */
+  values?: P4DecodedData[];
+  /** Why `values` is missing: the data did not match the P4Info's type. */
+  decodeError?: string;
 }
 
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 200, maxMs: 5_000, factor: 2 };
@@ -118,11 +138,13 @@ export function backoffDelay(
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** The cookie of a pipeline: given, or a digest of its P4Info and device config. */
+/**
+ * The cookie of a pipeline: given, or a digest of its P4Info (in a canonical form, so
+ * the same program loaded from JSON, text or binary has the same cookie) and device config.
+ */
 export function pipelineCookie(pipeline: PipelineConfig): bigint {
   return (
-    pipeline.cookie ??
-    digest64(toBinary(P4InfoSchema, pipeline.schema.p4info), pipeline.deviceConfig)
+    pipeline.cookie ?? digest64(canonicalP4Info(pipeline.schema.p4info), pipeline.deviceConfig)
   );
 }
 
@@ -152,6 +174,8 @@ export class Switch {
   private stream: ClientDuplexStream<StreamMessageRequest, StreamMessageResponse> | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** The current session's channel came up (a failure after that is backed off). */
+  private connected = false;
   private wakeUp: (() => void) | undefined;
   /** Serialises work triggered by stream messages (e.g. a promotion to primary). */
   private work: Promise<void> = Promise.resolve();
@@ -255,6 +279,8 @@ export class Switch {
     let attempt = 0;
     while (!this.stopping) {
       let reachedReady = false;
+      this.connected = false;
+      const started = Date.now();
       try {
         reachedReady = await this.session(attempt);
       } catch (err) {
@@ -263,7 +289,13 @@ export class Switch {
       this.stream = undefined;
       if (this.stopping) break;
       if (reachedReady) attempt = 0;
-      const delayMs = backoffDelay(attempt++, this.backoff);
+      // Waiting for the channel (until the connect timeout) already retried with gRPC's
+      // reconnect back-off: sleeping on top of it would only delay finding a switch that
+      // came back. Back off when the switch answered and the session still failed, or the
+      // wait for the channel ended early.
+      const waitedForChannel =
+        !this.connected && Date.now() - started >= (this.options.connectTimeoutMs ?? 5_000) / 2;
+      const delayMs = waitedForChannel ? 0 : backoffDelay(attempt++, this.backoff);
       this.emit({ type: "retry", delayMs });
       await this.sleep(delayMs);
     }
@@ -276,6 +308,7 @@ export class Switch {
     this.setState("connecting");
     this.emit({ type: "connecting", attempt });
     await this.client.waitForReady(this.options.connectTimeoutMs ?? 5_000);
+    this.connected = true;
     this.emit({ type: "channel_up" });
 
     this.setState("arbitrating");
@@ -286,7 +319,8 @@ export class Switch {
     const ended = new Promise<string>((resolve) => {
       stream.on("data", (msg: StreamMessageResponse) => {
         if (msg.update.case === "arbitration") {
-          this.onArbitration(msg);
+          // A bid for an empty seat is answered by another update: wait for that one.
+          if (this.onArbitration(msg, stream)) return;
           firstArbitration?.();
           firstArbitration = undefined;
         } else {
@@ -342,19 +376,37 @@ export class Switch {
   /** State, role and event of a lost session, in that order, so listeners see a consistent switch. */
   private markDown(reason: string): void {
     this.arbitrator.reset();
+    this.client.electionId = this.arbitrator.bid;
     this.setRole("none");
     this.setState("down");
     this.emit({ type: "down", reason });
   }
 
-  private onArbitration(msg: StreamMessageResponse): void {
-    if (msg.update.case !== "arbitration") return;
+  /** Applies an arbitration update; returns true when it bid again (an answer will follow). */
+  private onArbitration(
+    msg: StreamMessageResponse,
+    stream: ClientDuplexStream<StreamMessageRequest, StreamMessageResponse>,
+  ): boolean {
+    if (msg.update.case !== "arbitration") return false;
     const t = this.arbitrator.receive(msg.update.value);
-    this.client.electionId = this.options.electionId;
+    this.client.electionId = this.arbitrator.bid;
     this.setRole(t.after.role);
+    if (t.rebid !== undefined) {
+      this.emit({
+        type: "rebid",
+        electionId: t.rebid,
+        highestSeen: highestIn(msg.update.value.electionId),
+      });
+      stream.write(arbitrationRequest(this.client.deviceId, t.rebid, this.client.role));
+    }
+    this.onRoleChange(t);
+    return t.rebid !== undefined;
+  }
+
+  private onRoleChange(t: ArbitrationTransition): void {
     if (!t.changed) return;
     if (t.after.role === "primary") {
-      this.emit({ type: "primary", electionId: this.options.electionId! });
+      this.emit({ type: "primary", electionId: this.arbitrator.bid! });
       // Promoted while ready: make sure the pipeline is ours before announcing ready again.
       if (this.state === "ready") {
         this.work = this.work
@@ -383,14 +435,24 @@ export class Switch {
         break;
       }
       case "digest": {
-        const name =
-          this.schemaValue?.digests.find(u.value.digestId)?.name ?? String(u.value.digestId);
-        this.digestsSubject.next({
-          digest: name,
+        const schema = this.schemaValue;
+        const digest = schema?.digests.find(u.value.digestId);
+        const message: DigestMessage = {
+          digest: digest?.name ?? String(u.value.digestId),
           listId: u.value.listId,
           data: u.value.data,
           timestamp: u.value.timestamp,
-        });
+        };
+        if (schema && digest) {
+          try {
+            message.values = u.value.data.map((d) =>
+              decodeP4Data(schema.typeInfo, digest.typeSpec, d, `digest '${digest.name}'`),
+            );
+          } catch (err) {
+            message.decodeError = (err as Error).message;
+          }
+        }
+        this.digestsSubject.next(message);
         if (this.options.autoAckDigests ?? true) this.ackDigest(u.value.digestId, u.value.listId);
         break;
       }
@@ -501,6 +563,44 @@ export class Switch {
     });
   }
 
+  /** Inserts entities (one Write per batch, in order); resolves with one result each. */
+  insert(entities: EntitySpec | readonly EntitySpec[]): Promise<UpdateResult[]> {
+    return this.write(updatesOf("insert", entities));
+  }
+
+  modify(entities: EntitySpec | readonly EntitySpec[]): Promise<UpdateResult[]> {
+    return this.write(updatesOf("modify", entities));
+  }
+
+  delete(entities: EntitySpec | readonly EntitySpec[]): Promise<UpdateResult[]> {
+    return this.write(updatesOf("delete", entities));
+  }
+
+  /**
+   * Deletes every table entry (but const tables' and default entries), action profile
+   * group and member, digest configuration, clone session and multicast group, in
+   * dependency order. Cells (meters, counters, registers) and value sets are left as they
+   * are. Resolves with the number of entities deleted.
+   */
+  async deleteAll(): Promise<number> {
+    this.requirePrimary("Write");
+    const installed: Entity[] = [];
+    for (const request of deleteAllReads(this.schema)) {
+      try {
+        installed.push(...(await this.read([request])));
+      } catch (err) {
+        // A server that does not support a kind (e.g. no PRE reads) has none of it to delete.
+        if (!(err instanceof P4RuntimeError && err.code === GrpcStatus.UNIMPLEMENTED)) throw err;
+      }
+    }
+    let deleted = 0;
+    for (const phase of deletionPhases(installed)) {
+      await this.write(phase);
+      deleted += phase.length;
+    }
+    return deleted;
+  }
+
   /** Reads entities (protobuf requests, e.g. from `wildcard`); returns them as read. */
   read(requests: readonly Entity[]): Promise<Entity[]> {
     return this.client.readAll(requests);
@@ -521,6 +621,7 @@ export class Switch {
     const fields = header
       ? Object.entries(metadata).map(([name, value]) => {
           const f = header.metadata.get(name);
+          if (f.unsupported) throw new P4ValueError(`packet_out field '${f.name}'`, f.unsupported);
           return {
             metadataId: f.id,
             value: encodeValue(value, f.bitwidth, `packet_out field '${f.name}'`),
@@ -541,6 +642,33 @@ export class Switch {
       }),
     );
   }
+}
+
+function highestIn(id: { high: bigint; low: bigint } | undefined): bigint | undefined {
+  return id === undefined ? undefined : fromUint128(id);
+}
+
+function updatesOf(
+  type: UpdateSpec["type"],
+  entities: EntitySpec | readonly EntitySpec[],
+): UpdateSpec[] {
+  const list = Array.isArray(entities)
+    ? (entities as readonly EntitySpec[])
+    : [entities as EntitySpec];
+  return list.map((entity) => ({ type, entity }));
+}
+
+/** What deleteAll reads: every deletable kind the program has. */
+function deleteAllReads(schema: P4Schema): Entity[] {
+  const reads = [wildcard.tableEntries()];
+  if (schema.actionProfiles.size > 0) {
+    if ([...schema.actionProfiles].some((p) => p.withSelector))
+      reads.push(wildcard.actionProfileGroups());
+    reads.push(wildcard.actionProfileMembers());
+  }
+  if (schema.digests.size > 0) reads.push(wildcard.digests());
+  reads.push(wildcard.cloneSessions(), wildcard.multicastGroups());
+  return reads;
 }
 
 /** "INSERT table 'routing_v4' (t:...)" — names the entity an update concerns. */
@@ -607,5 +735,7 @@ export function describeSpec(spec: EntitySpec, schema?: P4Schema): string {
       return `clone session ${spec.sessionId}`;
     case "digestEntry":
       return `digest '${spec.digest}'`;
+    case "valueSetEntry":
+      return `value set '${spec.valueSet}' (${spec.members.length} members)`;
   }
 }

@@ -3,7 +3,7 @@
 // plane can honour). Checks against a topology are in resolve.ts.
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
 import { schemaIssues } from "../config/schema.js";
-import { parseBitRate, parseBytes, parseDuration } from "../config/units.js";
+import { parseBytes, parseDuration, readBitRate } from "../config/units.js";
 import { YamlSource } from "../config/yaml-source.js";
 import { policySchema } from "./schema.js";
 import {
@@ -18,12 +18,21 @@ import {
   type TrafficClass,
 } from "./types.js";
 
-export function loadPolicyFile(path: string): Policy {
-  return policyFromSource(YamlSource.read(path));
+export interface PolicyLoadOptions {
+  /**
+   * The file must list its jobs (`jobs: []` for none), so that a truncated or emptied
+   * file is never read as "no jobs". Default true; false for a scenario's policy, whose
+   * jobs come from its workload.
+   */
+  jobsRequired?: boolean;
 }
 
-export function parsePolicy(text: string, file: string): Policy {
-  return policyFromSource(YamlSource.parse(text, file));
+export function loadPolicyFile(path: string, options: PolicyLoadOptions = {}): Policy {
+  return policyFromSource(YamlSource.read(path), options);
+}
+
+export function parsePolicy(text: string, file: string, options: PolicyLoadOptions = {}): Policy {
+  return policyFromSource(YamlSource.parse(text, file), options);
 }
 
 type RawClass = { dscp?: number; queue?: number };
@@ -75,14 +84,24 @@ interface RawPolicy {
 
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17 };
 
-export function policyFromSource(source: YamlSource): Policy {
-  // An empty file (or one with only comments) is a valid policy: everything at its default.
-  const empty = source.data === null || source.data === undefined;
-  const schemaProblems = empty ? [] : schemaIssues(source, policySchema);
+export function policyFromSource(source: YamlSource, options: PolicyLoadOptions = {}): Policy {
+  // An empty file is an error, never "no jobs": that is what `>` or a half-saved file looks like.
+  if (source.isEmpty) {
+    throw source.emptyError(
+      "a policy lists its approximate jobs (write `jobs: []` for a policy without any)",
+    );
+  }
+  const schemaProblems = schemaIssues(source, policySchema);
   if (schemaProblems.length > 0) throw new ConfigError(schemaProblems);
-  const raw = (source.data ?? {}) as RawPolicy;
+  const raw = source.data as RawPolicy;
   const issues: ConfigIssue[] = [];
   const report = (path: ConfigPath, message: string) => issues.push(source.issue(path, message));
+  if ((options.jobsRequired ?? true) && raw.jobs === undefined) {
+    report(
+      [],
+      "no jobs: a policy lists its approximate jobs (write `jobs: []` for a policy without any)",
+    );
+  }
 
   const cls = (
     key: keyof NonNullable<RawPolicy["classes"]>,
@@ -115,6 +134,13 @@ export function policyFromSource(source: YamlSource): Policy {
     }
     return parsed;
   };
+  const rate = (value: Quantity | undefined, path: ConfigPath, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const r = readBitRate(value);
+    if ("bits" in r) return r.bits;
+    report(path, `expected a bit rate with its unit: ${r.problem}`);
+    return fallback;
+  };
   const positiveDuration = (v: Quantity) => {
     const s = parseDuration(v);
     return s !== undefined && s > 0 ? s : undefined;
@@ -122,19 +148,15 @@ export function policyFromSource(source: YamlSource): Policy {
   const knobs: Knobs = {
     beta: k.beta ?? DEFAULT_KNOBS.beta,
     headroom: k.headroom ?? DEFAULT_KNOBS.headroom,
-    guaranteeFloor: quantity(
+    guaranteeFloor: rate(
       k.guarantee_floor,
       ["knobs", "guarantee_floor"],
-      parseBitRate,
       DEFAULT_KNOBS.guaranteeFloor,
-      'a bit rate such as 2000000, "2Mbit" or "1G"',
     ),
-    guaranteePerSender: quantity(
+    guaranteePerSender: rate(
       k.guarantee_per_sender,
       ["knobs", "guarantee_per_sender"],
-      parseBitRate,
       DEFAULT_KNOBS.guaranteePerSender,
-      'a bit rate such as 2000000, "2Mbit" or "1G"',
     ),
     jobWeights: k.job_weights ?? DEFAULT_KNOBS.jobWeights,
     leThreshold: k.le_threshold ?? DEFAULT_KNOBS.leThreshold,
@@ -235,15 +257,7 @@ export function policyFromSource(source: YamlSource): Policy {
     return {
       src: flow.src,
       dst: flow.dst,
-      rate: Math.round(
-        quantity(
-          flow.rate,
-          [...path, "rate"],
-          parseBitRate,
-          0,
-          'a bit rate such as 2000000, "2Mbit" or "1G"',
-        ),
-      ),
+      rate: Math.round(rate(flow.rate, [...path, "rate"], 0)),
     };
   });
 

@@ -1,17 +1,14 @@
 // JSON Schema of policy files. The copy published for editors is schemas/policy.schema.json
 // (a test keeps the two identical; `node schemas/generate.js` rewrites it after a build).
 import { EXPECTED, type JsonSchema } from "../config/schema.js";
-import { NAME, oneOfWords, POSITIVE_DURATION as DURATION } from "../config/schema-parts.js";
-import { BIT_RATE_PATTERN, BYTES_PATTERN } from "../config/units.js";
+import {
+  BIT_RATE,
+  NAME,
+  oneOfWords,
+  POSITIVE_DURATION as DURATION,
+} from "../config/schema-parts.js";
+import { BYTES_PATTERN } from "../config/units.js";
 import { ALLOCATORS } from "./types.js";
-
-const BIT_RATE = {
-  type: ["number", "string"],
-  minimum: 0,
-  pattern: BIT_RATE_PATTERN,
-  description: "bit/s: a number, or a string with a unit such as 2Mbit, 500kbit, 1G",
-  [EXPECTED]: 'a bit rate such as 2000000, "2Mbit" or "1G"',
-};
 const DSCP = { type: "integer", minimum: 0, maximum: 63, [EXPECTED]: "a DSCP value from 0 to 63" };
 const QUEUE = {
   type: "integer",

@@ -130,6 +130,12 @@ export class SwitchAgent {
           case "backup":
             this.log.info("became backup", { primaryElectionId: e.primaryElectionId });
             break;
+          case "rebid":
+            this.log.warn("the switch has no primary: bidding for it", {
+              electionId: e.electionId,
+              highestSeen: e.highestSeen,
+            });
+            break;
           case "stream_error":
             this.log.warn("stream error", { code: e.code, message: e.message });
             break;
@@ -225,6 +231,8 @@ export class SwitchAgent {
     const plan = planReconciliation(this.schema, this.desiredEntities, installed);
     let failed = 0;
     for (const phase of plan.phases) failed += await this.writePhase(phase);
+    // The switch holds what it should: earlier errors are over (queue settings may add one).
+    if (failed === 0) this.stats.lastError = undefined;
     const queueChanges = await this.applyTargetSettings();
     if (failed === 0) this.retryDelay = this.options.retryMs?.initial ?? 500;
     else this.scheduleRetry();

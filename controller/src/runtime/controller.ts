@@ -9,8 +9,6 @@
 // round recomputes the allocation, translates it, applies hysteresis (only
 // meters, thresholds and queue rates that moved by more than the margin are
 // pushed) and hands every agent its new desired state.
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
@@ -33,11 +31,14 @@ import {
   type PipelineTarget,
 } from "../pipeline/contract.js";
 import { translateAll, type SwitchDesiredState } from "../pipeline/translate.js";
+import { formatIssue } from "../config/errors.js";
+import { checkPolicy, vetPolicy } from "../policy/checks.js";
 import { loadPolicyFile } from "../policy/load.js";
 import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
 import { capabilitiesOf } from "../targets/capabilities.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
+import { writeFileAtomic } from "../util/files.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
 import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js";
 import { applyHysteresis } from "./hysteresis.js";
@@ -45,6 +46,7 @@ import type { Logger } from "./log.js";
 import { MetricsRegistry } from "./metrics.js";
 import { rateBetween, type CounterSample, type Rate } from "./rates.js";
 import { ewma } from "../allocation/smoothing.js";
+import { policyCut, PolicyWatcher, type PolicyCut } from "./policy-watch.js";
 
 /** A compiled pipeline for one architecture. */
 export interface PipelineBundle {
@@ -63,6 +65,8 @@ export interface ControllerOptions {
   logger: Logger;
   /** Reload the policy when its file changes (default true). */
   watchPolicy?: boolean;
+  /** How long a live edit that removes most jobs must stay unchanged to apply (default 2 s). */
+  policySettleMs?: number;
   /** Overrides the policy's poll interval. */
   pollIntervalMs?: number;
   /** Per-switch session settings (tests shorten timeouts and back-off). */
@@ -80,6 +84,8 @@ export type ControllerEvent =
   | { type: "desired_changed"; switches: string[] }
   | { type: "policy_applied"; file: string }
   | { type: "policy_rejected"; file: string; error: string }
+  /** A live edit that removes most jobs, waiting for the file to settle. */
+  | ({ type: "policy_held"; file: string; settleMs: number } & PolicyCut)
   | { type: "poll"; switches: number }
   | ({ type: "synced" } & SyncReport);
 
@@ -162,9 +168,13 @@ export class NetapproxController {
   /** Smoothed offered load per approximate job (bit/s) and the caps derived from it. */
   private jobDemand: JobDemandState = EMPTY_JOB_DEMAND;
   private readonly subscriptions: Subscription[] = [];
-  private watcher: FSWatcher | undefined;
-  private reloadTimer: NodeJS.Timeout | undefined;
+  private policyWatch: PolicyWatcher | undefined;
   private polling = false;
+  private pollMs = 1_000;
+  /** Switch → when its counter poll still unanswered was sent. */
+  private readonly pollsInFlight = new Map<string, number>();
+  /** Switches whose polls go unanswered: switch → since when (ms). */
+  private readonly unresponsive = new Map<string, number>();
 
   constructor(options: ControllerOptions) {
     this.options = options;
@@ -205,6 +215,7 @@ export class NetapproxController {
       rpcTimeoutMs: caps.rpcTimeoutMs,
       keepaliveMs: caps.keepaliveMs,
       backoff: caps.backoff,
+      reconnectBackoffMs: caps.reconnectBackoffMs,
       ...this.options.switchOverrides?.(sw),
     };
     let queues: QueueConfigurator | undefined;
@@ -230,11 +241,9 @@ export class NetapproxController {
       logger: this.log,
       ...(queues ? { queues } : {}),
       writeTrafficManager: async (state) => {
-        await mkdir(dir, { recursive: true });
         const file = join(dir, `${state.switch}.tm.json`);
         const doc = { switch: state.switch, generatedBy: "netapprox", ports: state.trafficManager };
-        await writeFile(`${file}.tmp`, JSON.stringify(doc, null, 2) + "\n");
-        await rename(`${file}.tmp`, file);
+        writeFileAtomic(file, JSON.stringify(doc, null, 2) + "\n", "traffic-manager config");
         this.log.info("wrote traffic-manager config", { switch: state.switch, file });
       },
       ...(this.options.retryMs ? { retryMs: this.options.retryMs } : {}),
@@ -258,6 +267,7 @@ export class NetapproxController {
     }
     const pollMs =
       this.options.pollIntervalMs ?? Math.max(50, this.policy.knobs.pollInterval * 1000);
+    this.pollMs = pollMs;
     this.subscriptions.push(interval(pollMs).subscribe(() => void this.pollRound(pollMs / 1000)));
     if (this.options.watchPolicy ?? true) this.watchPolicyFile();
     this.log.info("controller started", {
@@ -270,8 +280,7 @@ export class NetapproxController {
 
   async stop(): Promise<void> {
     for (const s of this.subscriptions) s.unsubscribe();
-    this.watcher?.close();
-    clearTimeout(this.reloadTimer);
+    this.policyWatch?.stop();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
     this.events$.complete();
   }
@@ -348,43 +357,68 @@ export class NetapproxController {
   }
 
   /**
-   * Loads the policy file again. An invalid file (schema, references, or an
-   * allocation that fails) is reported and the running policy stays in force.
+   * Loads the policy file again and applies it at once. An invalid file (empty, schema,
+   * references, or an allocation that fails) is reported and the running policy stays
+   * in force. (File edits seen by the watch go through PolicyWatcher, which also holds
+   * an edit that would remove most jobs until the file settles.)
    */
   reloadPolicy(): boolean {
-    const file = this.options.policyFile;
     try {
-      const next = loadPolicyFile(file);
-      this.recompute(next);
-      this.lastPolicyError = null;
-      this.log.info("policy applied", { file, allocator: next.allocator, jobs: next.jobs.length });
-      this.events$.next({ type: "policy_applied", file });
+      this.applyPolicy(loadPolicyFile(this.options.policyFile), false);
       return true;
     } catch (err) {
-      this.lastPolicyError = (err as Error).message;
-      this.metrics.inc("netapprox_policy_rejected_total", "Policy reloads refused as invalid", {});
-      this.log.error("policy rejected; the previous policy stays in force", {
-        file,
-        error: (err as Error).message,
-      });
-      this.events$.next({ type: "policy_rejected", file, error: (err as Error).message });
+      this.rejectPolicy((err as Error).message);
       return false;
     }
   }
 
+  private applyPolicy(next: Policy, settled: boolean): void {
+    const file = this.options.policyFile;
+    const removed = policyCut(this.policy, next);
+    vetPolicy(next, this.routing.network); // refused before anything is recomputed
+    this.recompute(next);
+    for (const warning of checkPolicy(next, this.routing.network, this.allocation).warnings)
+      this.log.warn(`policy: ${formatIssue(warning)}`, { file });
+    this.lastPolicyError = null;
+    const fields = { file, allocator: next.allocator, jobs: next.jobs.length };
+    if (settled)
+      this.log.warn(
+        `policy applied after settling: it removes ${removed.removedJobs} of ${removed.currentJobs} jobs`,
+        fields,
+      );
+    else this.log.info("policy applied", fields);
+    this.events$.next({ type: "policy_applied", file });
+  }
+
+  private rejectPolicy(error: string): void {
+    const file = this.options.policyFile;
+    this.lastPolicyError = error;
+    this.metrics.inc("netapprox_policy_rejected_total", "Policy reloads refused as invalid", {});
+    this.log.error("policy rejected; the previous policy stays in force", { file, error });
+    this.events$.next({ type: "policy_rejected", file, error });
+  }
+
   private watchPolicyFile(): void {
-    try {
-      this.watcher = watch(this.options.policyFile, () => {
-        // Editors write in several steps: wait for the file to settle.
-        clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => this.reloadPolicy(), 200);
-      });
-    } catch (err) {
-      this.log.warn("cannot watch the policy file; edits need a restart", {
-        file: this.options.policyFile,
-        error: (err as Error).message,
-      });
-    }
+    const file = this.options.policyFile;
+    this.policyWatch = new PolicyWatcher({
+      file,
+      settleMs: this.options.policySettleMs ?? 2_000,
+      current: () => this.policy,
+      load: loadPolicyFile,
+      apply: (policy, settled) => this.applyPolicy(policy, settled),
+      reject: (error) => this.rejectPolicy(error),
+      hold: (cut, settleMs) => {
+        this.log.error(
+          `policy edit would remove ${cut.removedJobs} of ${cut.currentJobs} jobs (their classifiers and meters); ` +
+            `holding it ${settleMs} ms: it is applied only if the file still says the same then`,
+          { file },
+        );
+        this.events$.next({ type: "policy_held", file, ...cut, settleMs });
+      },
+      unwatchable: (error) =>
+        this.log.warn("cannot watch the policy file; edits need a restart", { file, error }),
+    });
+    this.policyWatch.start();
   }
 
   // ------------------------------------------------------------ counters
@@ -411,37 +445,49 @@ export class NetapproxController {
     return reads;
   }
 
-  /** One poll: read counters of every ready switch, derive rates, re-allocate if measuring. */
+  /**
+   * How long a counter poll may go unanswered before the switch is reported
+   * unresponsive: a few poll intervals, and never less than a second.
+   */
+  private get unresponsiveAfterMs(): number {
+    return Math.max(3 * this.pollMs, 1_000);
+  }
+
+  /**
+   * One poll: read counters of every ready switch, derive rates, re-allocate if measuring.
+   * Each switch is polled on its own: one that does not answer (frozen, overloaded) is
+   * not polled again until it does, is reported unresponsive after a few intervals, and
+   * never holds up the others (the round waits at most one interval for it).
+   */
   private async pollRound(seconds: number): Promise<void> {
     if (this.polling) return; // a slow round is not stacked on
     this.polling = true;
     try {
+      const now = Date.now();
       const polled = await Promise.all(
         this.options.topology.switches.map(async (sw) => {
           const agent = this.agents.get(sw.name)!;
-          this.metrics.set(
-            "netapprox_switch_up",
-            "1 when the switch session is ready",
-            { switch: sw.name },
-            agent.switch.state === "ready" ? 1 : 0,
-          );
-          this.metrics.set(
-            "netapprox_switch_primary",
-            "1 when this controller is primary for the switch",
-            { switch: sw.name },
-            agent.switch.isPrimary ? 1 : 0,
-          );
-          if (agent.switch.state !== "ready") return false;
-          try {
-            await this.pollSwitch(agent, sw);
-            return true;
-          } catch (err) {
-            this.log.warn("counter poll failed", {
-              switch: sw.name,
-              error: (err as Error).message,
-            });
+          const since = this.pollsInFlight.get(sw.name);
+          if (since !== undefined) {
+            if (now - since >= this.unresponsiveAfterMs) this.markUnresponsive(sw.name, since);
+            this.updateSwitchGauges(sw.name, agent);
             return false;
           }
+          this.updateSwitchGauges(sw.name, agent);
+          if (agent.switch.state !== "ready") return false;
+          this.pollsInFlight.set(sw.name, now);
+          const poll = this.pollSwitch(agent, sw).then(
+            () => {
+              this.markResponsive(sw.name);
+              return true;
+            },
+            (err: Error) => {
+              this.log.warn("counter poll failed", { switch: sw.name, error: err.message });
+              return false;
+            },
+          );
+          void poll.finally(() => this.pollsInFlight.delete(sw.name));
+          return Promise.race([poll, sleep(this.pollMs).then(() => false)]);
         }),
       );
       this.aggregateJobRates();
@@ -451,6 +497,40 @@ export class NetapproxController {
       this.polling = false;
     }
     void seconds;
+  }
+
+  private updateSwitchGauges(name: string, agent: SwitchAgent): void {
+    this.metrics.set(
+      "netapprox_switch_up",
+      "1 when the switch session is ready and answers",
+      { switch: name },
+      agent.switch.state === "ready" && !this.unresponsive.has(name) ? 1 : 0,
+    );
+    this.metrics.set(
+      "netapprox_switch_primary",
+      "1 when this controller is primary for the switch",
+      { switch: name },
+      agent.switch.isPrimary ? 1 : 0,
+    );
+  }
+
+  private markUnresponsive(name: string, since: number): void {
+    if (this.unresponsive.has(name)) return;
+    this.unresponsive.set(name, since);
+    this.metrics.inc("netapprox_switch_unresponsive_total", "Times a switch stopped answering", {
+      switch: name,
+    });
+    this.log.error("switch does not answer: counter poll unanswered", {
+      switch: name,
+      waitedMs: Date.now() - since,
+    });
+  }
+
+  private markResponsive(name: string): void {
+    const since = this.unresponsive.get(name);
+    if (since === undefined) return;
+    this.unresponsive.delete(name);
+    this.log.info("switch answers again", { switch: name, unresponsiveMs: Date.now() - since });
   }
 
   private async pollSwitch(agent: SwitchAgent, sw: TopologySwitch): Promise<void> {
@@ -681,18 +761,26 @@ export class NetapproxController {
       policyFile: this.options.policyFile,
       allocator: this.policy.allocator,
       lastPolicyError: this.lastPolicyError,
-      switches: [...this.agents.values()].map((agent) => ({
-        name: agent.name,
-        address: agent.switch.client.address,
-        target: agent.capabilities.target,
-        state: agent.switch.state,
-        role: agent.switch.role,
-        entities: agent.mirrorSize ?? null,
-        lastSync: agent.stats.lastSync ?? null,
-        updatesWritten: agent.stats.updatesWritten,
-        updatesFailed: agent.stats.updatesFailed,
-        lastError: agent.stats.lastError ?? null,
-      })),
+      switches: [...this.agents.values()].map((agent) => {
+        const since = this.unresponsive.get(agent.name);
+        const unanswered = since === undefined ? null : Date.now() - since;
+        return {
+          name: agent.name,
+          address: agent.switch.client.address,
+          target: agent.capabilities.target,
+          // A session can look ready while the switch answers nothing (a frozen process).
+          state: unanswered !== null ? "unresponsive" : agent.switch.state,
+          role: agent.switch.role,
+          entities: agent.mirrorSize ?? null,
+          lastSync: agent.stats.lastSync ?? null,
+          updatesWritten: agent.stats.updatesWritten,
+          updatesFailed: agent.stats.updatesFailed,
+          lastError:
+            unanswered !== null
+              ? `no answer to counter polls for ${(unanswered / 1000).toFixed(1)} s`
+              : (agent.stats.lastError ?? null),
+        };
+      }),
       jobs: (a?.jobs ?? []).map((j) => {
         const g = jobPps(j.id, 0);
         return {
@@ -710,6 +798,10 @@ export class NetapproxController {
       links,
     };
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function sameState(a: SwitchDesiredState, b: SwitchDesiredState): boolean {

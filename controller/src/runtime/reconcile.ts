@@ -1,4 +1,5 @@
 // Reconciliation: the writes that turn what a switch has into what it should have.
+// Counters are read-only state and never reconciled.
 //
 // Pure. Inputs are the desired entities (encoded through the schema) and the
 // entities read back from the switch; both are normalised, matched by identity
@@ -22,6 +23,7 @@ import {
   sameEntity,
   type EntityKind,
 } from "../p4runtime/entities.js";
+import { DELETE_ORDER, INSERT_ORDER } from "../p4runtime/order.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 
 export interface ReconcilePlan {
@@ -34,25 +36,6 @@ export interface ReconcilePlan {
   foreign: number;
 }
 
-/** Kinds the controller owns. Counters are read-only state and never reconciled. */
-const INSERT_ORDER: EntityKind[] = [
-  "multicastGroupEntry",
-  "cloneSessionEntry",
-  "digestEntry",
-  "actionProfileMember",
-  "actionProfileGroup",
-  "tableEntry",
-  "directMeterEntry",
-  "meterEntry",
-];
-const DELETE_ORDER: EntityKind[] = [
-  "tableEntry",
-  "actionProfileGroup",
-  "actionProfileMember",
-  "digestEntry",
-  "cloneSessionEntry",
-  "multicastGroupEntry",
-];
 /** Kinds whose cells always exist: they are modified, never inserted or deleted. */
 const CELL_KINDS = new Set<EntityKind>([
   "meterEntry",
@@ -60,6 +43,7 @@ const CELL_KINDS = new Set<EntityKind>([
   "counterEntry",
   "directCounterEntry",
   "registerEntry",
+  "valueSetEntry",
 ]);
 
 function isDefaultEntry(e: Entity): boolean {

@@ -27,6 +27,11 @@ export interface TargetCapabilities {
   /** Sensible RPC deadline and reconnect backoff for this kind of switch. */
   readonly rpcTimeoutMs: number;
   readonly backoff: { initialMs: number; maxMs: number; factor: number };
+  /**
+   * gRPC's own reconnect back-off while the switch is unreachable: its longest step is
+   * how late a switch that comes back can be noticed.
+   */
+  readonly reconnectBackoffMs: { initialMs: number; maxMs: number };
   /** HTTP/2 keepalive for the P4Runtime channel, 0 = off. */
   readonly keepaliveMs: number;
 }
@@ -40,9 +45,11 @@ const BMV2: TargetCapabilities = {
   meterWritesModifyOnly: true,
   atomicWrites: false,
   qdepthUnit: "packets",
-  // Local software switches: fail fast, retry fast.
+  // Local software switches: fail fast, retry fast; a connection attempt to a local port
+  // every 250 ms at most costs nothing and finds a restarted switch within that.
   rpcTimeoutMs: 10_000,
   backoff: { initialMs: 100, maxMs: 2_000, factor: 2 },
+  reconnectBackoffMs: { initialMs: 50, maxMs: 250 },
   keepaliveMs: 0,
 };
 
@@ -60,6 +67,7 @@ const TOFINO: TargetCapabilities = {
   // Hardware over a management network: pipeline pushes take seconds, links flap.
   rpcTimeoutMs: 30_000,
   backoff: { initialMs: 500, maxMs: 30_000, factor: 2 },
+  reconnectBackoffMs: { initialMs: 200, maxMs: 2_000 },
   keepaliveMs: 30_000,
 };
 

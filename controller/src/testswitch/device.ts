@@ -2,9 +2,10 @@
 // Read on it: what a real server accepts, what it refuses, and with which code.
 // No gRPC here; server.ts wires this to the network.
 //
-// Where servers differ, this behaves like BMv2's PI-based server (DESIGN.md):
-// only CONTINUE_ON_ERROR batches, meters by explicit index and MODIFY only, and
-// (by default) UNIMPLEMENTED for register reads and writes.
+// It follows the P4Runtime specification (v1.5); where BMv2's PI-based server
+// differs, the difference is a quirk flag (DeviceQuirks) that BMV2_QUIRKS turns on.
+// Only CONTINUE_ON_ERROR batches are supported. Values are stored in their canonical
+// (shortest) form, so reads answer with canonical bytestrings whatever was written.
 import { clone, create, type MessageInitShape } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import {
@@ -29,10 +30,19 @@ import {
   type Update,
   type Action,
   type Replica,
+  type ValueSetEntry,
+  type ValueSetMember,
+  ValueSetMemberSchema,
 } from "../proto/p4/v1/p4runtime_pb.js";
-import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
-import { entityKey } from "../p4runtime/entities.js";
-import type { P4Object, P4ObjectMap, P4Schema, P4Table } from "../p4runtime/p4info.js";
+import { P4DataSchema, type P4Data } from "../proto/p4/v1/p4data_pb.js";
+import { entityKey, fieldMatchKey } from "../p4runtime/entities.js";
+import type {
+  P4MatchField,
+  P4Object,
+  P4ObjectMap,
+  P4Schema,
+  P4Table,
+} from "../p4runtime/p4info.js";
 import { bitLength, bytesToBigint, fullMask, prefixMask } from "../p4runtime/values.js";
 
 /** The outcome of one update, as it goes into a p4.v1.Error. */
@@ -58,14 +68,34 @@ function fail(code: number, message: string): never {
   throw new DeviceError(code, message);
 }
 
+/** Where a server departs from the specification, as BMv2's does. */
 export interface DeviceQuirks {
-  /** BMv2's server answers UNIMPLEMENTED to register reads and writes. */
+  /** Register reads and writes answer UNIMPLEMENTED. */
   registersUnimplemented: boolean;
-  /** BMv2's server takes meter entries by explicit index, MODIFY only. */
-  metersModifyOnly: boolean;
+  /** A meter write needs an index: UNIMPLEMENTED without (the spec lets it set every cell). */
+  meterWritesNeedIndex: boolean;
+  /** Values wider than their field and empty bytestrings are INVALID_ARGUMENT (spec: OUT_OF_RANGE). */
+  valueErrorsInvalidArgument: boolean;
+  /**
+   * When the primary leaves, the remaining client with the highest election id is made
+   * primary at once (spec: no primary until a client bids at least the highest id seen).
+   */
+  promotesBackupOnPrimaryLoss: boolean;
 }
 
-export const BMV2_QUIRKS: DeviceQuirks = { registersUnimplemented: true, metersModifyOnly: true };
+export const SPEC_BEHAVIOUR: DeviceQuirks = {
+  registersUnimplemented: false,
+  meterWritesNeedIndex: false,
+  valueErrorsInvalidArgument: false,
+  promotesBackupOnPrimaryLoss: false,
+};
+
+export const BMV2_QUIRKS: DeviceQuirks = {
+  registersUnimplemented: true,
+  meterWritesNeedIndex: true,
+  valueErrorsInvalidArgument: true,
+  promotesBackupOnPrimaryLoss: true,
+};
 
 interface StoredEntry {
   entry: TableEntry; // as written (normalised key fields), without counter data
@@ -88,13 +118,15 @@ export class DeviceState {
   private readonly multicastGroups = new Map<number, MulticastGroupEntry>();
   private readonly cloneSessions = new Map<number, CloneSessionEntry>();
   private readonly digestConfigs = new Map<number, DigestEntry>();
+  /** Value set members, canonical, by value set id. */
+  private readonly valueSets = new Map<number, ValueSetMember[]>();
   /** Member/group reference counts, to refuse deleting what is in use. */
   private readonly memberRefs = new Map<string, number>();
   private readonly groupRefs = new Map<string, number>();
 
   constructor(
     readonly schema: P4Schema,
-    readonly quirks: DeviceQuirks = BMV2_QUIRKS,
+    readonly quirks: DeviceQuirks = SPEC_BEHAVIOUR,
   ) {
     for (const t of schema.tables) this.tables.set(t.id, new Map());
     for (const p of schema.actionProfiles) {
@@ -147,16 +179,9 @@ export class DeviceState {
           "counter",
           e.value.counterId,
         );
-        if (e.value.index === undefined)
-          fail(Code.INVALID_ARGUMENT, "a counter write needs an index");
-        const index = this.checkIndex(
-          e.value.index.index,
-          counter.size,
-          `counter '${counter.name}'`,
-        );
-        this.counters
-          .get(counter.id)!
-          .set(index, e.value.data ? copyCounter(e.value.data) : zeroCounter());
+        const cells = this.counters.get(counter.id)!;
+        const data = () => (e.value.data ? copyCounter(e.value.data) : zeroCounter());
+        for (const i of this.indexes(e.value.index, counter)) cells.set(i, data());
         return;
       }
       case "directCounterEntry": {
@@ -167,20 +192,24 @@ export class DeviceState {
         return;
       }
       case "meterEntry": {
-        if (this.quirks.metersModifyOnly && type !== Update_Type.MODIFY) {
+        if (type !== Update_Type.MODIFY)
           fail(Code.INVALID_ARGUMENT, "meter entries support MODIFY only");
-        }
         const meter = this.lookup(
           () => this.schema.meters.get(e.value.meterId),
           "meter",
           e.value.meterId,
         );
-        if (e.value.index === undefined)
-          fail(Code.INVALID_ARGUMENT, "a meter write needs an explicit index");
-        const index = this.checkIndex(e.value.index.index, meter.size, `meter '${meter.name}'`);
+        if (e.value.index === undefined && this.quirks.meterWritesNeedIndex)
+          fail(
+            Code.UNIMPLEMENTED,
+            "a meter write needs an index (wildcard meter writes are not supported)",
+          );
         const cells = this.meters.get(meter.id)!;
-        if (e.value.config === undefined || type === Update_Type.DELETE) cells.delete(index);
-        else cells.set(index, checkMeterConfig(e.value.config));
+        const config = e.value.config && checkMeterConfig(e.value.config);
+        for (const i of this.indexes(e.value.index, meter)) {
+          if (config === undefined) cells.delete(i);
+          else cells.set(i, config);
+        }
         return;
       }
       case "directMeterEntry": {
@@ -212,7 +241,12 @@ export class DeviceState {
           fail(Code.INVALID_ARGUMENT, "register data must be a bitstring");
         if (register.bitwidth !== undefined)
           this.checkWidth(data.data.value, register.bitwidth, `register '${register.name}'`);
-        this.registers.get(register.id)!.set(index, data);
+        this.registers.get(register.id)!.set(
+          index,
+          create(P4DataSchema, {
+            data: { case: "bitstring", value: canonicalBytes(data.data.value) },
+          }),
+        );
         return;
       }
       case "packetReplicationEngineEntry": {
@@ -224,7 +258,7 @@ export class DeviceState {
             t.value.multicastGroupId,
             t.value,
             "multicast group",
-            () => checkReplicas(t.value.replicas),
+            () => canonicalReplicas(checkReplicas(t.value.replicas)),
           );
         }
         if (t.case === "cloneSessionEntry") {
@@ -234,7 +268,7 @@ export class DeviceState {
             t.value.sessionId,
             t.value,
             "clone session",
-            () => checkReplicas(t.value.replicas),
+            () => canonicalReplicas(checkReplicas(t.value.replicas)),
           );
         }
         fail(Code.INVALID_ARGUMENT, "packet replication engine entry without a type");
@@ -260,12 +294,51 @@ export class DeviceState {
         );
       }
       case "valueSetEntry":
+        return this.writeValueSet(type, e.value);
       case "externEntry":
         fail(Code.UNIMPLEMENTED, `${e.case} is not supported by this target`);
         break;
       default:
         fail(Code.INVALID_ARGUMENT, "update has an empty entity");
     }
+  }
+
+  /** Value sets: MODIFY replaces every member; duplicates and overflow are refused. */
+  private writeValueSet(type: Update_Type, entry: ValueSetEntry): void {
+    if (type !== Update_Type.MODIFY)
+      fail(Code.INVALID_ARGUMENT, "value set entries support MODIFY only");
+    const vs = this.lookup(
+      () => this.schema.valueSets.get(entry.valueSetId),
+      "value set",
+      entry.valueSetId,
+    );
+    const where = `value set '${vs.name}'`;
+    if (vs.size > 0 && entry.members.length > vs.size)
+      fail(
+        Code.RESOURCE_EXHAUSTED,
+        `${where}: ${entry.members.length} members exceed its size ${vs.size}`,
+      );
+    const seen = new Set<string>();
+    const members = entry.members.map((member, i) => {
+      const ids = new Set<number>();
+      for (const m of member.match) {
+        const field = vs.matchFields.find(m.fieldId);
+        if (field === undefined)
+          fail(Code.INVALID_ARGUMENT, `${where} member ${i}: unknown match field id ${m.fieldId}`);
+        if (ids.has(m.fieldId))
+          fail(Code.INVALID_ARGUMENT, `${where} member ${i}: field '${field.name}' given twice`);
+        ids.add(m.fieldId);
+        this.checkFieldMatch(`${where} member ${i}`, field, m);
+      }
+      const canonical = create(ValueSetMemberSchema, {
+        match: [...member.match].sort((a, b) => a.fieldId - b.fieldId).map(canonicalFieldMatch),
+      });
+      const key = canonical.match.map(fieldMatchKey).join(",");
+      if (seen.has(key)) fail(Code.ALREADY_EXISTS, `${where}: member ${i} is listed twice`);
+      seen.add(key);
+      return canonical;
+    });
+    this.valueSets.set(vs.id, members);
   }
 
   private lookup<T>(get: () => T, kind: string, id: number): T {
@@ -278,18 +351,21 @@ export class DeviceState {
 
   private checkIndex(index: bigint, size: number, what: string): number {
     if (index < 0n || index >= BigInt(size))
-      fail(Code.INVALID_ARGUMENT, `${what}: index ${index} is outside 0..${size - 1}`);
+      fail(Code.OUT_OF_RANGE, `${what}: index ${index} is outside 0..${size - 1}`);
     return Number(index);
   }
 
+  /**
+   * A bitstring for a bit<W> field: not empty, at most W significant bits (OUT_OF_RANGE,
+   * or INVALID_ARGUMENT as PI answers). Width 0 is a field translated to another type
+   * (@p4runtime_translation): any non-empty value is taken.
+   */
   private checkWidth(value: Uint8Array, bitwidth: number, what: string): void {
-    if (value.length === 0) fail(Code.INVALID_ARGUMENT, `${what}: empty bytestring`);
+    const code = this.quirks.valueErrorsInvalidArgument ? Code.INVALID_ARGUMENT : Code.OUT_OF_RANGE;
+    if (value.length === 0) fail(code, `${what}: empty bytestring`);
     const bits = bitLength(value);
-    if (bits > bitwidth)
-      fail(
-        Code.INVALID_ARGUMENT,
-        `${what}: value needs ${bits} bits, field is ${bitwidth} bits wide`,
-      );
+    if (bitwidth > 0 && bits > bitwidth)
+      fail(code, `${what}: value needs ${bits} bits, field is ${bitwidth} bits wide`);
   }
 
   private writeById<T>(
@@ -332,7 +408,7 @@ export class DeviceState {
           `table '${table.name}': match field '${field.name}' given twice`,
         );
       seen.add(m.fieldId);
-      this.checkFieldMatch(table, field.name, field.matchType, field.bitwidth, m);
+      this.checkFieldMatch(`table '${table.name}'`, field, m);
     }
     for (const field of table.matchFields) {
       if (field.matchType === "exact" && !seen.has(field.id)) {
@@ -354,14 +430,10 @@ export class DeviceState {
     return entityKey(create(EntitySchema, { entity: { case: "tableEntry", value: entry } }));
   }
 
-  private checkFieldMatch(
-    table: P4Table,
-    name: string,
-    kind: string,
-    w: number,
-    m: FieldMatch,
-  ): void {
-    const what = `table '${table.name}' field '${name}'`;
+  private checkFieldMatch(owner: string, field: P4MatchField, m: FieldMatch): void {
+    const kind = field.matchType;
+    const w = field.bitwidth;
+    const what = `${owner} field '${field.name}'`;
     const t = m.fieldMatchType;
     if (t.case !== kind)
       fail(Code.INVALID_ARGUMENT, `${what}: expected a ${kind} match, got ${t.case ?? "none"}`);
@@ -529,7 +601,7 @@ export class DeviceState {
         return;
       }
       this.checkTableAction(table, entry);
-      this.defaults.set(table.id, stripRuntimeFields(entry));
+      this.defaults.set(table.id, storedEntry(entry));
       return;
     }
     const key = this.entryKey(table, entry);
@@ -547,7 +619,7 @@ export class DeviceState {
         const ref = this.checkTableAction(table, entry);
         this.addRef(ref, 1);
         entries.set(key, {
-          entry: stripRuntimeFields(entry),
+          entry: storedEntry(entry),
           counter: entry.counterData ? copyCounter(entry.counterData) : zeroCounter(),
           meter: entry.meterConfig ? checkMeterConfig(entry.meterConfig) : undefined,
         });
@@ -559,7 +631,7 @@ export class DeviceState {
         const ref = this.checkTableAction(table, entry);
         this.addRef(this.refOf(table, existing.entry), -1);
         this.addRef(ref, 1);
-        existing.entry = stripRuntimeFields(entry);
+        existing.entry = storedEntry(entry);
         if (entry.meterConfig) existing.meter = checkMeterConfig(entry.meterConfig);
         if (entry.counterData) existing.counter = copyCounter(entry.counterData);
         return;
@@ -609,7 +681,9 @@ export class DeviceState {
     if (type === Update_Type.INSERT && profile.size > 0 && members.size >= profile.size) {
       fail(Code.RESOURCE_EXHAUSTED, `action profile '${profile.name}' is full`);
     }
-    members.set(member.memberId, clone(ActionProfileMemberSchema, member));
+    const stored = clone(ActionProfileMemberSchema, member);
+    if (stored.action) canonicalAction(stored.action);
+    members.set(member.memberId, stored);
   }
 
   private writeGroup(type: Update_Type, group: ActionProfileGroup): void {
@@ -655,7 +729,11 @@ export class DeviceState {
     }
     if (old) for (const m of old.members) this.addRef(`m:${profile.id}:${m.memberId}`, -1);
     for (const m of group.members) this.addRef(`m:${profile.id}:${m.memberId}`, 1);
-    groups.set(group.groupId, clone(ActionProfileGroupSchema, group));
+    const stored = clone(ActionProfileGroupSchema, group);
+    for (const m of stored.members) {
+      if (m.watchKind.case === "watchPort") m.watchKind.value = canonicalBytes(m.watchKind.value);
+    }
+    groups.set(group.groupId, stored);
   }
 
   // ------------------------------------------------------------ read
@@ -791,6 +869,13 @@ export class DeviceState {
         }
         break;
       case "valueSetEntry":
+        for (const vs of this.selected(this.schema.valueSets, e.value.valueSetId, "value set")) {
+          push({
+            case: "valueSetEntry",
+            value: { valueSetId: vs.id, members: this.valueSets.get(vs.id) ?? [] },
+          });
+        }
+        break;
       case "externEntry":
         fail(Code.UNIMPLEMENTED, `${e.case} reads are not supported by this target`);
         break;
@@ -931,6 +1016,8 @@ export class DeviceState {
         case: "packetReplicationEngineEntry",
         value: { type: { case: "cloneSessionEntry", value: s } },
       });
+    for (const [id, members] of this.valueSets)
+      add({ case: "valueSetEntry", value: { valueSetId: id, members } }, Update_Type.MODIFY);
     for (const u of updates) next.apply(u); // what no longer fits is dropped
   }
 }
@@ -939,13 +1026,67 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-function stripRuntimeFields(entry: TableEntry): TableEntry {
+/** The entry as stored: canonical values, without the runtime fields a read adds. */
+function storedEntry(entry: TableEntry): TableEntry {
   const copy = clone(TableEntrySchema, entry);
   copy.counterData = undefined;
   copy.meterConfig = undefined;
   copy.meterCounterData = undefined;
   copy.timeSinceLastHit = undefined;
+  copy.match = copy.match.map(canonicalFieldMatch);
+  const a = copy.action?.type;
+  if (a?.case === "action") canonicalAction(a.value);
+  else if (a?.case === "actionProfileActionSet") {
+    for (const x of a.value.actionProfileActions) {
+      if (x.action) canonicalAction(x.action);
+      if (x.watchKind.case === "watchPort") x.watchKind.value = canonicalBytes(x.watchKind.value);
+    }
+  }
   return copy;
+}
+
+/**
+ * The shortest form of a bitstring (spec §"Bytestrings": replies use it, whatever form
+ * was written); zero is one 0x00 byte.
+ */
+function canonicalBytes(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return i === 0 ? bytes : bytes.slice(i);
+}
+
+function canonicalFieldMatch(m: FieldMatch): FieldMatch {
+  const t = m.fieldMatchType;
+  switch (t.case) {
+    case "exact":
+    case "optional":
+      t.value.value = canonicalBytes(t.value.value);
+      break;
+    case "lpm":
+      t.value.value = canonicalBytes(t.value.value);
+      break;
+    case "ternary":
+      t.value.value = canonicalBytes(t.value.value);
+      t.value.mask = canonicalBytes(t.value.mask);
+      break;
+    case "range":
+      t.value.low = canonicalBytes(t.value.low);
+      t.value.high = canonicalBytes(t.value.high);
+      break;
+    default:
+      break;
+  }
+  return m;
+}
+
+function canonicalAction(action: Action): void {
+  for (const p of action.params) p.value = canonicalBytes(p.value);
+}
+
+function canonicalReplicas(replicas: Replica[]): void {
+  for (const r of replicas) {
+    if (r.portKind.case === "port") r.portKind.value = canonicalBytes(r.portKind.value);
+  }
 }
 
 function checkMeterConfig(config: MeterConfig): MeterConfig {
@@ -956,7 +1097,7 @@ function checkMeterConfig(config: MeterConfig): MeterConfig {
   return clone(MeterConfigSchema, config);
 }
 
-function checkReplicas(replicas: Replica[]): void {
+function checkReplicas(replicas: Replica[]): Replica[] {
   const seen = new Set<string>();
   for (const r of replicas) {
     const port =
@@ -968,4 +1109,5 @@ function checkReplicas(replicas: Replica[]): void {
       fail(Code.INVALID_ARGUMENT, `replica (port ${port}, instance ${r.instance}) listed twice`);
     seen.add(key);
   }
+  return replicas;
 }

@@ -3,8 +3,8 @@
 // project's test double and the target of dry runs: arbitration among several
 // clients, pipeline set/get with cookies, Write with per-update errors in the
 // status details, Read with wildcards, counters and meters, digests, and
-// packet-out echoed back as packet-in.
-import { anyPack } from "@bufbuild/protobuf/wkt";
+// packet-out echoed back as packet-in. It follows the specification; BMv2's
+// differences are opt-in quirks (`quirks: BMV2_QUIRKS`).
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { StatusSchema } from "../proto/google/rpc/status_pb.js";
@@ -12,7 +12,6 @@ import type { P4Info } from "../proto/p4/config/v1/p4info_pb.js";
 import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
 import {
   CapabilitiesResponseSchema,
-  ErrorSchema,
   ForwardingPipelineConfigSchema,
   GetForwardingPipelineConfigRequest_ResponseType as ResponseType,
   GetForwardingPipelineConfigResponseSchema,
@@ -38,7 +37,9 @@ import {
 import { p4RuntimeService } from "../p4runtime/grpc-service.js";
 import { P4Schema } from "../p4runtime/p4info.js";
 import { fromUint128, toUint128 } from "../p4runtime/values.js";
-import { BMV2_QUIRKS, DeviceState, OK, type DeviceQuirks, type UpdateStatus } from "./device.js";
+import { DeviceState, SPEC_BEHAVIOUR, type DeviceQuirks, type UpdateStatus } from "./device.js";
+import { Election, type ArbitrationNotice } from "./election.js";
+import { writeErrorStatus } from "./write-status.js";
 
 export const P4RUNTIME_API_VERSION = "1.5.0";
 
@@ -55,6 +56,7 @@ export interface TestSwitchOptions {
   /** host:port to listen on; port 0 picks a free one. Default 127.0.0.1:0. */
   address?: string;
   deviceId?: bigint | number;
+  /** Where the switch behaves like BMv2 instead of the specification; default: none. */
   quirks?: DeviceQuirks;
   tls?: TestSwitchTls;
   /** Fault injection: a status for updates that must fail (index within the batch). */
@@ -79,6 +81,9 @@ interface Session {
   electionId: bigint | undefined;
 }
 
+/** A call held while the switch is frozen, answered (in order) when it thaws. */
+type HeldCall = () => void;
+
 /** Counts of what clients asked for, so tests can check e.g. "no writes at all". */
 export interface TestSwitchStats {
   writeRpcs: number;
@@ -99,14 +104,16 @@ function rpcError(code: number, details: string, metadata?: grpc.Metadata): grpc
 /** A unary handler that answers with what `handle` returns, or with the gRPC error it throws. */
 function unary<Req, Res>(
   handle: (request: Req) => Res,
+  defer: (call: () => void) => void,
 ): (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void {
-  return (call, callback) => {
-    try {
-      callback(null, handle(call.request));
-    } catch (err) {
-      callback(err as grpc.ServiceError);
-    }
-  };
+  return (call, callback) =>
+    defer(() => {
+      try {
+        callback(null, handle(call.request));
+      } catch (err) {
+        callback(err as grpc.ServiceError);
+      }
+    });
 }
 
 export class TestSwitch {
@@ -118,6 +125,8 @@ export class TestSwitch {
   private saved: Pipeline | undefined;
   private state: DeviceState | undefined;
   private readonly sessions = new Set<Session>();
+  private election: Election<Session>;
+  private frozen: HeldCall[] | undefined;
   private digestListId = 0n;
   readonly unackedDigests = new Map<string, { digestId: number; listId: bigint }>();
   readonly stats: TestSwitchStats = {
@@ -131,14 +140,23 @@ export class TestSwitch {
   constructor(options: TestSwitchOptions = {}) {
     this.options = options;
     this.deviceId = BigInt(options.deviceId ?? 1);
+    this.election = this.newElection();
     if (options.pipeline) this.installInitialPipeline();
+  }
+
+  private get quirks(): DeviceQuirks {
+    return this.options.quirks ?? SPEC_BEHAVIOUR;
+  }
+
+  private newElection(): Election<Session> {
+    return new Election(this.quirks.promotesBackupOnPrimaryLoss ? "bmv2" : "spec");
   }
 
   private installInitialPipeline(): void {
     const p = this.options.pipeline!;
     const schema = new P4Schema(p.p4info, "test switch pipeline");
     this.pipeline = { schema, deviceConfig: p.deviceConfig ?? new Uint8Array(), cookie: p.cookie };
-    this.state = new DeviceState(schema, this.options.quirks ?? BMV2_QUIRKS);
+    this.state = new DeviceState(schema, this.quirks);
   }
 
   /** The device state of the installed pipeline, for tests to inspect or seed counters. */
@@ -157,16 +175,28 @@ export class TestSwitch {
 
   /** The current primary's election id for a role, if there is one. */
   primaryElectionId(role = ""): bigint | undefined {
-    let best: bigint | undefined;
-    for (const s of this.sessions) {
-      if (
-        s.role === role &&
-        s.electionId !== undefined &&
-        (best === undefined || s.electionId > best)
-      )
-        best = s.electionId;
-    }
-    return best;
+    return this.election.primaryElectionId(role);
+  }
+
+  /**
+   * Fault injection: the switch stops answering (as a process under SIGSTOP does) while
+   * its connections stay open. Calls and stream messages wait until `thaw()`.
+   */
+  freeze(): void {
+    this.frozen ??= [];
+  }
+
+  /** Answers everything held since `freeze()`, in order, and serves normally again. */
+  thaw(): void {
+    const held = this.frozen ?? [];
+    this.frozen = undefined;
+    for (const call of held) call();
+  }
+
+  /** Runs `call` now, or when the switch thaws. */
+  private whenAwake(call: HeldCall): void {
+    if (this.frozen) this.frozen.push(call);
+    else call();
   }
 
   resetStats(): void {
@@ -186,18 +216,22 @@ export class TestSwitch {
       "grpc.max_receive_message_length": 256 * 1024 * 1024,
       "grpc.max_send_message_length": 256 * 1024 * 1024,
     });
+    const defer = (call: HeldCall) => this.whenAwake(call);
     server.addService(p4RuntimeService, {
-      write: unary((req: WriteRequest) => this.write(req)),
-      read: this.read.bind(this),
-      setForwardingPipelineConfig: unary((req: SetForwardingPipelineConfigRequest) =>
-        this.setPipeline(req),
+      write: unary((req: WriteRequest) => this.write(req), defer),
+      read: (call: grpc.ServerWritableStream<ReadRequest, unknown>) => defer(() => this.read(call)),
+      setForwardingPipelineConfig: unary(
+        (req: SetForwardingPipelineConfigRequest) => this.setPipeline(req),
+        defer,
       ),
-      getForwardingPipelineConfig: unary((req: GetForwardingPipelineConfigRequest) =>
-        this.getPipeline(req),
+      getForwardingPipelineConfig: unary(
+        (req: GetForwardingPipelineConfigRequest) => this.getPipeline(req),
+        defer,
       ),
       streamChannel: this.streamChannel.bind(this),
-      capabilities: unary(() =>
-        create(CapabilitiesResponseSchema, { p4runtimeApiVersion: P4RUNTIME_API_VERSION }),
+      capabilities: unary(
+        () => create(CapabilitiesResponseSchema, { p4runtimeApiVersion: P4RUNTIME_API_VERSION }),
+        defer,
       ),
     });
     const tls = this.options.tls;
@@ -221,8 +255,10 @@ export class TestSwitch {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.thaw();
     for (const s of this.sessions) s.stream.end();
     this.sessions.clear();
+    this.election = this.newElection();
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     server.forceShutdown();
   }
@@ -231,7 +267,9 @@ export class TestSwitch {
   kill(): void {
     const server = this.server;
     this.server = undefined;
+    this.frozen = undefined;
     this.sessions.clear();
+    this.election = this.newElection();
     server?.forceShutdown();
     this.pipeline = undefined;
     this.saved = undefined;
@@ -254,8 +292,13 @@ export class TestSwitch {
       );
   }
 
-  /** Write and SetForwardingPipelineConfig are allowed for the current primary only. */
+  /**
+   * Write and SetForwardingPipelineConfig: an unknown role is NOT_FOUND, then anyone but
+   * the current primary of the role is refused (spec order: device, role, primary).
+   */
   private checkPrimary(role: string, electionId: Uint128 | undefined): void {
+    if (!this.election.knowsRole(role))
+      throw rpcError(grpc.status.NOT_FOUND, `no role '${role}' on device ${this.deviceId}`);
     const primary = this.primaryElectionId(role);
     if (electionId === undefined || primary === undefined || fromUint128(electionId) !== primary) {
       throw rpcError(
@@ -265,35 +308,32 @@ export class TestSwitch {
     }
   }
 
-  private arbitrationFor(session: Session): StreamMessageResponse {
-    const primary = this.primaryElectionId(session.role);
-    const code =
-      primary === undefined
-        ? grpc.status.NOT_FOUND
-        : primary === session.electionId
-          ? grpc.status.OK
-          : grpc.status.ALREADY_EXISTS;
+  private arbitrationUpdate(
+    role: string,
+    notice: ArbitrationNotice<Session>,
+  ): StreamMessageResponse {
+    const message =
+      notice.code === grpc.status.OK
+        ? "primary"
+        : notice.code === grpc.status.NOT_FOUND
+          ? "no primary"
+          : "backup";
     return create(StreamMessageResponseSchema, {
       update: {
         case: "arbitration",
         value: {
           deviceId: this.deviceId,
-          role: session.role ? { name: session.role } : undefined,
-          electionId: primary === undefined ? undefined : toUint128(primary),
-          status: {
-            code,
-            message:
-              code === grpc.status.OK ? "primary" : primary === undefined ? "no primary" : "backup",
-          },
+          role: role ? { name: role } : undefined,
+          electionId: notice.electionId === undefined ? undefined : toUint128(notice.electionId),
+          status: { code: notice.code, message },
         },
       },
     });
   }
 
-  private announce(role: string, primaryBefore: bigint | undefined, joined?: Session): void {
-    const changed = this.primaryElectionId(role) !== primaryBefore;
-    for (const s of this.sessions) {
-      if (s.role === role && (changed || s === joined)) s.stream.write(this.arbitrationFor(s));
+  private notify(role: string, notices: ArbitrationNotice<Session>[]): void {
+    for (const n of notices) {
+      if (this.sessions.has(n.client)) n.client.stream.write(this.arbitrationUpdate(role, n));
     }
   }
 
@@ -301,11 +341,10 @@ export class TestSwitch {
     let session: Session | undefined;
     const leave = () => {
       if (session === undefined || !this.sessions.has(session)) return;
-      const before = this.primaryElectionId(session.role);
       this.sessions.delete(session);
-      this.announce(session.role, before);
+      this.notify(session.role, this.election.leave(session.role, session));
     };
-    stream.on("data", (msg: StreamMessageRequest) => {
+    const receive = (msg: StreamMessageRequest) => {
       const u = msg.update;
       if (u.case === "arbitration") {
         const a = u.value;
@@ -314,32 +353,34 @@ export class TestSwitch {
           return;
         }
         const role = a.role?.name ?? "";
-        const electionId = a.electionId === undefined ? undefined : fromUint128(a.electionId);
-        for (const other of this.sessions) {
-          if (
-            other !== session &&
-            other.role === role &&
-            electionId !== undefined &&
-            other.electionId === electionId
-          ) {
-            stream.emit(
-              "error",
-              rpcError(
-                grpc.status.INVALID_ARGUMENT,
-                `election id ${electionId} is already used by another client`,
-              ),
-            );
-            return;
-          }
+        if (session !== undefined && role !== session.role) {
+          stream.emit(
+            "error",
+            rpcError(
+              grpc.status.FAILED_PRECONDITION,
+              `this stream arbitrates for role '${session.role}'; open a new stream for '${role}'`,
+            ),
+          );
+          return;
         }
-        const before = this.primaryElectionId(role);
+        const electionId = a.electionId === undefined ? undefined : fromUint128(a.electionId);
+        if (this.election.taken(role, session, electionId)) {
+          stream.emit(
+            "error",
+            rpcError(
+              grpc.status.INVALID_ARGUMENT,
+              `election id ${electionId} is already used by another client`,
+            ),
+          );
+          return;
+        }
         if (session === undefined) {
           session = { stream, role, electionId };
           this.sessions.add(session);
         } else {
           session.electionId = electionId;
         }
-        this.announce(role, before, session);
+        this.notify(role, this.election.arbitrate(role, session, electionId));
         return;
       }
       if (session === undefined) {
@@ -353,7 +394,7 @@ export class TestSwitch {
         return;
       }
       if (u.case === "packet") {
-        if (this.primaryElectionId(session.role) !== session.electionId) {
+        if (this.election.primary(session.role) !== session) {
           stream.write(
             this.streamError(grpc.status.PERMISSION_DENIED, "packet-out from a non-primary client"),
           );
@@ -363,7 +404,8 @@ export class TestSwitch {
       } else if (u.case === "digestAck") {
         this.unackedDigests.delete(`${u.value.digestId}/${u.value.listId}`);
       }
-    });
+    };
+    stream.on("data", (msg: StreamMessageRequest) => this.whenAwake(() => receive(msg)));
     stream.on("end", () => {
       leave();
       stream.end();
@@ -406,10 +448,7 @@ export class TestSwitch {
   emitDigest(name: string, data: P4Data[]): boolean {
     const digest = this.pipeline?.schema.digests.get(name);
     if (digest === undefined || !this.state?.digestConfigured(digest.id)) return false;
-    const primary = [...this.sessions].find(
-      (s) =>
-        s.role === "" && s.electionId !== undefined && s.electionId === this.primaryElectionId(""),
-    );
+    const primary = this.election.primary("");
     if (primary === undefined) return false;
     const listId = ++this.digestListId;
     this.unackedDigests.set(`${digest.id}/${listId}`, { digestId: digest.id, listId });
@@ -442,23 +481,10 @@ export class TestSwitch {
     const failed = statuses.filter((s) => s.code !== grpc.status.OK).length;
     if (failed === 0) return create(WriteResponseSchema);
     this.stats.failedUpdates += failed;
-    const status = create(StatusSchema, {
-      code: grpc.status.UNKNOWN,
-      message: `${failed} of ${statuses.length} updates failed`,
-      details: statuses.map((s) =>
-        anyPack(
-          ErrorSchema,
-          create(ErrorSchema, {
-            canonicalCode: s.code,
-            message: s.message,
-            space: s === OK ? "" : "netapprox-test-switch",
-          }),
-        ),
-      ),
-    });
+    const status = writeErrorStatus(statuses, "netapprox-test-switch");
     const metadata = new grpc.Metadata();
     metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, status)));
-    throw rpcError(grpc.status.UNKNOWN, status.message, metadata);
+    throw rpcError(status.code, status.message, metadata);
   }
 
   private read(call: grpc.ServerWritableStream<ReadRequest, unknown>): void {
@@ -505,7 +531,7 @@ export class TestSwitch {
       if (problem) throw rpcError(grpc.status.INVALID_ARGUMENT, problem);
       return { schema, deviceConfig: config.p4DeviceConfig, cookie: config.cookie?.cookie };
     };
-    const quirks = this.options.quirks ?? BMV2_QUIRKS;
+    const quirks = this.quirks;
     switch (req.action) {
       case PipelineAction.VERIFY:
         verify();

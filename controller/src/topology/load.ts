@@ -3,7 +3,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
 import { schemaIssues } from "../config/schema.js";
-import { parseBitRate, parseDuration } from "../config/units.js";
+import { parseDuration, readBitRate } from "../config/units.js";
 import { YamlSource } from "../config/yaml-source.js";
 import { normaliseMac } from "./addresses.js";
 import { checkTopology } from "./check.js";
@@ -28,6 +28,7 @@ export function parseTopology(text: string, file: string, baseDir = "."): Topolo
 
 /** `baseDir` resolves relative TLS file paths. */
 export function topologyFromSource(source: YamlSource, baseDir: string): Topology {
+  if (source.isEmpty) throw source.emptyError("expected a topology with switches, hosts and links");
   const schemaProblems = schemaIssues(source, topologySchema);
   if (schemaProblems.length > 0) throw new ConfigError(schemaProblems);
   const issues: ConfigIssue[] = [];
@@ -106,7 +107,7 @@ function normalise(raw: RawTopology, baseDir: string, report: Report): Topology 
       if (defaults.capacity === undefined) {
         report(
           [...path, "capacity"],
-          'missing, and link_defaults has no capacity; expected a positive bit rate such as 10000000, "10Mbit" or "1G"',
+          'missing, and link_defaults has no capacity; expected a positive bit rate with its unit such as "10Mbit" or "1G"',
         );
       }
     }
@@ -164,22 +165,26 @@ function endpoint(raw: RawEndpoint, path: ConfigPath, report: Report): Endpoint 
   return undefined;
 }
 
-/** bit/s, reporting zero (which the schema lets through as "0Mbit"). */
+/** bit/s, reporting zero (which the schema lets through as "0Mbit") and absurd rates. */
 function rate(
   value: number | string | undefined,
   path: ConfigPath,
   report: Report,
 ): number | undefined {
   if (value === undefined) return undefined;
-  const bits = parseBitRate(value);
-  if (bits === undefined || !(bits > 0)) {
+  const r = readBitRate(value);
+  if (!("bits" in r)) {
+    report(path, `expected a positive bit rate with its unit: ${r.problem}`);
+    return undefined;
+  }
+  if (!(r.bits >= 1)) {
     report(
       path,
-      `expected a positive bit rate such as 10000000, "10Mbit" or "1G", got ${JSON.stringify(value)}`,
+      `expected a positive bit rate with its unit such as "10Mbit" or "1G", got ${JSON.stringify(value)}`,
     );
     return undefined;
   }
-  return Math.round(bits);
+  return Math.round(r.bits);
 }
 
 function delay(

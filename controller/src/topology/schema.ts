@@ -17,10 +17,7 @@ const TCP_PORT = {
   maximum: 65535,
   [EXPECTED]: "a TCP port from 1 to 65535",
 };
-const BIT_RATE = {
-  ...POSITIVE_BIT_RATE,
-  description: "bit/s: a number, or a string with a unit such as 10Mbit, 1.5Gbit/s, 10G",
-};
+const BIT_RATE = POSITIVE_BIT_RATE;
 const BUFFER = {
   type: "integer",
   minimum: 1,

@@ -1,6 +1,7 @@
 // Topology -> YAML in the file format loadTopologyFile reads, one switch, host or link per
 // line so that generated files stay readable and diff well.
 import { Document, isMap, isSeq } from "yaml";
+import { bitRateText } from "../config/units.js";
 import type { Endpoint, Topology } from "./types.js";
 
 export function topologyToYaml(topology: Topology, header?: string): string {
@@ -36,7 +37,7 @@ export function topologyToYaml(topology: Topology, header?: string): string {
   data.links = topology.links.map((l) => {
     const out: Record<string, unknown> = {
       endpoints: l.endpoints.map(endpointData),
-      capacity: rateText(l.capacity),
+      capacity: bitRateText(l.capacity),
       buffer: l.buffer,
     };
     if (l.delay !== null) out.delay = `${+(l.delay * 1000).toFixed(6)}ms`;
@@ -68,17 +69,4 @@ export function topologyToYaml(topology: Topology, header?: string): string {
 
 function endpointData(e: Endpoint): Record<string, unknown> {
   return e.kind === "switch" ? { switch: e.name, port: e.port } : { host: e.name };
-}
-
-/** The shortest exact unit form: 10000000 -> "10Mbit", 1500000 -> "1500kbit". */
-function rateText(bits: number): string | number {
-  for (const [factor, prefix] of [
-    [1e12, "T"],
-    [1e9, "G"],
-    [1e6, "M"],
-    [1e3, "k"],
-  ] as const) {
-    if (bits % factor === 0) return `${bits / factor}${prefix}bit`;
-  }
-  return bits;
 }

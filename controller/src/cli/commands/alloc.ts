@@ -1,6 +1,8 @@
 // `netapprox alloc`: validate a topology and a policy, route, allocate, print the result.
 import { allocate } from "../../allocation/allocate.js";
 import { formatAllocation } from "../../allocation/report.js";
+import { formatIssue } from "../../config/errors.js";
+import { checkPolicy, vetPolicy } from "../../policy/checks.js";
 import { loadPolicyFile } from "../../policy/load.js";
 import { ALLOCATORS, type AllocatorName } from "../../policy/types.js";
 import { computeRoutes } from "../../routing/routing.js";
@@ -35,7 +37,11 @@ export const command: Command = {
     const loaded = loadPolicyFile(values.policy);
     const policy =
       override === undefined ? loaded : { ...loaded, allocator: override as AllocatorName };
-    const allocation = allocate(topology, computeRoutes(topology), {}, policy);
+    const routing = computeRoutes(topology);
+    vetPolicy(policy, routing.network);
+    const allocation = allocate(topology, routing, {}, policy);
+    for (const w of checkPolicy(policy, routing.network, allocation).warnings)
+      console.error(`warning: ${formatIssue(w)}`);
     console.log(
       values.json
         ? JSON.stringify(allocation, null, 2)

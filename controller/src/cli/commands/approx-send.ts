@@ -18,7 +18,7 @@ export const command: Command = {
     "the missing chunks while they deliver new ones, at most --max-passes passes in all",
     "(default 32). Data goes to --to (marked LE by the host), control to the receiver's",
     "control port (default: data port + 1). --rate is the start and maximum rate (line rate",
-    "or a rate hint; a bare number is Mbit/s; default 100). --memory is how long the rate",
+    "or a rate hint, with its unit: 100M, 1G; default 100M). --memory is how long the rate",
     "control remembers the best loss-free rate (default 1s). Prints one JSON object.",
   ].join("\n"),
   async run(argv) {

@@ -1,7 +1,7 @@
 // `netapprox compare`: compares two result sets of the same scenario (e.g. the simulator's
 // and the Mininet runner's) and prints a Markdown report or JSON. Reads the files; the
 // comparison itself is experiment/compare.ts.
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigError } from "../../config/errors.js";
 import {
@@ -12,6 +12,7 @@ import {
   type ComparedSource,
   type ComparedSummary,
 } from "../../experiment/compare.js";
+import { writeOutputFile } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 
 const EXPECTED =
@@ -91,7 +92,7 @@ export function parseLabels(text: string): [string, string] {
 }
 
 export const command: Command = {
-  usage: "A_DIR_OR_SUMMARY B_DIR_OR_SUMMARY [--labels a,b] [--out FILE.md] [--json]",
+  usage: "A_DIR_OR_SUMMARY B_DIR_OR_SUMMARY [--labels a,b] [--out FILE.md [--force]] [--json]",
   description: [
     "Compares two result sets of the same scenario, e.g. the simulator's and the Mininet",
     "runner's: per policy, approximate JCT mean and p99, jobs done, delivered fraction and",
@@ -99,13 +100,18 @@ export const command: Command = {
     "order the policies alike by approximate JCT mean and by exact FCT mean. Each argument",
     "is a results directory (its summary.json is read) or a summary.json.",
     "  --labels a,b   names for A and B (default: runner and queue mode)",
-    "  --out FILE     also write the report (or the JSON) to FILE",
+    "  --out FILE     also write the report (or the JSON) to FILE (--force replaces an existing one)",
     "  --json         print the comparison as JSON instead of Markdown",
   ].join("\n"),
   async run(argv) {
     const { values, positionals } = parseOptions(
       argv,
-      { labels: { type: "string" }, out: { type: "string" }, json: { type: "boolean" } },
+      {
+        labels: { type: "string" },
+        out: { type: "string" },
+        json: { type: "boolean" },
+        force: { type: "boolean", default: false },
+      },
       true,
     );
     if (positionals.length !== 2)
@@ -139,11 +145,11 @@ export const command: Command = {
       : renderComparison(comparison);
     process.stdout.write(text);
     if (values.out !== undefined) {
-      try {
-        writeFileSync(values.out, text);
-      } catch (err) {
-        throw new CliError(`--out: cannot write ${values.out} (${(err as Error).message})`, 1);
-      }
+      writeOutputFile(values.out, text, {
+        overwrite: values.force,
+        overwriteFlag: "--force",
+        what: "report",
+      });
       console.error(`wrote ${values.out}`);
     }
     return 0;

@@ -2,6 +2,8 @@
 // topology until interrupted.
 import { allocate } from "../../allocation/allocate.js";
 import { capabilitiesOf } from "../../targets/capabilities.js";
+import { formatIssue } from "../../config/errors.js";
+import { checkPolicy, vetPolicy } from "../../policy/checks.js";
 import { loadPolicyFile } from "../../policy/load.js";
 import { computeRoutes } from "../../routing/routing.js";
 import { NetapproxController, type PipelineBundle } from "../../runtime/controller.js";
@@ -71,7 +73,10 @@ export const command: Command = {
     // Validate everything before touching a switch.
     const topology = loadTopologyFile(values.topology);
     const policy = loadPolicyFile(values.policy);
-    allocate(topology, computeRoutes(topology), {}, policy);
+    const routing = computeRoutes(topology);
+    vetPolicy(policy, routing.network);
+    const allocation = allocate(topology, routing, {}, policy);
+    const warnings = checkPolicy(policy, routing.network, allocation).warnings;
     const root = values["p4-build"] ? values["p4-build"] : packageRoot();
     const pipelines: Partial<Record<PipelineTarget, PipelineBundle>> = {};
     for (const sw of topology.switches) {
@@ -110,6 +115,7 @@ export const command: Command = {
       }
       logger.info("status and metrics served", { url: http.url });
     }
+    for (const w of warnings) logger.warn(`policy: ${formatIssue(w)}`, { file: values.policy });
     await controller.start();
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);

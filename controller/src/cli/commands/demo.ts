@@ -7,7 +7,6 @@
 //      with the real allocation code, and prints the results table;
 // and writes the report (Markdown, SVG plots, per-run JSON, installed entries) to
 // results/demo/ (or --out).
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadScenarioFile } from "../../experiment/load.js";
 import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
@@ -25,6 +24,7 @@ import { reconciliationReads } from "../../runtime/reconcile.js";
 import { TestSwitch } from "../../testswitch/server.js";
 import { packageRoot } from "../../util/package-root.js";
 import { simulateRun } from "../../../../simulator/src/run.js";
+import { makeDirectory, writeOutputFile } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 import { formatStatus } from "./status.js";
 
@@ -59,7 +59,7 @@ export const command: Command = {
     if (!Number.isInteger(seed) || seed < 0)
       throw new CliError(`--seed: expected a non-negative integer, got '${values.seed}'`);
     const outDir = values.out;
-    mkdirSync(outDir, { recursive: true });
+    makeDirectory(outDir, "output folder");
     const plan = expandWorkload(scenario, seed);
 
     // ---- 1. the controller against test switches ----
@@ -152,8 +152,10 @@ export const command: Command = {
               .join("; ")}`,
           );
       }
-      writeFileSync(join(outDir, "installed-entities.json"), json(installed) + "\n");
-      writeFileSync(join(outDir, "queue-settings.json"), json(queueSettings) + "\n");
+      const write = (name: string, data: unknown) =>
+        writeOutputFile(join(outDir, name), json(data) + "\n", { overwrite: true });
+      write("installed-entities.json", installed);
+      write("queue-settings.json", queueSettings);
       console.log(
         `\n${formatStatus(controller.status())
           .split("\n")

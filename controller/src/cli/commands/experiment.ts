@@ -1,7 +1,7 @@
 // `netapprox experiment`: runs a scenario on Mininet with BMv2 switches, once per policy
 // and seed, each on a fresh network, and writes the results (one JSON per run, a summary,
 // the Markdown table and SVG plots) in the format the simulator writes too.
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import type { RunResult } from "../../experiment/results.js";
 import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
@@ -15,6 +15,7 @@ import { runOnMininet } from "../../mininet/run.js";
 import { unsupportedSettings } from "../../mininet/schedule.js";
 import { loadPipeline } from "../../runtime/pipelines.js";
 import { packageRoot } from "../../util/package-root.js";
+import { makeDirectory } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "off"];
@@ -131,7 +132,7 @@ export const command: Command = {
     const { schema } = loadPipeline(root, "v1model");
 
     const out = resolve(values.out ?? join("results", scenario.name, "mininet"));
-    mkdirSync(out, { recursive: true });
+    makeDirectory(out, "results folder");
     const progress = (line: string) =>
       console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
     progress(
@@ -148,7 +149,7 @@ export const command: Command = {
         n++;
         progress(`run ${n}/${policies.length * seeds.length}: ${policy}, seed ${seed}`);
         const runDir = join(out, "logs", `${policy}-seed${seed}`);
-        mkdirSync(runDir, { recursive: true });
+        makeDirectory(runDir, "run folder");
         try {
           const result = await runOnMininet({
             scenario,

@@ -1,7 +1,7 @@
 // `netapprox mininet`: brings a topology up in Mininet with BMv2 switches and the
 // controller (mininet/launch.py does the Mininet part), for interactive use.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildLaunchPlan } from "../../mininet/plan.js";
@@ -10,6 +10,7 @@ import { loadPolicyFile } from "../../policy/load.js";
 import { DEFAULT_CLASSES } from "../../policy/types.js";
 import { loadTopologyFile } from "../../topology/load.js";
 import { packageRoot } from "../../util/package-root.js";
+import { makeDirectory, writeOutputFile } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 import { findExecutable } from "./experiment.js";
 
@@ -78,7 +79,7 @@ export const command: Command = {
 
     const root = packageRoot();
     const runDir = resolve(values["run-dir"] ?? mkdtempSync(join(tmpdir(), "netapprox-mininet-")));
-    mkdirSync(runDir, { recursive: true });
+    makeDirectory(runDir, "run folder");
     const plan = buildLaunchPlan(topology, {
       topologyFile,
       runDir,
@@ -106,7 +107,10 @@ export const command: Command = {
         : null,
     });
     const planFile = values["plan-only"] ? resolve(values["plan-only"]) : join(runDir, "plan.json");
-    writeFileSync(planFile, JSON.stringify(plan, null, 2) + "\n");
+    writeOutputFile(planFile, JSON.stringify(plan, null, 2) + "\n", {
+      overwrite: true,
+      what: "launch plan",
+    });
     if (values["plan-only"]) {
       console.log(planFile);
       return 0;

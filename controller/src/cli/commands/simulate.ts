@@ -1,6 +1,8 @@
 // `netapprox simulate`: runs a scenario in the packet-level simulator under each policy
 // and seed, with progress bars on stderr, and writes the results (per-run JSON, summary,
 // Markdown report, SVG plots) in the format the Mininet runner writes too.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { loadScenarioFile } from "../../experiment/load.js";
 import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
 import { runLabel, type RunResult } from "../../experiment/results.js";
@@ -14,6 +16,7 @@ import {
 import { expandWorkload } from "../../experiment/workload.js";
 import { computeRoutes } from "../../routing/routing.js";
 import { simulateRun, type RunProgress } from "../../../../simulator/src/run.js";
+import { makeDirectory } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 
 export const command: Command = {
@@ -83,6 +86,9 @@ export const command: Command = {
       );
     const outDir = values.out ?? `results/${scenario.name}`;
     const variants = policyVariants(policies, scenario.transport.tcpSettings);
+    if (existsSync(join(outDir, "summary.json")))
+      process.stderr.write(`note: replacing the results already in ${outDir}\n`);
+    makeDirectory(join(outDir, "runs"), "results folder"); // before hours of simulation, not after
     const progress =
       values.quiet === true
         ? null

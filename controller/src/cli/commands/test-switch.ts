@@ -3,16 +3,19 @@
 // when it listens, then serves until interrupted.
 import { readFileSync } from "node:fs";
 import { P4Schema } from "../../p4runtime/p4info.js";
+import { BMV2_QUIRKS } from "../../testswitch/device.js";
 import { TestSwitch } from "../../testswitch/server.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 
 export const command: Command = {
   usage:
-    "[--address 127.0.0.1] [--port 0] [--count 1] [--device-id 1] [--preload P4INFO [--device-config FILE]]",
+    "[--address 127.0.0.1] [--port 0] [--count 1] [--device-id 1] [--preload P4INFO [--device-config FILE]] [--bmv2-quirks]",
   description: [
     "Serves P4Runtime test switches on loopback. With --count N, N switches listen on",
     "consecutive ports from --port (or N free ports when --port is 0), each with the",
     "given device id. --preload installs a pipeline from the start (as if pushed).",
+    "The switches follow the P4Runtime specification; --bmv2-quirks makes them behave as",
+    "BMv2 does where it differs (arbitration, register support, error codes, meter indexes).",
     'Prints {"switch": i, "address": "host:port", "deviceId": n} per switch.',
   ].join("\n"),
   async run(argv) {
@@ -23,6 +26,7 @@ export const command: Command = {
       "device-id": { type: "string", default: "1" },
       preload: { type: "string" },
       "device-config": { type: "string" },
+      "bmv2-quirks": { type: "boolean", default: false },
     });
     const port = Number(values.port);
     const count = Number(values.count);
@@ -46,6 +50,7 @@ export const command: Command = {
       const ts = new TestSwitch({
         address: `${values.address}:${port === 0 ? 0 : port + i}`,
         deviceId,
+        ...(values["bmv2-quirks"] ? { quirks: BMV2_QUIRKS } : {}),
         ...(pipeline ? { pipeline } : {}),
       });
       try {

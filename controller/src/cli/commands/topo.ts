@@ -1,6 +1,5 @@
 // `netapprox topo`: generate topologies, check a topology file, show its routes and paths.
-import { writeFileSync } from "node:fs";
-import { formatBitRate, parseBitRate } from "../../config/units.js";
+import { formatBitRate, readBitRate } from "../../config/units.js";
 import { table } from "../../allocation/report.js";
 import { computeRoutes } from "../../routing/routing.js";
 import {
@@ -12,11 +11,12 @@ import {
 import { loadTopologyFile } from "../../topology/load.js";
 import type { Topology } from "../../topology/types.js";
 import { topologyToYaml } from "../../topology/write.js";
+import { writeOutputFile } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 
 const USAGE = [
-  "gen fat-tree --k K [options] [--out FILE]",
-  "       netapprox topo gen leaf-spine --spines N --leaves N --hosts-per-leaf N [options] [--out FILE]",
+  "gen fat-tree --k K [options] [--out FILE [--force]]",
+  "       netapprox topo gen leaf-spine --spines N --leaves N --hosts-per-leaf N [options] [--out FILE [--force]]",
   "       netapprox topo check FILE",
   "       netapprox topo routes FILE [--switch NAME] [--json]",
   "       netapprox topo paths FILE --src HOST --dst HOST",
@@ -25,7 +25,8 @@ const USAGE = [
 export const command: Command = {
   usage: USAGE,
   description: [
-    "gen     writes a generated topology as YAML (to stdout, or --out FILE). Options:",
+    "gen     writes a generated topology as YAML (to stdout, or --out FILE; an existing",
+    "        FILE is replaced only with --force). Options:",
     "        --capacity RATE (switch links, default 10Mbit), --host-capacity RATE (default",
     "        10Mbit), --buffer PACKETS (default 64), --target bmv2|tofino (default bmv2),",
     "        --grpc-port BASE (default 50001), --thrift-port BASE (default 9090).",
@@ -82,16 +83,16 @@ async function gen(argv: string[]): Promise<number> {
       "grpc-port": { type: "string" },
       "thrift-port": { type: "string" },
       out: { type: "string" },
+      force: { type: "boolean", default: false },
     },
     true,
   );
   const rateOption = (name: string, value: string | undefined) => {
     if (value === undefined) return undefined;
-    const bits = parseBitRate(value);
-    if (bits === undefined || !(bits > 0)) {
-      throw new CliError(`--${name}: expected a bit rate such as 10Mbit or 1G, got "${value}"`);
-    }
-    return Math.round(bits);
+    const r = readBitRate(value);
+    if ("bits" in r && r.bits >= 1) return Math.round(r.bits);
+    if ("problem" in r && !r.problem.startsWith("'")) throw new CliError(`--${name}: ${r.problem}`); // no unit, or beyond any link
+    throw new CliError(`--${name}: expected a bit rate such as 10Mbit or 1G, got "${value}"`);
   };
   const target = values.target;
   if (target !== undefined && target !== "bmv2" && target !== "tofino") {
@@ -149,7 +150,11 @@ async function gen(argv: string[]): Promise<number> {
   ].join("\n");
   const text = topologyToYaml(topology, header);
   if (values.out !== undefined) {
-    writeFileSync(values.out, text);
+    writeOutputFile(values.out, text, {
+      overwrite: values.force,
+      overwriteFlag: "--force",
+      what: "topology file",
+    });
     console.error(
       `wrote ${values.out}: ${topology.switches.length} switches, ${topology.hosts.length} hosts, ${topology.links.length} links`,
     );

@@ -219,8 +219,11 @@ export function simulateRun(options: RunOptions): RunResult {
     for (const s of job.senders) {
       const part = job.parts.get(s.host);
       const n = perHost.get(s.host)!;
+      // A part the allocation gave nothing (its host's link is full of exact traffic) gets
+      // no hint: its sender finds what its path carries, and its meter is shared.
       if (part === undefined) s.setRateBounds(job.peak / job.senders.size, 0);
-      else s.setRateBounds((part.allocated * headroom) / n, part.guaranteed / n);
+      else if (part.allocated > 0)
+        s.setRateBounds((part.allocated * headroom) / n, part.guaranteed / n);
     }
   };
   const applyMeters = (a: Allocation) => {

@@ -126,6 +126,30 @@ ${jobs(floor)}${exact}
     expect(floored.jct!).toBeGreaterThan(job.jct!);
   });
 
+  it("gives no rate hint to a sender whose host's part of the job the allocation could give nothing", () => {
+    // h3's link is declared full of exact traffic: its part of the job is allocated 0.
+    const r = simulateRun({
+      scenario: parseScenario(
+        `name: full
+topology: topologies/dumbbell.yaml
+duration: 1s
+time_limit: 30s
+workload:
+  approximate:
+    - {name: agg, src: [h1, h3], dst: h5, volume: 200KB, fraction: 0.5}
+  exact:
+    - {distribution: "fixed:100KB", load: 1, capacity: 10Mbit, src: [h3], dst: [h4]}
+transport: {rate_hint: allocation}
+`,
+        "full.yaml",
+        ".",
+      ),
+      policy: "netapprox",
+      seed: 1,
+    });
+    expect(r.jobs[0]!.completed).toBe(true);
+  });
+
   it("runs the TCP baselines in their settings: DCTCP marks, linux-default waits out a 200 ms minimum RTO", () => {
     const s = scenario();
     const r = (tcpSetting: "linux-default" | "dc-tuned" | "dctcp") =>

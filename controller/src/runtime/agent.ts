@@ -21,6 +21,7 @@ import { describeUpdate, Switch, type SwitchOptions } from "../p4runtime/switch.
 import type { PipelineContract } from "../pipeline/contract.js";
 import type { QueueSetting, SwitchDesiredState } from "../pipeline/translate.js";
 import type { TargetCapabilities } from "../targets/capabilities.js";
+import { FailureReport } from "./failure-report.js";
 import type { Logger } from "./log.js";
 import { planReconciliation, reconciliationReads } from "./reconcile.js";
 
@@ -50,6 +51,10 @@ export interface AgentStats {
   queueWrites: number;
   lastSync: SyncReport | undefined;
   lastError: string | undefined;
+  /** When the session entered its current state (ms since the epoch). */
+  stateSince: number;
+  /** Why the last session ended or could not start; cleared when the switch is ready. */
+  downReason: string | undefined;
 }
 
 export interface AgentOptions {
@@ -79,6 +84,8 @@ export class SwitchAgent {
     queueWrites: 0,
     lastSync: undefined,
     lastError: undefined,
+    stateSince: Date.now(),
+    downReason: undefined,
   };
   /** Each completed sync, for observers (tests, metrics). */
   readonly syncs$ = new Subject<SyncReport>();
@@ -95,6 +102,7 @@ export class SwitchAgent {
   private retryDelay: number;
   private readonly subscriptions: Subscription[] = [];
   private stopped = false;
+  private readonly queueFailures: FailureReport;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -105,17 +113,23 @@ export class SwitchAgent {
     this.log = options.logger.child({ switch: this.name });
     this.retryDelay = options.retryMs?.initial ?? 500;
     this.switch = new Switch(options.switchOptions);
+    this.queueFailures = new FailureReport(this.log, "queue settings");
+    this.subscriptions.push(
+      this.switch.state$.subscribe(() => (this.stats.stateSince = Date.now())),
+    );
     this.subscriptions.push(
       this.switch.events$.subscribe((e) => {
         switch (e.type) {
           case "ready":
             this.log.info("switch ready", { role: e.role });
+            this.stats.downReason = undefined;
             if (e.role === "primary") this.schedule("full");
             break;
           case "down":
             // Whatever happens next (reconnect, restart), re-read before trusting the mirror.
             this.mirror = undefined;
             this.queuesApplied.clear();
+            this.stats.downReason = e.reason;
             this.log.warn("switch down", { reason: e.reason });
             break;
           case "pipeline_pushed":
@@ -294,6 +308,13 @@ export class SwitchAgent {
     const state = this.desired!;
     let changes = 0;
     if (this.capabilities.queueConfig === "bmv2-thrift" && this.options.queues) {
+      // A Thrift port that does not answer is tried again after a back-off, not every sync.
+      if (!this.queueFailures.shouldAttempt()) {
+        this.stats.lastError = this.queueFailures.lastError;
+        this.scheduleRetry();
+        return 0;
+      }
+      let failed = false;
       for (const q of state.queues) {
         const key = `${q.port}/${q.priority}`;
         const old = this.queuesApplied.get(key);
@@ -307,15 +328,13 @@ export class SwitchAgent {
           changes++;
         } catch (err) {
           this.stats.lastError = (err as Error).message;
-          this.log.error("queue setting failed", {
-            port: q.port,
-            priority: q.priority,
-            error: (err as Error).message,
-          });
+          this.queueFailures.failed((err as Error).message, { port: q.port, priority: q.priority });
           this.scheduleRetry();
+          failed = true;
           break;
         }
       }
+      if (!failed) this.queueFailures.succeeded();
     } else if (
       this.capabilities.queueConfig === "tm-config-file" &&
       this.options.writeTrafficManager

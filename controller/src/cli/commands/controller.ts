@@ -7,6 +7,7 @@ import { checkPolicy, vetPolicy } from "../../policy/checks.js";
 import { loadPolicyFile } from "../../policy/load.js";
 import { computeRoutes } from "../../routing/routing.js";
 import { NetapproxController, type PipelineBundle } from "../../runtime/controller.js";
+import { controllerEndpoint } from "../../runtime/endpoint.js";
 import { startHttpEndpoint } from "../../runtime/http.js";
 import { createLogger, type LogLevel } from "../../runtime/log.js";
 import { loadPipeline } from "../../runtime/pipelines.js";
@@ -99,21 +100,11 @@ export const command: Command = {
     if (!values["no-http"]) {
       const { host, port } = hostPort(values.http, "--http");
       try {
-        http = await startHttpEndpoint(
-          {
-            metrics: () => {
-              controller.status(); // refreshes the utilisation gauges
-              return controller.metrics.render();
-            },
-            status: () => controller.status(),
-            healthy: () => [...controller.agents.values()].some((a) => a.switch.state === "ready"),
-          },
-          { host, port },
-        );
+        http = await startHttpEndpoint(controllerEndpoint(controller, topology), { host, port });
       } catch (err) {
         throw new CliError(`--http ${values.http}: cannot listen: ${(err as Error).message}`, 1);
       }
-      logger.info("status and metrics served", { url: http.url });
+      logger.info("web view, status and metrics served", { url: http.url });
     }
     for (const w of warnings) logger.warn(`policy: ${formatIssue(w)}`, { file: values.policy });
     await controller.start();
@@ -123,7 +114,7 @@ export const command: Command = {
     });
     logger.info("stopping");
     await controller.stop();
-    http?.server.close();
+    await http?.close();
     return 0;
   },
 };

@@ -114,7 +114,8 @@ describe("report", () => {
     expect(jct).toContain("no job completed (0/2)");
     expect(jct).toContain('fill="url(#hatch)"');
     expect(figures["fct-cdf.svg"]).toContain("flow completion time (ms, log scale)");
-    expect(figures["fct-cdf.svg"]).toContain("netapprox (2 flows)");
+    expect(figures["fct-cdf.svg"]).toContain(">netapprox<");
+    expect(figures["fct-cdf.svg"]).toContain("1 to 2 completed flows per row");
     expect(figures["delivered.svg"]).toContain("required 0.9");
     expect(figures["jct.csv"]!.split("\n")[0]).toBe(
       "policy,tcp_setting,jobs,jobs_completed,jct_count,jct_mean_s,jct_p50_s,jct_p99_s,jct_max_s",

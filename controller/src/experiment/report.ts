@@ -305,7 +305,7 @@ export function renderFigures(
     const series = policies.map((p) => {
       const pts = percentiles(p.fctSamples);
       return {
-        label: `${p.label} (${p.fctSamples.length} flows)`,
+        label: p.label,
         points: pts.map((v, i) => [v / fctUnit.scale, i / 100] as const),
         muted: p.fctSamples.length === 0,
       };
@@ -321,7 +321,9 @@ export function renderFigures(
       yMax: 1,
       yTicks: [0, 0.25, 0.5, 0.75, 0.9, 1],
       markAt: [0.5, 0.9, 0.99],
-      caption: ["Markers at the median, the 90th and the 99th percentile of each policy."],
+      caption: [
+        `Markers at the median, the 90th and the 99th percentile of each policy row; ${flowCounts(policies)}.`,
+      ],
     });
     out["fct-cdf.csv"] = csv(
       ["policy", ...Array.from({ length: 101 }, (_, i) => `p${i}_s`)],
@@ -381,6 +383,14 @@ export function renderFigures(
     ]),
   );
   return out;
+}
+
+/** "2158 completed flows per row", or their range when the rows differ. */
+function flowCounts(policies: readonly PolicySummary[]): string {
+  const counts = policies.map((p) => p.fct?.count ?? 0);
+  const lo = Math.min(...counts);
+  const hi = Math.max(...counts);
+  return lo === hi ? `${lo} completed flows per row` : `${lo} to ${hi} completed flows per row`;
 }
 
 /** The summary as stored: the flows' completion times as percentiles, not every sample. */

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../config/errors.js";
 import { checkSummary } from "./compare.js";
+import { EXPERIMENT_POLICIES, TCP_SETTINGS } from "./scenario.js";
 import {
   runLabel,
   summarize,
@@ -102,6 +103,13 @@ export function readResultsFolder(dir: string): ResultsFolder {
         .sort()
     : [];
   if (names.length > 0) {
+    const order = (r: RunResult) => [
+      EXPERIMENT_POLICIES.indexOf(r.policy),
+      r.tcpSetting === null ? -1 : TCP_SETTINGS.indexOf(r.tcpSetting),
+      r.seed,
+    ];
+    // File names sort alphabetically; rows keep the runners' order: policies as listed in
+    // scenarios, each TCP baseline's settings in turn.
     const runs = names.map((n) => {
       const run = readJson(join(runsDir, n)) as RunResult;
       if (run?.format !== "netapprox-run/1" || !Array.isArray(run.jobs))
@@ -109,6 +117,10 @@ export function readResultsFolder(dir: string): ResultsFolder {
           `${join(runsDir, n)}: not a netapprox run file (format netapprox-run/1)`,
         );
       return normaliseRun(run);
+    });
+    runs.sort((a, b) => {
+      const [x, y] = [order(a), order(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
     });
     const queueModes = [
       ...new Set(

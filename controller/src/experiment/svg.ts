@@ -238,7 +238,49 @@ export function barChart(chart: BarChart): string {
   const left = 16 + labelWidth;
   const right = WIDTH - Math.min(280, noteWidth + 24);
   const plotW = right - left;
-  const top = 44 + chart.subtitle.length * 16 + 34; // room for the legend and the reference label
+  // The legend of the marks: items left to right from the figure's margin, on as many
+  // lines as they need, above the plot and the reference label.
+  const items: { width: number; draw: (lx: number, ly: number) => string }[] = [];
+  const item = (label: string, mark: (lx: number, ly: number) => string) =>
+    items.push({
+      width: 34 + textWidth(label),
+      draw: (lx, ly) => mark(lx, ly) + text(lx + 28, ly + 4, label),
+    });
+  item(
+    chart.legend.bar,
+    (lx, ly) => `<rect x="${lx}" y="${ly - 5}" width="22" height="10" fill="${PALETTE[0]}"/>`,
+  );
+  if (chart.legend.whisker)
+    item(
+      chart.legend.whisker,
+      (lx, ly) =>
+        `<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="#222222" stroke-width="1.5"/><line x1="${lx + 22}" y1="${ly - 5}" x2="${lx + 22}" y2="${ly + 5}" stroke="#222222" stroke-width="1.5"/>`,
+    );
+  if (chart.legend.range)
+    item(
+      chart.legend.range,
+      (lx, ly) =>
+        `<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="#222222" stroke-width="1"/><line x1="${lx}" y1="${ly - 4}" x2="${lx}" y2="${ly + 4}" stroke="#222222"/><line x1="${lx + 22}" y1="${ly - 4}" x2="${lx + 22}" y2="${ly + 4}" stroke="#222222"/>`,
+    );
+  if (chart.legend.muted && rows.some((r) => r.muted))
+    item(
+      chart.legend.muted,
+      (lx, ly) =>
+        `<rect x="${lx}" y="${ly - 5}" width="22" height="10" fill="url(#hatch)" stroke="#777777"/>`,
+    );
+  const placed: { item: (typeof items)[number]; x: number; line: number }[] = [];
+  let lx = 16;
+  let line = 0;
+  for (const it of items) {
+    if (lx > 16 && lx + it.width > WIDTH - 16) {
+      line++;
+      lx = 16;
+    }
+    placed.push({ item: it, x: lx, line });
+    lx += it.width + 16;
+  }
+  const legendTop = 44 + chart.subtitle.length * 16 + 8;
+  const top = legendTop + (line + 1) * 18 + 24; // and room for the reference label
   const rowH = 24;
   const plotH = Math.max(1, rows.length) * rowH;
   const axisY = top + plotH;
@@ -252,42 +294,13 @@ export function barChart(chart: BarChart): string {
   const ticks = niceTicks(chart.max ?? dataMax);
   const end = chart.max ?? ticks[ticks.length - 1]!;
   const x = (v: number) => left + (end > 0 ? (Math.min(v, end) / end) * plotW : 0);
-  const body: string[] = [];
-
-  // Legend of the marks, in one line above the plot.
-  const legend: string[] = [];
-  let lx = left;
-  const ly = top - 22;
-  const legendItem = (draw: string, label: string) => {
-    legend.push(draw, text(lx + 26, ly + 4, label));
-    lx += 34 + textWidth(label) + 14;
-  };
-  legendItem(
-    `<rect x="${lx}" y="${ly - 5}" width="22" height="10" fill="${PALETTE[0]}"/>`,
-    chart.legend.bar,
-  );
-  if (chart.legend.whisker)
-    legendItem(
-      `<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="#222222" stroke-width="1.5"/><line x1="${lx + 22}" y1="${ly - 5}" x2="${lx + 22}" y2="${ly + 5}" stroke="#222222" stroke-width="1.5"/>`,
-      chart.legend.whisker,
-    );
-  if (chart.legend.range)
-    legendItem(
-      `<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="#222222" stroke-width="1"/><line x1="${lx}" y1="${ly - 4}" x2="${lx}" y2="${ly + 4}" stroke="#222222"/><line x1="${lx + 22}" y1="${ly - 4}" x2="${lx + 22}" y2="${ly + 4}" stroke="#222222"/>`,
-      chart.legend.range,
-    );
-  if (chart.legend.muted && rows.some((r) => r.muted))
-    legendItem(
-      `<rect x="${lx}" y="${ly - 5}" width="22" height="10" fill="url(#hatch)" stroke="#777777"/>`,
-      chart.legend.muted,
-    );
-  body.push(...legend);
+  const body: string[] = placed.map((p) => p.item.draw(p.x, legendTop + 8 + p.line * 18));
 
   for (const t of ticks) {
     if (t > end + 1e-12) continue;
     body.push(
       `<line x1="${x(t).toFixed(1)}" y1="${top}" x2="${x(t).toFixed(1)}" y2="${axisY}" stroke="#e3e3e3"/>`,
-      text(x(t), axisY + 16, fmt(t), { "text-anchor": "middle" }),
+      text(x(t), axisY + 18, fmt(t), { "text-anchor": "middle" }),
     );
   }
   body.push(
@@ -384,7 +397,7 @@ export function lineChart(chart: LineChart): string {
   const xf = chart.xFormat ?? shortNumber;
   const yf = chart.yFormat ?? shortNumber;
   const legendLabelWidth = Math.min(
-    230,
+    300,
     Math.max(chart.legendNote ? 170 : 80, ...chart.series.map((s) => textWidth(s.label))),
   );
   const legendWidth = legendLabelWidth + 52;
@@ -394,7 +407,7 @@ export function lineChart(chart: LineChart): string {
   const plotH = Math.max(300, chart.series.length * 19 + 20);
   const axisY = top + plotH;
   const caption = chart.caption ?? [];
-  const height = axisY + 48 + caption.length * 15 + 10;
+  const height = axisY + 52 + caption.length * 15 + 10;
   const plotW = right - left;
   const xs = chart.series.flatMap((s) => s.points.map((p) => p[0])).filter(Number.isFinite);
   const ys = chart.series.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
@@ -422,17 +435,17 @@ export function lineChart(chart: LineChart): string {
   for (const t of xTicks)
     body.push(
       `<line x1="${x(t).toFixed(1)}" y1="${top}" x2="${x(t).toFixed(1)}" y2="${axisY}" stroke="#e3e3e3"/>`,
-      text(x(t), axisY + 16, xf(t), { "text-anchor": "middle" }),
+      text(x(t), axisY + 20, xf(t), { "text-anchor": "middle" }),
     );
   for (const t of yTicks)
     body.push(
       `<line x1="${left}" y1="${y(t).toFixed(1)}" x2="${right}" y2="${y(t).toFixed(1)}" stroke="#ececec"/>`,
-      text(left - 6, y(t) + 4, yf(t), { "text-anchor": "end" }),
+      text(left - 8, y(t) + 4, yf(t), { "text-anchor": "end" }),
     );
   body.push(
     `<line x1="${left}" y1="${top}" x2="${left}" y2="${axisY}" stroke="#333333"/>`,
     `<line x1="${left}" y1="${axisY}" x2="${right}" y2="${axisY}" stroke="#333333"/>`,
-    text(left + plotW / 2, axisY + 36, chart.xLabel, { "text-anchor": "middle" }),
+    text(left + plotW / 2, axisY + 40, chart.xLabel, { "text-anchor": "middle" }),
     `<text transform="translate(20 ${(top + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`,
   );
 

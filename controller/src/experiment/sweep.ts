@@ -26,7 +26,7 @@ export function exactLoad(scenario: Pick<Scenario, "exact">): { load: number; ot
     if (e.capacity === null) load += e.load;
     else
       others.push(
-        `${e.name}: ${e.distribution} flows at ${Number((e.load * e.capacity) / 1e9).toPrecision(3)} Gbit/s in all`,
+        `${e.name}: ${e.distribution} flows at ${Number(((e.load * e.capacity) / 1e9).toPrecision(3))} Gbit/s in all`,
       );
   }
   return { load, others };

@@ -215,7 +215,8 @@ export function renderFigures(
   const out: Record<string, string> = {};
   const mutedNote = "hatched: not every job completed (mean of those that did)";
 
-  const unit = pickUnit(policies.flatMap((p) => (p.jct ? [p.jct.mean] : [])));
+  // Units that suit the axis: the largest value drawn (a p99) is what the ticks must read.
+  const unit = pickUnit([Math.max(0, ...policies.flatMap((p) => (p.jct ? [p.jct.p99] : [])))]);
   out["jct.svg"] = barChart({
     title: "Approximate job completion time",
     subtitle: [`${data} · ${jobsPer} approximate jobs per policy row, pooled over the seeds`],
@@ -258,9 +259,7 @@ export function renderFigures(
     ]),
   );
 
-  const fctUnit = pickUnit(
-    policies.flatMap((p) => (p.fctSamples.length > 0 ? p.fctSamples : p.fct ? [p.fct.p50] : [])),
-  );
+  const fctUnit = pickUnit([Math.max(0, ...policies.flatMap((p) => (p.fct ? [p.fct.p99] : [])))]);
   out["fct.svg"] = barChart({
     title: "Exact flow completion time",
     subtitle: [`${data} · ${flowsPer} exact flows per policy row, pooled over the seeds`],
@@ -302,18 +301,20 @@ export function renderFigures(
   );
 
   if (policies.some((p) => p.fctSamples.length > 0)) {
+    // A log axis reads in the unit of the typical flow.
+    const cdfUnit = pickUnit(policies.flatMap((p) => p.fctSamples));
     const series = policies.map((p) => {
       const pts = percentiles(p.fctSamples);
       return {
         label: p.label,
-        points: pts.map((v, i) => [v / fctUnit.scale, i / 100] as const),
+        points: pts.map((v, i) => [v / cdfUnit.scale, i / 100] as const),
         muted: p.fctSamples.length === 0,
       };
     });
     out["fct-cdf.svg"] = lineChart({
       title: "Exact flow completion times, CDF",
       subtitle: [`${data} · completed exact flows of all seeds`],
-      xLabel: `flow completion time (${fctUnit.name}, log scale)`,
+      xLabel: `flow completion time (${cdfUnit.name}, log scale)`,
       yLabel: "fraction of flows",
       series,
       steps: true,

@@ -67,13 +67,25 @@ export async function dryRunSwitch(
         }
       : {}),
   });
+  // A switch that answers but cannot be read (no pipeline yet, say) ends the session at
+  // once: its reason is the answer, without waiting for the timeout.
+  let answered = false;
+  let refused: ((reason: string) => void) | undefined;
+  const down = new Promise<string>((resolve) => (refused = resolve));
+  const events = observer.events$.subscribe((e) => {
+    if (e.type === "channel_up") answered = true;
+    if (e.type === "down" && answered) refused?.(e.reason);
+  });
   observer.start();
   try {
-    try {
-      await observer.whenReady({ timeoutMs });
-    } catch (err) {
-      return everything((err as Error).message, true);
-    }
+    const outcome = await Promise.race([
+      observer.whenReady({ timeoutMs }).then(
+        () => null,
+        (err: Error) => err.message,
+      ),
+      down,
+    ]);
+    if (outcome !== null) return everything(outcome, true);
     if (!equals(P4InfoSchema, observer.schema.p4info, schema.p4info)) return everything(null, true);
     const installed = await observer.read(reconciliationReads(schema));
     const plan = planReconciliation(schema, desiredEntities, installed);
@@ -89,6 +101,7 @@ export async function dryRunSwitch(
       queueSettings,
     };
   } finally {
+    events.unsubscribe();
     await observer.stop();
   }
 }

@@ -39,6 +39,8 @@ it("reports an unreachable Thrift port once, keeps syncing the switch, and says 
     expect(lines.filter((l) => l.includes("still failing"))).toHaveLength(0);
     // Attempts back off (0.5 s, 1 s, ...) instead of one per sync or retry.
     expect(attempts).toBeLessThan(12);
+    // ... and without reading the whole switch again each time (retries are incremental).
+    for (const a of c.agents.values()) expect(a.stats.fullSyncs).toBe(1);
     const s1 = c.status().switches.find((s) => s.name === "s1")!;
     expect(s1.state).toBe("ready");
     expect(s1.reason).toContain("cannot reach the Thrift server");

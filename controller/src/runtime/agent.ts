@@ -103,6 +103,7 @@ export class SwitchAgent {
   private readonly subscriptions: Subscription[] = [];
   private stopped = false;
   private readonly queueFailures: FailureReport;
+  private queueRetryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -167,6 +168,7 @@ export class SwitchAgent {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.queueRetryTimer);
     for (const s of this.subscriptions) s.unsubscribe();
     await this.chain;
     await this.switch.stop();
@@ -218,6 +220,18 @@ export class SwitchAgent {
         this.log.error("sync failed", { error: err.message });
         this.scheduleRetry();
       });
+  }
+
+  /**
+   * Queue settings failed while the switch took its entities: try them again when the
+   * failure report allows, with an incremental sync (no read of the switch).
+   */
+  private retryQueuesLater(): void {
+    if (this.stopped || this.queueRetryTimer !== undefined) return;
+    this.queueRetryTimer = setTimeout(() => {
+      this.queueRetryTimer = undefined;
+      this.schedule("incremental");
+    }, this.queueFailures.msUntilAttempt());
   }
 
   private scheduleRetry(): void {
@@ -311,7 +325,7 @@ export class SwitchAgent {
       // A Thrift port that does not answer is tried again after a back-off, not every sync.
       if (!this.queueFailures.shouldAttempt()) {
         this.stats.lastError = this.queueFailures.lastError;
-        this.scheduleRetry();
+        this.retryQueuesLater();
         return 0;
       }
       let failed = false;
@@ -329,7 +343,7 @@ export class SwitchAgent {
         } catch (err) {
           this.stats.lastError = (err as Error).message;
           this.queueFailures.failed((err as Error).message, { port: q.port, priority: q.priority });
-          this.scheduleRetry();
+          this.retryQueuesLater();
           failed = true;
           break;
         }

@@ -42,6 +42,11 @@ export class FailureReport {
     return this.now() >= this.nextAttempt;
   }
 
+  /** How long until the next attempt is due (0: now). */
+  msUntilAttempt(): number {
+    return Math.max(0, this.nextAttempt - this.now());
+  }
+
   get failing(): boolean {
     return this.failingSince !== undefined;
   }

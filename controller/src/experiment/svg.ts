@@ -21,7 +21,18 @@ export const PALETTE = [
   "#7F7F7F",
 ];
 /** Dash patterns, so that lines differ without colour. */
-export const DASHES = ["", "8 4", "2 3", "10 3 2 3", "4 4", "12 4 2 4 2 4", "1 2", "6 2 6 6"];
+export const DASHES = [
+  "",
+  "8 4",
+  "2 3",
+  "10 3 2 3",
+  "4 4",
+  "12 4 2 4 2 4",
+  "1 2",
+  "6 2 6 6",
+  "14 3",
+  "3 3 9 3",
+];
 export const MARKERS = ["circle", "square", "triangle", "diamond", "cross", "plus", "star", "bar"];
 
 const FONT = 12;

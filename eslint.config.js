@@ -19,4 +19,18 @@ export default tseslint.config(
       globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly" },
     },
   },
+  {
+    // The web view runs in the browser.
+    files: ["controller/web/**/*.js"],
+    languageOptions: {
+      globals: {
+        document: "readonly",
+        window: "readonly",
+        fetch: "readonly",
+        EventSource: "readonly",
+        MessageEvent: "readonly",
+        getComputedStyle: "readonly",
+      },
+    },
+  },
 );

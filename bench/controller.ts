@@ -23,7 +23,9 @@ const ROUNDS = 60;
 const POLL_MS = 20;
 const root = packageRoot();
 
-async function startSwitches(count: number): Promise<{ addresses: string[]; stop: () => void }> {
+async function startSwitches(
+  count: number,
+): Promise<{ addresses: string[]; deviceIds: number[]; stop: () => void }> {
   const child = spawn(
     process.execPath,
     [`${root}/bin/netapprox.js`, "test-switch", "--count", String(count)],
@@ -33,14 +35,17 @@ async function startSwitches(count: number): Promise<{ addresses: string[]; stop
   );
   const lines = createInterface({ input: child.stdout! });
   const addresses: string[] = [];
+  const deviceIds: number[] = [];
   await new Promise<void>((resolve, reject) => {
     lines.on("line", (line) => {
-      addresses.push((JSON.parse(line) as { address: string }).address);
+      const started = JSON.parse(line) as { address: string; deviceId: number };
+      addresses.push(started.address);
+      deviceIds.push(started.deviceId);
       if (addresses.length === count) resolve();
     });
     child.once("exit", (code) => reject(new Error(`test switches exited with ${code}`)));
   });
-  return { addresses, stop: () => child.kill("SIGTERM") };
+  return { addresses, deviceIds, stop: () => child.kill("SIGTERM") };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -54,7 +59,7 @@ const topology = {
   switches: base.switches.map((s, i) => ({
     ...s,
     address: servers.addresses[i]!,
-    deviceId: 1,
+    deviceId: servers.deviceIds[i]!,
     thriftPort: null,
   })),
 };

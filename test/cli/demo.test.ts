@@ -10,7 +10,7 @@ describe("netapprox demo (npm start)", () => {
     expect(r.err).not.toContain("internal error");
     expect(r.code).toBe(0);
     expect(r.out).toContain("1. The controller against P4Runtime test switches");
-    expect(r.out).toMatch(/s1\s+127\.0\.0\.1:\d+\s+bmv2\s+ready\s+primary/);
+    expect(r.out).toMatch(/s1\s+127\.0\.0\.1:\d+\s+1\s+bmv2\s+ready\s+primary/);
     expect(r.out).toContain("| netapprox |");
     for (const setting of ["linux-default", "dc-tuned", "dctcp"])
       expect(r.out).toContain(`| tcp-sender-sampling (${setting}) |`);

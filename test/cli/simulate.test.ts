@@ -40,7 +40,7 @@ describe("netapprox simulate", () => {
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\| policy \| approx JCT mean/m);
-    expect(r.out).toMatch(/^\| netapprox \| .* \| 1\/1 \| .* \| \d+\/\d+ \|$/m);
+    expect(r.out).toMatch(/^\| netapprox \| .* \| 1\/1 \| .* \| \d+\/\d+ \| - \| - \|$/m);
     for (const setting of ["linux-default", "dc-tuned", "dctcp"])
       expect(r.out).toMatch(new RegExp(`^\\| tcp-receiver-drop \\(${setting}\\) \\| `, "m"));
     for (const name of [
@@ -51,8 +51,12 @@ describe("netapprox simulate", () => {
       "summary.json",
       "report.md",
       "jct.svg",
+      "jct.csv",
+      "fct.svg",
       "fct-cdf.svg",
+      "fct-cdf.csv",
       "delivered.svg",
+      "delivered.csv",
     ]) {
       expect(existsSync(join(out, name))).toBe(true);
     }

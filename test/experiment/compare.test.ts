@@ -88,8 +88,13 @@ describe("compareSummaries: per-policy differences", () => {
     expect(blast.jobs).toEqual({ a: { done: 0, total: 4 }, b: { done: 0, total: 4 } });
   });
 
-  it("keeps each side's own change against the baseline", () => {
-    expect(c.policies[1]!.fctVsBaseline).toEqual({ a: 9, b: 4 });
+  it("gives each side's own change against the baseline, (baseline - policy) / policy", () => {
+    // netapprox's exact FCT mean 100 ms against oblivious's 1 s in A, 300 ms against 1.5 s in B.
+    expect(c.policies[1]!.fctVsBaseline.a).toBeCloseTo(-0.9);
+    expect(c.policies[1]!.fctVsBaseline.b).toBeCloseTo(-0.8);
+    // Its JCT mean 10 s against 8 s in A, 12 s against 6 s in B.
+    expect(c.policies[1]!.jctVsBaseline.a).toBeCloseTo(0.25);
+    expect(c.policies[1]!.jctVsBaseline.b).toBeCloseTo(1);
   });
 
   it("has no warnings when seeds, policies and workloads match", () => {
@@ -104,7 +109,7 @@ describe("compareSummaries: per-policy differences", () => {
     expect(md).toMatch(/^- \*\*A\*\*: simulator: runner simulator; seeds 1, 2\.$/m);
     expect(md).toContain("| netapprox | 10 s | 12 s | +20% | 20 s | 24 s | +20% | 4/4 | 4/4 |");
     expect(md).toContain("| udp-blast | n/a | n/a | n/a |");
-    expect(md).toContain("| oblivious | n/a | n/a | +900% | +400% |");
+    expect(md).toContain("| oblivious | +25% | +100% | -90% | -80% |");
     expect(md).toContain("### By exact FCT mean (lowest first)");
     expect(md).toContain("| 1 | netapprox (100 ms) | netapprox (300 ms) |");
     expect(md).toContain("Not ranked (no value in A or B): udp-blast.");
@@ -117,7 +122,7 @@ describe("compareSummaries: per-policy differences", () => {
       "B's exact FCT mean is higher than A's for 2 and equal for 1 of 3 policies with completed flows in both: from 0% to +200% (median +50%).",
     );
     expect(text).toContain(
-      "Against netapprox, the two agree on the direction of the exact FCT change for 2 of 2.",
+      "Against netapprox, the two agree on the direction of the approximate JCT change for 1 of 1 policies and of the exact FCT change for 2 of 2.",
     );
     expect(text).toContain("The delivered fractions are within 20% of each other.");
     expect(text).toContain("Ordered by exact FCT mean, the two rank all 3 policies alike");

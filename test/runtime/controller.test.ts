@@ -410,7 +410,10 @@ describe("the controller on test switches", () => {
     b.switches.get("s2")!.freeze();
     await eventually(() => s2().state === "unresponsive", 3_000, "s2 reported unresponsive");
     expect(s2().lastError).toMatch(/^no answer to counter polls for \d+\.\d s$/);
-    expect(c.metrics.render()).toContain('netapprox_switch_up{switch="s2"} 0');
+    expect(await c.metrics.render()).toContain('netapprox_switch_up{switch="s2"} 0');
+    expect(await c.metrics.render()).toContain(
+      'netapprox_switch_state{switch="s2",state="unresponsive"} 1',
+    );
     // s1 is still polled while s2 hangs.
     const polls = await firstValueFrom(
       c.events$.pipe(
@@ -422,7 +425,7 @@ describe("the controller on test switches", () => {
     b.switches.get("s2")!.thaw();
     await eventually(() => s2().state === "ready" && s2().lastError === null, 3_000, "s2 back");
     await eventually(
-      () => c.metrics.render().includes('netapprox_switch_up{switch="s2"} 1'),
+      async () => (await c.metrics.render()).includes('netapprox_switch_up{switch="s2"} 1'),
       2_000,
       "s2 up again in the metrics",
     );
@@ -446,8 +449,10 @@ describe("the controller on test switches", () => {
     await polls();
     const link = c.status().links.find((l) => l.name.startsWith("s1:5"))!;
     expect(link.measuredBps).toBeGreaterThan(1e6);
-    expect(c.metrics.render()).toMatch(
-      /netapprox_port_tx_bps\{class="exact",port="5",switch="s1"\} \d/,
+    expect(link.measuredExactBps).toBeGreaterThan(1e6);
+    // The switch's counter as a Prometheus counter, in bytes.
+    expect(await c.metrics.render()).toContain(
+      'netapprox_port_transmit_bytes_total{switch="s1",port="5",class="exact"} 125000',
     );
   });
 });

@@ -1,68 +1,275 @@
 // The netapprox command line: `netapprox <command> [options]`. Each command lives in
-// commands/<name>.ts and is loaded only when used, so one command's dependencies
-// never slow down another.
-import { CliError, type Command } from "./command.js";
+// commands/<name>.ts and is loaded only when used, so one command's dependencies never
+// slow down another. The programs that run on the hosts of an experiment are grouped
+// under `netapprox host <tool>`; their old top-level names still work (the Mininet
+// runner starts them by those names) but are not listed.
+import { packageVersion } from "../util/package-root.js";
+import { CliError, didYouMean, UNITS_HELP, type Command } from "./command.js";
 
-const commands: Record<string, () => Promise<{ command: Command }>> = {};
+type Loader = () => Promise<{ command: Command }>;
 
-/** Registers a command module; called once per command below. */
-export function register(name: string, load: () => Promise<{ command: Command }>): void {
-  commands[name] = load;
+interface Entry {
+  name: string;
+  summary: string;
+  group: string;
+  load: Loader;
 }
 
-// Commands are registered here, one line each.
-register("alloc", () => import("./commands/alloc.js"));
-register("topo", () => import("./commands/topo.js"));
-register("test-switch", () => import("./commands/test-switch.js"));
-register("controller", () => import("./commands/controller.js"));
-register("status", () => import("./commands/status.js"));
-register("demo", () => import("./commands/demo.js"));
-register("approx-marking", () => import("./commands/approx-marking.js"));
-register("approx-recv", () => import("./commands/approx-recv.js"));
-register("approx-send", () => import("./commands/approx-send.js"));
-register("blast-recv", () => import("./commands/blast-recv.js"));
-register("blast-send", () => import("./commands/blast-send.js"));
-register("exact-gen", () => import("./commands/exact-gen.js"));
-register("exact-sink", () => import("./commands/exact-sink.js"));
-register("tcp-recv", () => import("./commands/tcp-recv.js"));
-register("tcp-send", () => import("./commands/tcp-send.js"));
-register("simulate", () => import("./commands/simulate.js"));
-register("experiment", () => import("./commands/experiment.js"));
-register("mininet", () => import("./commands/mininet.js"));
-register("compare", () => import("./commands/compare.js"));
-register("p4info", () => import("./commands/p4info.js"));
+const GROUPS = [
+  "Start here",
+  "Plan and check (offline)",
+  "Run and watch a network",
+  "Experiments and results",
+] as const;
+
+const commands: Entry[] = [];
+const hostTools: Entry[] = [];
+
+/** Registers a command module under a group, with its one-line summary. */
+export function register(
+  name: string,
+  group: (typeof GROUPS)[number],
+  summary: string,
+  load: Loader,
+): void {
+  commands.push({ name, group, summary, load });
+}
+
+function registerHostTool(name: string, summary: string, load: Loader): void {
+  hostTools.push({ name, group: "host", summary, load });
+}
+
+register(
+  "demo",
+  "Start here",
+  "the built-in default (npm start): controller on test switches, then the simulator",
+  () => import("./commands/demo.js"),
+);
+register(
+  "alloc",
+  "Plan and check (offline)",
+  "the allocation for a topology and a policy, per job and per link",
+  () => import("./commands/alloc.js"),
+);
+register(
+  "topo",
+  "Plan and check (offline)",
+  "generate, check and show topologies: routes, paths",
+  () => import("./commands/topo.js"),
+);
+register(
+  "p4info",
+  "Plan and check (offline)",
+  "print what a P4Info holds: tables, actions, counters, meters",
+  () => import("./commands/p4info.js"),
+);
+register(
+  "controller",
+  "Run and watch a network",
+  "run the controller against a topology's switches (web view, /status, /metrics)",
+  () => import("./commands/controller.js"),
+);
+register(
+  "status",
+  "Run and watch a network",
+  "a running controller's switches, jobs, links and drops, and why a switch is not ready",
+  () => import("./commands/status.js"),
+);
+register(
+  "switch",
+  "Run and watch a network",
+  "read what a switch holds, by name (switch read SWITCH [TABLE])",
+  () => import("./commands/switch.js"),
+);
+register(
+  "test-switch",
+  "Run and watch a network",
+  "serve P4Runtime test switches on loopback (stand-ins for BMv2)",
+  () => import("./commands/test-switch.js"),
+);
+register(
+  "mininet",
+  "Run and watch a network",
+  "bring a topology up in Mininet with BMv2 switches and the controller (root)",
+  () => import("./commands/mininet.js"),
+);
+register(
+  "simulate",
+  "Experiments and results",
+  "run a scenario in the simulator under every policy",
+  () => import("./commands/simulate.js"),
+);
+register(
+  "experiment",
+  "Experiments and results",
+  "run a scenario on Mininet with BMv2 under every policy (root)",
+  () => import("./commands/experiment.js"),
+);
+register(
+  "report",
+  "Experiments and results",
+  "render a results folder again: report.md, figures and their CSV",
+  () => import("./commands/report.js"),
+);
+register(
+  "sweep",
+  "Experiments and results",
+  "JCT and FCT against exact load over a family of scenarios",
+  () => import("./commands/sweep.js"),
+);
+register(
+  "compare",
+  "Experiments and results",
+  "two result sets of one scenario side by side",
+  () => import("./commands/compare.js"),
+);
+
+registerHostTool(
+  "approx-send",
+  "send one approximate job (numbered chunks over UDP, loss-based rate)",
+  () => import("./commands/approx-send.js"),
+);
+registerHostTool(
+  "approx-recv",
+  "receive one approximate job until it holds its fraction",
+  () => import("./commands/approx-recv.js"),
+);
+registerHostTool(
+  "approx-marking",
+  "print the iptables rules that mark approximate traffic with DSCP",
+  () => import("./commands/approx-marking.js"),
+);
+registerHostTool(
+  "blast-send",
+  "UDP blast baseline: send every chunk once at line rate",
+  () => import("./commands/blast-send.js"),
+);
+registerHostTool(
+  "blast-recv",
+  "UDP blast baseline: count what arrives",
+  () => import("./commands/blast-recv.js"),
+);
+registerHostTool(
+  "tcp-send",
+  "TCP baselines: send a job, sampled or in full",
+  () => import("./commands/tcp-send.js"),
+);
+registerHostTool(
+  "tcp-recv",
+  "TCP baselines: receive until the job's fraction",
+  () => import("./commands/tcp-recv.js"),
+);
+registerHostTool(
+  "exact-gen",
+  "open exact TCP flows (web search, data mining or fixed sizes)",
+  () => import("./commands/exact-gen.js"),
+);
+registerHostTool(
+  "exact-sink",
+  "receive exact flows and report their completion times",
+  () => import("./commands/exact-sink.js"),
+);
 
 function usage(): string {
-  const lines = ["usage: netapprox <command> [options]", "", "commands:"];
-  return [
-    ...lines,
-    ...Object.keys(commands)
-      .sort()
-      .map((c) => `  ${c}`),
+  const width = Math.max(...commands.map((c) => c.name.length), "host".length) + 2;
+  const lines = [
+    "usage: netapprox <command> [options]",
     "",
-    "netapprox <command> --help shows a command's options",
+    "An approximate-aware network layer for programmable switches: the allocation, the",
+    "P4Runtime controller, the simulator and the experiments.",
+  ];
+  for (const group of GROUPS) {
+    lines.push("", `${group}:`);
+    for (const c of commands.filter((c) => c.group === group))
+      lines.push(`  ${c.name.padEnd(width)}${c.summary}`);
+  }
+  lines.push(
+    "",
+    "On the hosts of an experiment (the runners start these):",
+    `  ${"host".padEnd(width)}${hostTools.map((t) => t.name).join(", ")} (netapprox host --help)`,
+    "",
+    "netapprox <command> --help shows a command's options; netapprox --version its version.",
+  );
+  return lines.join("\n");
+}
+
+function hostUsage(): string {
+  const width = Math.max(...hostTools.map((t) => t.name.length)) + 2;
+  return [
+    "usage: netapprox host <tool> [options]",
+    "",
+    "Programs that run on the hosts of an experiment; each prints one JSON object.",
+    "",
+    ...hostTools.map((t) => `  ${t.name.padEnd(width)}${t.summary}`),
+    "",
+    "netapprox host <tool> --help shows a tool's options.",
   ].join("\n");
+}
+
+function version(): string {
+  return `netapprox ${packageVersion()} (Node.js ${process.versions.node})`;
+}
+
+/** The help of one command: its usage, what it does, and the units where it takes any. */
+function commandHelp(label: string, command: Command): string {
+  const text = `usage: netapprox ${label} ${command.usage}\n\n${command.description}`;
+  return /RATE|SIZE|\bT\b|SECONDS|DURATION|--rate|--capacity/.test(text)
+    ? `${text}\n\n${UNITS_HELP}`
+    : text;
 }
 
 /** Runs the CLI and returns the process exit code; never throws. */
 export async function run(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     console.log(usage());
-    return name === undefined ? 2 : 0;
+    return first === undefined ? 2 : 0;
   }
-  const load = commands[name];
-  if (load === undefined) {
-    console.error(`netapprox: unknown command '${name}'\n\n${usage()}`);
+  if (first === "--version" || first === "-V" || first === "version") {
+    console.log(version());
+    return 0;
+  }
+  let entry = commands.find((c) => c.name === first) ?? hostTools.find((t) => t.name === first);
+  let label = first;
+  let args = rest;
+  if (first === "host") {
+    const [tool, ...toolArgs] = rest;
+    if (tool === undefined || tool === "--help" || tool === "-h") {
+      console.log(hostUsage());
+      return tool === undefined ? 2 : 0;
+    }
+    entry = hostTools.find((t) => t.name === tool);
+    if (entry === undefined) {
+      const guess = didYouMean(
+        tool,
+        hostTools.map((t) => t.name),
+      );
+      console.error(
+        `netapprox host: unknown tool '${tool}'${guess ? `; did you mean '${guess}'?` : ""}\n\n${hostUsage()}`,
+      );
+      return 2;
+    }
+    label = `host ${tool}`;
+    args = toolArgs;
+  }
+  if (entry === undefined) {
+    const guess = didYouMean(first, [
+      ...commands.map((c) => c.name),
+      "host",
+      ...hostTools.map((t) => t.name),
+    ]);
+    console.error(
+      `netapprox: unknown command '${first}'${guess ? `; did you mean '${guess}'?` : ""}\n\n${usage()}`,
+    );
     return 2;
   }
   try {
-    const { command } = await load();
-    if (rest.includes("--help") || rest.includes("-h")) {
-      console.log(`usage: netapprox ${name} ${command.usage}\n\n${command.description}`);
+    const { command } = await entry.load();
+    if (args.includes("--help") || args.includes("-h")) {
+      console.log(commandHelp(label, command));
       return 0;
     }
-    return await command.run(rest);
+    return await command.run(args);
   } catch (err) {
     // Expected failures (bad input, unreachable switch) print one clear message;
     // anything else is a bug: its message, and the stack with NETAPPROX_DEBUG=1.
@@ -70,7 +277,7 @@ export async function run(argv: string[]): Promise<number> {
       err instanceof CliError ||
       (err instanceof Error && "userFacing" in err && err.userFacing === true)
     ) {
-      console.error(`netapprox ${name}: ${err.message}`);
+      console.error(`netapprox ${label}: ${err.message}`);
       return err instanceof CliError ? err.exitCode : 1;
     }
     const detail =
@@ -80,7 +287,7 @@ export async function run(argv: string[]): Promise<number> {
           : err.message
         : String(err);
     console.error(
-      `netapprox ${name}: internal error: ${detail}${process.env.NETAPPROX_DEBUG ? "" : " (NETAPPROX_DEBUG=1 shows where)"}`,
+      `netapprox ${label}: internal error: ${detail}${process.env.NETAPPROX_DEBUG ? "" : " (NETAPPROX_DEBUG=1 shows where)"}`,
     );
     return 70;
   }

@@ -3,7 +3,7 @@
 // (B - A) / A, whether the two order the policies the same way, and a Markdown report
 // whose prose is generated from the numbers. Pure: the CLI reads the files.
 import { ConfigError, describeValue, type ConfigIssue, type ConfigPath } from "../config/errors.js";
-import { formatChange, formatSeconds } from "./report.js";
+import { formatChange, formatSeconds, versus } from "./report.js";
 import { SUMMARY_FORMAT, type PolicySummary, type Summary } from "./results.js";
 import { EXPERIMENT_POLICIES } from "./scenario.js";
 
@@ -200,6 +200,8 @@ export function compareSummaries(a: ComparedSource, b: ComparedSource): Comparis
       `the baselines differ (A: ${a.summary.baseline}; B: ${b.summary.baseline}), so each side's changes are against a different policy`,
     );
 
+  const baseA = a.summary.policies.find((p) => rowName(p) === a.summary.baseline);
+  const baseB = b.summary.policies.find((p) => rowName(p) === b.summary.baseline);
   const policies = common.map((pa): PolicyComparison => {
     const pb = inB.get(rowName(pa))!;
     const jobs = {
@@ -228,8 +230,15 @@ export function compareSummaries(a: ComparedSource, b: ComparedSource): Comparis
       fctMean: difference(pa.fct?.mean ?? null, pb.fct?.mean ?? null),
       fctP99: difference(pa.fct?.p99 ?? null, pb.fct?.p99 ?? null),
       flows,
-      jctVsBaseline: { a: pa.jctChange, b: pb.jctChange },
-      fctVsBaseline: { a: pa.fctChange, b: pb.fctChange },
+      // (baseline - policy) / policy on each side: the report's convention.
+      jctVsBaseline: {
+        a: versus(baseA?.jct?.mean, pa.jct?.mean),
+        b: versus(baseB?.jct?.mean, pb.jct?.mean),
+      },
+      fctVsBaseline: {
+        a: versus(baseA?.fct?.mean, pa.fct?.mean),
+        b: versus(baseB?.fct?.mean, pb.fct?.mean),
+      },
     };
   });
 
@@ -517,9 +526,9 @@ export function renderComparison(c: Comparison): string {
     const base = c.a.baseline;
     lines.push(`## Against ${base}, within each side`, "");
     lines.push(
-      `Each side's own change, (policy - ${base}) / ${base}: whether the two agree on what ${base} gains or costs.`,
+      `Each side's own change, (${base} - policy) / policy (negative: ${base} takes less time): whether the two agree on what ${base} gains or costs.`,
       "",
-      `| policy | JCT mean vs ${base}, A | JCT mean vs ${base}, B | FCT mean vs ${base}, A | FCT mean vs ${base}, B |`,
+      `| policy | ${base} vs policy: JCT mean, A | JCT mean, B | FCT mean, A | FCT mean, B |`,
       "| --- | ---: | ---: | ---: | ---: |",
     );
     for (const p of c.policies) {

@@ -21,6 +21,7 @@ import { describeUpdate, Switch, type SwitchOptions } from "../p4runtime/switch.
 import type { PipelineContract } from "../pipeline/contract.js";
 import type { QueueSetting, SwitchDesiredState } from "../pipeline/translate.js";
 import type { TargetCapabilities } from "../targets/capabilities.js";
+import { FailureReport } from "./failure-report.js";
 import type { Logger } from "./log.js";
 import { planReconciliation, reconciliationReads } from "./reconcile.js";
 
@@ -50,6 +51,10 @@ export interface AgentStats {
   queueWrites: number;
   lastSync: SyncReport | undefined;
   lastError: string | undefined;
+  /** When the session entered its current state (ms since the epoch). */
+  stateSince: number;
+  /** Why the last session ended or could not start; cleared when the switch is ready. */
+  downReason: string | undefined;
 }
 
 export interface AgentOptions {
@@ -79,6 +84,8 @@ export class SwitchAgent {
     queueWrites: 0,
     lastSync: undefined,
     lastError: undefined,
+    stateSince: Date.now(),
+    downReason: undefined,
   };
   /** Each completed sync, for observers (tests, metrics). */
   readonly syncs$ = new Subject<SyncReport>();
@@ -95,6 +102,8 @@ export class SwitchAgent {
   private retryDelay: number;
   private readonly subscriptions: Subscription[] = [];
   private stopped = false;
+  private readonly queueFailures: FailureReport;
+  private queueRetryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: AgentOptions) {
     this.options = options;
@@ -105,17 +114,23 @@ export class SwitchAgent {
     this.log = options.logger.child({ switch: this.name });
     this.retryDelay = options.retryMs?.initial ?? 500;
     this.switch = new Switch(options.switchOptions);
+    this.queueFailures = new FailureReport(this.log, "queue settings");
+    this.subscriptions.push(
+      this.switch.state$.subscribe(() => (this.stats.stateSince = Date.now())),
+    );
     this.subscriptions.push(
       this.switch.events$.subscribe((e) => {
         switch (e.type) {
           case "ready":
             this.log.info("switch ready", { role: e.role });
+            this.stats.downReason = undefined;
             if (e.role === "primary") this.schedule("full");
             break;
           case "down":
             // Whatever happens next (reconnect, restart), re-read before trusting the mirror.
             this.mirror = undefined;
             this.queuesApplied.clear();
+            this.stats.downReason = e.reason;
             this.log.warn("switch down", { reason: e.reason });
             break;
           case "pipeline_pushed":
@@ -153,6 +168,7 @@ export class SwitchAgent {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.queueRetryTimer);
     for (const s of this.subscriptions) s.unsubscribe();
     await this.chain;
     await this.switch.stop();
@@ -204,6 +220,18 @@ export class SwitchAgent {
         this.log.error("sync failed", { error: err.message });
         this.scheduleRetry();
       });
+  }
+
+  /**
+   * Queue settings failed while the switch took its entities: try them again when the
+   * failure report allows, with an incremental sync (no read of the switch).
+   */
+  private retryQueuesLater(): void {
+    if (this.stopped || this.queueRetryTimer !== undefined) return;
+    this.queueRetryTimer = setTimeout(() => {
+      this.queueRetryTimer = undefined;
+      this.schedule("incremental");
+    }, this.queueFailures.msUntilAttempt());
   }
 
   private scheduleRetry(): void {
@@ -294,6 +322,13 @@ export class SwitchAgent {
     const state = this.desired!;
     let changes = 0;
     if (this.capabilities.queueConfig === "bmv2-thrift" && this.options.queues) {
+      // A Thrift port that does not answer is tried again after a back-off, not every sync.
+      if (!this.queueFailures.shouldAttempt()) {
+        this.stats.lastError = this.queueFailures.lastError;
+        this.retryQueuesLater();
+        return 0;
+      }
+      let failed = false;
       for (const q of state.queues) {
         const key = `${q.port}/${q.priority}`;
         const old = this.queuesApplied.get(key);
@@ -307,15 +342,13 @@ export class SwitchAgent {
           changes++;
         } catch (err) {
           this.stats.lastError = (err as Error).message;
-          this.log.error("queue setting failed", {
-            port: q.port,
-            priority: q.priority,
-            error: (err as Error).message,
-          });
-          this.scheduleRetry();
+          this.queueFailures.failed((err as Error).message, { port: q.port, priority: q.priority });
+          this.retryQueuesLater();
+          failed = true;
           break;
         }
       }
+      if (!failed) this.queueFailures.succeeded();
     } else if (
       this.capabilities.queueConfig === "tm-config-file" &&
       this.options.writeTrafficManager

@@ -19,10 +19,6 @@ import type { P4Schema } from "../p4runtime/p4info.js";
 import type { SwitchOptions } from "../p4runtime/switch.js";
 import {
   DropReason,
-  TrafficClass,
-  decodeJobColorIndex,
-  decodePortClassIndex,
-  decodePortDropIndex,
   jobColorIndex,
   pipelineContract,
   portClassIndex,
@@ -36,16 +32,26 @@ import { checkPolicy, vetPolicy } from "../policy/checks.js";
 import { loadPolicyFile } from "../policy/load.js";
 import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
-import { capabilitiesOf } from "../targets/capabilities.js";
+import { SimpleSwitchRegisters } from "../targets/bmv2-registers.js";
+import { capabilitiesOf, type TargetCapabilities } from "../targets/capabilities.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
 import { writeFileAtomic } from "../util/files.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
 import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js";
+import {
+  p4runtimeQueueDepths,
+  queueDepthRegister,
+  thriftQueueDepths,
+  type QueueDepthSource,
+} from "./queue-depth.js";
 import { applyHysteresis } from "./hysteresis.js";
 import type { Logger } from "./log.js";
-import { MetricsRegistry } from "./metrics.js";
-import { rateBetween, type CounterSample, type Rate } from "./rates.js";
+import { FailureReport } from "./failure-report.js";
+import { ControllerMetrics, SWITCH_STATES } from "./metrics.js";
+import type { CounterSample } from "./rates.js";
+import { sampleKey, Telemetry, type CounterKind } from "./telemetry.js";
 import { ewma } from "../allocation/smoothing.js";
+import { packageVersion } from "../util/package-root.js";
 import { policyCut, PolicyWatcher, type PolicyCut } from "./policy-watch.js";
 
 /** A compiled pipeline for one architecture. */
@@ -76,6 +82,10 @@ export interface ControllerOptions {
   /** Folder for Tofino traffic-manager configs (default: ./tm-config). */
   trafficManagerDir?: string;
   retryMs?: { initial: number; max: number };
+  /** Capability overrides per switch (tests: a test switch that serves registers). */
+  capabilities?: (sw: TopologySwitch) => Partial<TargetCapabilities>;
+  /** process_* and nodejs_* metrics (default true). */
+  processMetrics?: boolean;
 }
 
 export type ControllerEvent =
@@ -89,70 +99,112 @@ export type ControllerEvent =
   | { type: "poll"; switches: number }
   | ({ type: "synced" } & SyncReport);
 
-interface PortKey {
-  switch: string;
-  port: number;
-}
-
-/** Counters of one switch at one poll, keyed "kind|index". */
-interface Snapshot {
-  time: number;
-  samples: Map<string, CounterSample>;
-}
-
 export interface LinkStatus {
   name: string;
+  from: string;
+  fromPort: number | null;
+  to: string;
+  toPort: number | null;
   capacity: number;
+  /** Exact load the allocation assumed, bit/s. */
   exactLoad: number;
   guaranteed: number | null;
+  /** Approximate rate allocated on the link (guarantees included), bit/s. */
   allocated: number | null;
   /** Measured transmit rate over all classes, bit/s (null before two polls). */
   measuredBps: number | null;
+  /** Measured exact traffic, bit/s (null before two polls). */
+  measuredExactBps: number | null;
+  /** Measured approximate traffic (guaranteed and best effort), bit/s. */
+  measuredApproxBps: number | null;
   utilisation: number | null;
   dropsPps: Record<string, number>;
 }
 
+/** A switch port: what it transmits, drops and queues. */
+export interface PortStatus {
+  switch: string;
+  port: number;
+  /** The node at the other end. */
+  peer: string;
+  /** Transmit rate by traffic class, bit/s (empty before two polls). */
+  txBps: Record<string, number>;
+  /** Drops by reason, packets/s over the last poll interval. */
+  dropsPps: Record<string, number>;
+  /** Drops by reason since the switch's counters started, packets. */
+  dropsTotal: Record<string, number>;
+  /** Depth of each priority queue (packets); null where the switch does not let it be read. */
+  queueDepth: Record<string, number> | null;
+}
+
+export interface SwitchStatus {
+  name: string;
+  address: string;
+  deviceId: number;
+  target: string;
+  state: string;
+  /** Since when (ISO time) the switch is in this state. */
+  stateSince: string;
+  role: string;
+  /** Why the switch is not a ready, working primary; null when it is. */
+  reason: string | null;
+  entities: number | null;
+  lastSync: SyncReport | null;
+  updatesWritten: number;
+  updatesFailed: number;
+  lastError: string | null;
+}
+
+export interface JobStatus {
+  id: number;
+  name: string;
+  weight: number;
+  guaranteedBps: number | null;
+  allocatedBps: number | null;
+  bottleneck: string | null;
+  measuredPps: { green: number; yellow: number; red: number } | null;
+  /** The meters' colours in bit/s (null before two polls). */
+  measuredBps: { green: number; yellow: number; red: number } | null;
+  /** Per sending host: its share of the job and its own guarantee and allocation. */
+  senders: { host: string; share: number; guaranteed: number | null; allocated: number | null }[];
+  /** What the policy declares: bytes per pass and the fraction needed. */
+  volume: number;
+  fraction: number;
+  /**
+   * Bytes seen at the job's edge meters since the controller started over the bytes it
+   * needs (fraction x volume): how far its senders have got, as far as the network can
+   * tell; null before the first poll or where the job is not metered.
+   */
+  progress: number | null;
+}
+
 export interface ControllerStatus {
+  version: string;
   startedAt: string;
   electionId: string;
   role: string;
   policyFile: string;
   allocator: string;
   lastPolicyError: string | null;
-  switches: {
-    name: string;
-    address: string;
-    target: string;
-    state: string;
-    role: string;
-    entities: number | null;
-    lastSync: SyncReport | null;
-    updatesWritten: number;
-    updatesFailed: number;
-    lastError: string | null;
-  }[];
-  jobs: {
-    id: number;
-    name: string;
-    guaranteedBps: number | null;
-    allocatedBps: number | null;
-    bottleneck: string | null;
-    measuredPps: { green: number; yellow: number; red: number } | null;
-  }[];
+  pollIntervalMs: number;
+  switches: SwitchStatus[];
+  jobs: JobStatus[];
   links: LinkStatus[];
+  ports: PortStatus[];
 }
 
-const REASON_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(DropReason).map(([k, v]) => [v, k.toLowerCase()]),
-);
-const CLASS_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(TrafficClass).map(([k, v]) => [v, k.toLowerCase()]),
-);
+/** Where a switch's queue depths are read, and how that fares. */
+interface QueueDepthReader {
+  source: QueueDepthSource;
+  failures: FailureReport;
+}
 
 export class NetapproxController {
   readonly agents = new Map<string, SwitchAgent>();
-  readonly metrics = new MetricsRegistry();
+  readonly metrics: ControllerMetrics;
   readonly events$ = new Subject<ControllerEvent>();
+  private readonly telemetry: Telemetry;
+  private readonly version = packageVersion();
   private readonly options: ControllerOptions;
   private readonly log: Logger;
   private readonly routing: Routing;
@@ -161,10 +213,8 @@ export class NetapproxController {
   private allocation: Allocation | undefined;
   private lastPolicyError: string | null = null;
   private measuredExact = new Map<string, number>();
-  private readonly snapshots = new Map<string, Snapshot>();
-  private readonly portRates = new Map<string, Rate>(); // "sw|port|class"
-  private readonly dropRates = new Map<string, number>(); // "sw|port|reason" -> pps
-  private readonly jobRates = new Map<string, Rate>(); // "switch|job|color"
+  /** Where a switch's queue depths come from, and how reading them fares. */
+  private readonly depthReaders = new Map<string, QueueDepthReader>();
   /** Smoothed offered load per approximate job (bit/s) and the caps derived from it. */
   private jobDemand: JobDemandState = EMPTY_JOB_DEMAND;
   private readonly subscriptions: Subscription[] = [];
@@ -181,6 +231,12 @@ export class NetapproxController {
     this.log = options.logger;
     this.policy = options.policy;
     this.routing = computeRoutes(options.topology);
+    this.metrics = new ControllerMetrics({
+      version: this.version,
+      switches: options.topology.switches,
+      ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
+    });
+    this.telemetry = new Telemetry(this.metrics);
     for (const sw of options.topology.switches) this.agents.set(sw.name, this.createAgent(sw));
   }
 
@@ -189,7 +245,7 @@ export class NetapproxController {
   }
 
   private createAgent(sw: TopologySwitch): SwitchAgent {
-    const caps = capabilitiesOf(sw.target);
+    const caps = capabilitiesOf(sw.target, this.options.capabilities?.(sw));
     const bundle = this.options.pipelines[caps.pipeline];
     if (bundle === undefined) {
       throw new Error(
@@ -232,6 +288,7 @@ export class NetapproxController {
           { switch: sw.name },
         );
     }
+    this.createDepthReader(sw, caps, bundle.schema);
     const dir = this.options.trafficManagerDir ?? "tm-config";
     return new SwitchAgent({
       switchOptions,
@@ -247,6 +304,26 @@ export class NetapproxController {
         this.log.info("wrote traffic-manager config", { switch: state.switch, file });
       },
       ...(this.options.retryMs ? { retryMs: this.options.retryMs } : {}),
+    });
+  }
+
+  /** Where this switch's queue depths can be read, if anywhere. */
+  private createDepthReader(sw: TopologySwitch, caps: TargetCapabilities, schema: P4Schema): void {
+    const register = queueDepthRegister(schema);
+    if (register === undefined) return;
+    let source: QueueDepthSource | undefined;
+    if (caps.registersOverP4Runtime) {
+      source = p4runtimeQueueDepths(schema, register, (entities) =>
+        this.agents.get(sw.name)!.switch.read(entities),
+      );
+    } else if (sw.thriftPort !== null && this.options.queueConfigurator === undefined) {
+      const host = sw.address.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+      source = thriftQueueDepths(new SimpleSwitchRegisters(host, sw.thriftPort), register);
+    }
+    if (source === undefined) return;
+    this.depthReaders.set(sw.name, {
+      source,
+      failures: new FailureReport(this.log, "reading queue depths", { switch: sw.name }),
     });
   }
 
@@ -281,6 +358,7 @@ export class NetapproxController {
   async stop(): Promise<void> {
     for (const s of this.subscriptions) s.unsubscribe();
     this.policyWatch?.stop();
+    for (const r of this.depthReaders.values()) r.source.close();
     await Promise.all([...this.agents.values()].map((a) => a.stop()));
     this.events$.complete();
   }
@@ -288,28 +366,17 @@ export class NetapproxController {
   private onSync(r: SyncReport): void {
     this.events$.next({ type: "synced", ...r });
     const labels = { switch: r.switch };
-    this.metrics.inc(
-      "netapprox_updates_written_total",
-      "P4Runtime updates written",
-      labels,
-      r.inserts + r.modifies + r.deletes - r.failed,
-    );
-    this.metrics.inc(
-      "netapprox_updates_failed_total",
-      "P4Runtime updates that failed",
-      labels,
-      r.failed,
-    );
-    this.metrics.inc("netapprox_syncs_total", "Reconciliations by kind", {
-      ...labels,
-      kind: r.kind,
-    });
+    this.metrics.updatesWritten.inc(labels, r.inserts + r.modifies + r.deletes - r.failed);
+    this.metrics.updatesFailed.inc(labels, r.failed);
+    this.metrics.syncs.inc({ ...labels, kind: r.kind });
+    this.metrics.syncDuration.observe({ kind: r.kind }, r.durationMs / 1000);
   }
 
   // ------------------------------------------------------------ allocation
 
   /** Recomputes allocation and desired states from the current policy and measurements. */
   private recompute(policy: Policy = this.policy): void {
+    const started = performance.now();
     const measured =
       policy.exact.source === "measured" && this.measuredExact.size > 0
         ? this.measuredExact
@@ -331,6 +398,7 @@ export class NetapproxController {
       const agent = this.agents.get(state.switch)!;
       for (const e of state.entities) encodeEntity(agent.schema, e);
     }
+    this.metrics.allocationDuration.observe((performance.now() - started) / 1000);
     this.allocation = allocation;
     this.policy = policy;
     const changed: string[] = [];
@@ -387,13 +455,14 @@ export class NetapproxController {
         fields,
       );
     else this.log.info("policy applied", fields);
+    this.metrics.policyReloads.inc({ result: "applied" });
     this.events$.next({ type: "policy_applied", file });
   }
 
   private rejectPolicy(error: string): void {
     const file = this.options.policyFile;
     this.lastPolicyError = error;
-    this.metrics.inc("netapprox_policy_rejected_total", "Policy reloads refused as invalid", {});
+    this.metrics.policyReloads.inc({ result: "rejected" });
     this.log.error("policy rejected; the previous policy stays in force", { file, error });
     this.events$.next({ type: "policy_rejected", file, error });
   }
@@ -413,6 +482,7 @@ export class NetapproxController {
             `holding it ${settleMs} ms: it is applied only if the file still says the same then`,
           { file },
         );
+        this.metrics.policyReloads.inc({ result: "held" });
         this.events$.next({ type: "policy_held", file, ...cut, settleMs });
       },
       unwatchable: (error) =>
@@ -427,7 +497,7 @@ export class NetapproxController {
   private counterReads(agent: SwitchAgent, sw: TopologySwitch) {
     const c = agent.contract;
     const ports = sw.ports;
-    const reads: { kind: "class" | "drop" | "job"; counter: string; index: number }[] = [];
+    const reads: { kind: CounterKind; counter: string; index: number }[] = [];
     for (const port of ports) {
       for (let cls = 0; cls < 4; cls++)
         for (const name of c.counters.port_class_tx.names)
@@ -490,7 +560,8 @@ export class NetapproxController {
           return Promise.race([poll, sleep(this.pollMs).then(() => false)]);
         }),
       );
-      this.aggregateJobRates();
+      const offered = this.telemetry.offeredByJob();
+      if (offered.size > 0) this.updateJobDemand(offered);
       if (this.policy.exact.source === "measured") this.updateMeasuredExact();
       this.events$.next({ type: "poll", switches: polled.filter(Boolean).length });
     } finally {
@@ -500,26 +571,17 @@ export class NetapproxController {
   }
 
   private updateSwitchGauges(name: string, agent: SwitchAgent): void {
-    this.metrics.set(
-      "netapprox_switch_up",
-      "1 when the switch session is ready and answers",
-      { switch: name },
-      agent.switch.state === "ready" && !this.unresponsive.has(name) ? 1 : 0,
-    );
-    this.metrics.set(
-      "netapprox_switch_primary",
-      "1 when this controller is primary for the switch",
-      { switch: name },
-      agent.switch.isPrimary ? 1 : 0,
-    );
+    const state = this.unresponsive.has(name) ? "unresponsive" : agent.switch.state;
+    this.metrics.switchUp.set({ switch: name }, state === "ready" ? 1 : 0);
+    this.metrics.switchPrimary.set({ switch: name }, agent.switch.isPrimary ? 1 : 0);
+    for (const s of SWITCH_STATES)
+      this.metrics.switchState.set({ switch: name, state: s }, s === state ? 1 : 0);
   }
 
   private markUnresponsive(name: string, since: number): void {
     if (this.unresponsive.has(name)) return;
     this.unresponsive.set(name, since);
-    this.metrics.inc("netapprox_switch_unresponsive_total", "Times a switch stopped answering", {
-      switch: name,
-    });
+    this.metrics.switchUnresponsive.inc({ switch: name });
     this.log.error("switch does not answer: counter poll unanswered", {
       switch: name,
       waitedMs: Date.now() - since,
@@ -539,15 +601,17 @@ export class NetapproxController {
     const entities = reads.map((r) =>
       encodeEntity(agent.schema, { kind: "counterEntry", counter: r.counter, index: r.index }),
     );
+    const started = performance.now();
     const now = Date.now();
-    const result = await agent.switch.read(entities);
+    const [result] = await Promise.all([agent.switch.read(entities), this.pollQueueDepths(sw)]);
+    this.metrics.pollDuration.observe((performance.now() - started) / 1000);
+    const kindOf = new Map(reads.map((r) => [r.counter, r.kind]));
     const samples = new Map<string, CounterSample>();
     for (const e of result) {
       const spec = decodeEntity(agent.schema, e);
       if (spec.kind !== "counterEntry" || spec.index === undefined || spec.data === undefined)
         continue;
-      const logical = reads.find((r) => r.counter === spec.counter)?.kind ?? "class";
-      const key = `${logical}|${spec.index}`;
+      const key = sampleKey(kindOf.get(spec.counter) ?? "class", spec.index);
       const prev = samples.get(key); // port_drops may span two arrays on Tofino: sum them
       samples.set(
         key,
@@ -559,67 +623,28 @@ export class NetapproxController {
           : { packets: spec.data.packetCount, bytes: spec.data.byteCount },
       );
     }
-    const before = this.snapshots.get(sw.name);
-    this.snapshots.set(sw.name, { time: now, samples });
-    if (before === undefined) return;
-    const dt = (now - before.time) / 1000;
-    for (const [key, sample] of samples) {
-      const [kind, indexText] = key.split("|");
-      const index = Number(indexText);
-      const rate = rateBetween(before.samples.get(key), sample, dt);
-      if (kind === "class") {
-        const { port, trafficClass } = decodePortClassIndex(index);
-        this.portRates.set(`${sw.name}|${port}|${trafficClass}`, rate);
-        this.metrics.set(
-          "netapprox_port_tx_bps",
-          "Transmitted bit/s per egress port and traffic class",
-          { switch: sw.name, port, class: CLASS_NAMES[trafficClass] ?? String(trafficClass) },
-          rate.bps,
-        );
-      } else if (kind === "drop") {
-        const d = decodePortDropIndex(index);
-        if (d === undefined) continue;
-        this.dropRates.set(`${sw.name}|${d.port}|${d.reason}`, rate.pps);
-        this.metrics.set(
-          "netapprox_port_drops_pps",
-          "Dropped packets/s per port and reason",
-          { switch: sw.name, port: d.port, reason: REASON_NAMES[d.reason] ?? String(d.reason) },
-          rate.pps,
-        );
-        this.metrics.set(
-          "netapprox_port_drops_total",
-          "Dropped packets per port and reason (switch counter)",
-          { switch: sw.name, port: d.port, reason: REASON_NAMES[d.reason] ?? String(d.reason) },
-          Number(sample.packets),
-        );
-      } else {
-        const j = decodeJobColorIndex(index);
-        const jobId = agent.desiredState?.meterIndexes.find((m) => m.index === j?.jobId)?.jobId;
-        if (j === undefined || jobId === undefined) continue;
-        this.jobRates.set(`${sw.name}|${jobId}|${j.color}`, rate);
-      }
-    }
+    const meters = agent.desiredState?.meterIndexes ?? [];
+    this.telemetry.recordPoll(sw.name, now, samples, (index) => {
+      const id = meters.find((m) => m.index === index)?.jobId;
+      const job = id === undefined ? undefined : this.allocation?.jobs.find((j) => j.id === id);
+      return job === undefined ? undefined : { id: job.id, name: job.name };
+    });
   }
 
-  private aggregateJobRates(): void {
-    const pps = new Map<string, number>();
-    const offered = new Map<number, number>();
-    for (const [key, rate] of this.jobRates) {
-      const [, job, color] = key.split("|");
-      pps.set(`${job}|${color}`, (pps.get(`${job}|${color}`) ?? 0) + rate.pps);
-      offered.set(Number(job), (offered.get(Number(job)) ?? 0) + rate.bps);
-    }
-    const colors = ["green", "yellow", "red"];
-    for (const [key, value] of pps) {
-      const [job, color] = key.split("|");
-      this.metrics.set(
-        "netapprox_job_pps",
-        "Packets/s of an approximate job by meter colour",
-        { job: job!, color: colors[Number(color)]! },
-        value,
+  /** The depths of the queues in use on a switch's ports, where they can be read. */
+  private async pollQueueDepths(sw: TopologySwitch): Promise<void> {
+    const reader = this.depthReaders.get(sw.name);
+    const queues = this.agents.get(sw.name)!.desiredState?.queues ?? [];
+    if (reader === undefined || queues.length === 0 || !reader.failures.shouldAttempt()) return;
+    try {
+      const depths = await reader.source.read(
+        queues.map((q) => ({ port: q.port, queue: q.priority })),
       );
+      this.telemetry.recordQueueDepths(sw.name, depths);
+      reader.failures.succeeded();
+    } catch (err) {
+      reader.failures.failed((err as Error).message);
     }
-    if (offered.size > 0) this.updateJobDemand(offered);
   }
 
   /**
@@ -643,12 +668,7 @@ export class NetapproxController {
 
   /** EWMA of measured exact traffic per egress port, then a new allocation round. */
   private updateMeasuredExact(): void {
-    const samples = new Map<string, number>();
-    for (const [key, rate] of this.portRates) {
-      const [sw, port, cls] = key.split("|");
-      if (Number(cls) !== TrafficClass.EXACT) continue;
-      samples.set(`${sw}:${port}`, rate.bps);
-    }
+    const samples = this.telemetry.exactLoads();
     if (samples.size === 0) return;
     this.measuredExact = ewma(this.measuredExact, samples, this.policy.knobs.ewmaAlpha);
     try {
@@ -667,110 +687,89 @@ export class NetapproxController {
   }
 
   private updateAllocationMetrics(a: Allocation): void {
-    this.metrics.clear("netapprox_job_allocated_bps");
-    this.metrics.clear("netapprox_job_guaranteed_bps");
-    for (const j of a.jobs) {
-      const labels = { job: j.name, id: j.id };
-      if (j.allocated !== null)
-        this.metrics.set(
-          "netapprox_job_allocated_bps",
-          "Allocated rate per approximate job, bit/s",
-          labels,
-          j.allocated,
-        );
-      if (j.guaranteed !== null)
-        this.metrics.set(
-          "netapprox_job_guaranteed_bps",
-          "Guaranteed rate per approximate job, bit/s",
-          labels,
-          j.guaranteed,
-        );
-    }
-    for (const l of a.links) {
-      this.metrics.set(
-        "netapprox_link_capacity_bps",
-        "Link capacity, bit/s",
-        { link: l.name },
-        l.capacity,
-      );
-      this.metrics.set(
-        "netapprox_link_exact_bps",
-        "Exact load the allocation assumed, bit/s",
-        { link: l.name },
-        l.exactLoad,
-      );
-    }
+    this.metrics.setJobs(a.jobs);
+    this.metrics.setLinks(a.links);
   }
 
   // ------------------------------------------------------------ status
 
+  /** Why a switch is not a ready, working primary (null when it is). */
+  private notReadyReason(agent: SwitchAgent, unansweredMs: number | null): string | null {
+    const sw = agent.switch;
+    if (unansweredMs !== null)
+      return `no answer to counter polls for ${(unansweredMs / 1000).toFixed(1)} s`;
+    const down = agent.stats.downReason;
+    switch (sw.state) {
+      case "ready":
+        if (!sw.isPrimary)
+          return `backup: another controller is primary (this one bids ${this.options.electionId})`;
+        return agent.stats.lastError ?? null;
+      case "connecting":
+        return down ? `reconnecting after: ${down}` : "connecting";
+      case "down":
+        return down ?? "down";
+      case "arbitrating":
+        return "waiting for the switch to answer the arbitration";
+      case "configuring":
+        return "installing the pipeline";
+      default:
+        return sw.state;
+    }
+  }
+
   status(): ControllerStatus {
     const a = this.allocation;
     const links: LinkStatus[] = (a?.links ?? []).map((l) => {
-      const key: PortKey | undefined =
-        l.fromPort !== null ? { switch: l.from, port: l.fromPort } : undefined;
-      let measured: number | null = null;
-      const drops: Record<string, number> = {};
-      if (key && this.agents.has(key.switch)) {
-        let sum = 0;
-        let seen = false;
-        for (let cls = 0; cls < 4; cls++) {
-          const r = this.portRates.get(`${key.switch}|${key.port}|${cls}`);
-          if (r) {
-            sum += r.bps;
-            seen = true;
-          }
-        }
-        measured = seen ? sum : null;
-        for (const [reason, name] of Object.entries(REASON_NAMES)) {
-          const pps = this.dropRates.get(`${key.switch}|${key.port}|${reason}`);
-          if (pps !== undefined && pps > 0) drops[name] = pps;
-        }
-      }
+      const measuredHere = l.fromPort !== null && this.agents.has(l.from);
+      const tx = measuredHere ? this.telemetry.portTx(l.from, l.fromPort!) : null;
+      const measured = tx === null ? null : Object.values(tx).reduce((x, y) => x + y, 0);
       if (measured !== null)
-        this.metrics.set(
-          "netapprox_link_utilisation",
-          "Measured utilisation of a link (0..1)",
-          { link: l.name },
-          measured / l.capacity,
-        );
+        this.metrics.linkUtilisation.set({ link: l.name }, measured / l.capacity);
       return {
         name: l.name,
+        from: l.from,
+        fromPort: l.fromPort,
+        to: l.to,
+        toPort: l.toPort,
         capacity: l.capacity,
         exactLoad: l.exactLoad,
         guaranteed: l.guaranteed,
         allocated: l.allocated,
         measuredBps: measured,
+        measuredExactBps: tx === null ? null : (tx.exact ?? 0),
+        measuredApproxBps:
+          tx === null ? null : (tx.approx_guaranteed ?? 0) + (tx.approx_best_effort ?? 0),
         utilisation: measured === null ? null : measured / l.capacity,
-        dropsPps: drops,
+        dropsPps: measuredHere ? this.telemetry.port(l.from, l.fromPort!).dropsPps : {},
       };
     });
-    const jobPps = (id: number, color: number): number | undefined => {
-      let total: number | undefined;
-      for (const [key, rate] of this.jobRates) {
-        const [, job, c] = key.split("|");
-        if (Number(job) === id && Number(c) === color) total = (total ?? 0) + rate.pps;
-      }
-
-      return total;
-    };
+    const ports: PortStatus[] = (a?.switches ?? []).flatMap((plan) =>
+      plan.ports.map((p) => ({ ...this.telemetry.port(plan.name, p.port), peer: p.peer })),
+    );
+    const policyJobs = new Map(this.policy.jobs.map((j) => [j.id, j]));
     return {
+      version: this.version,
       startedAt: this.started.toISOString(),
       electionId: this.options.electionId.toString(),
       role: this.options.role ?? "",
       policyFile: this.options.policyFile,
       allocator: this.policy.allocator,
       lastPolicyError: this.lastPolicyError,
+      pollIntervalMs: this.pollMs,
       switches: [...this.agents.values()].map((agent) => {
         const since = this.unresponsive.get(agent.name);
         const unanswered = since === undefined ? null : Date.now() - since;
+        const sw = this.options.topology.switches.find((s) => s.name === agent.name)!;
         return {
           name: agent.name,
           address: agent.switch.client.address,
+          deviceId: sw.deviceId,
           target: agent.capabilities.target,
           // A session can look ready while the switch answers nothing (a frozen process).
           state: unanswered !== null ? "unresponsive" : agent.switch.state,
+          stateSince: new Date(since ?? agent.stats.stateSince).toISOString(),
           role: agent.switch.role,
+          reason: this.notReadyReason(agent, unanswered),
           entities: agent.mirrorSize ?? null,
           lastSync: agent.stats.lastSync ?? null,
           updatesWritten: agent.stats.updatesWritten,
@@ -782,20 +781,30 @@ export class NetapproxController {
         };
       }),
       jobs: (a?.jobs ?? []).map((j) => {
-        const g = jobPps(j.id, 0);
+        const colours = this.telemetry.jobColours(j.id);
+        const declared = policyJobs.get(j.id);
+        const needed = declared ? declared.fraction * declared.volume : 0;
         return {
           id: j.id,
           name: j.name,
+          weight: j.weight,
           guaranteedBps: j.guaranteed,
           allocatedBps: j.allocated,
           bottleneck: j.bottleneck,
-          measuredPps:
-            g === undefined
-              ? null
-              : { green: g, yellow: jobPps(j.id, 1) ?? 0, red: jobPps(j.id, 2) ?? 0 },
+          measuredPps: colours
+            ? { green: colours.green.pps, yellow: colours.yellow.pps, red: colours.red.pps }
+            : null,
+          measuredBps: colours
+            ? { green: colours.green.bps, yellow: colours.yellow.bps, red: colours.red.bps }
+            : null,
+          senders: j.senders,
+          volume: declared?.volume ?? 0,
+          fraction: declared?.fraction ?? 0,
+          progress: colours && needed > 0 ? Math.min(1, colours.bytes / needed) : null,
         };
       }),
       links,
+      ports,
     };
   }
 }

@@ -24,3 +24,11 @@ export function packageRoot(): string {
     dir = up;
   }
 }
+
+/** The package's version (package.json), for --version and netapprox_build_info. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {
+    version?: string;
+  };
+  return pkg.version ?? "unknown";
+}

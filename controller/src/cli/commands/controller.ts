@@ -7,11 +7,14 @@ import { checkPolicy, vetPolicy } from "../../policy/checks.js";
 import { loadPolicyFile } from "../../policy/load.js";
 import { computeRoutes } from "../../routing/routing.js";
 import { NetapproxController, type PipelineBundle } from "../../runtime/controller.js";
+import { controllerEndpoint } from "../../runtime/endpoint.js";
 import { startHttpEndpoint } from "../../runtime/http.js";
 import { createLogger, type LogLevel } from "../../runtime/log.js";
 import { loadPipeline } from "../../runtime/pipelines.js";
+import { dryRunSwitch, formatDryRun } from "../../runtime/dry-run.js";
+import { translateAll } from "../../pipeline/translate.js";
 import { loadTopologyFile } from "../../topology/load.js";
-import type { PipelineTarget } from "../../pipeline/contract.js";
+import { pipelineContract, type PipelineTarget } from "../../pipeline/contract.js";
 import { packageRoot } from "../../util/package-root.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 
@@ -24,15 +27,19 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 export const command: Command = {
   usage:
     "--topology FILE --policy FILE [--election-id N] [--role NAME] [--http 127.0.0.1:9464 | --no-http] " +
-    "[--p4-build DIR] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error]",
+    "[--p4-build DIR] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error] [--dry-run [--json]]",
   description: [
     "Connects to every switch of the topology (P4Runtime, TLS when the topology gives",
     "certificates), pushes the netapprox pipeline where the switch does not already run",
     "it, installs routes and the allocation, and keeps them current: counter polls,",
     "demand estimates, re-allocation, live policy reloads. Several controllers with",
     "different --election-id values give primary/backup failover. The topology and",
-    "policy are validated before any switch is touched. /status and /metrics are served",
-    "on --http (loopback by default); `netapprox status` reads /status.",
+    "policy are validated before any switch is touched. On --http (loopback by default):",
+    "the web view at /, /status (what `netapprox status` shows) and /metrics (Prometheus).",
+    "  --dry-run   read every switch as an observer (never primary, nothing written), print",
+    "              what the controller would write to it (inserts, modifies, deletes by",
+    "              name) and exit; --json prints it as JSON",
+    "  --poll-ms   counter poll interval in milliseconds (default: the policy's poll_interval)",
   ].join("\n"),
   async run(argv) {
     const { values } = parseOptions(argv, {
@@ -48,6 +55,8 @@ export const command: Command = {
       "poll-ms": { type: "string" },
       "log-format": { type: "string", default: "json" },
       "log-level": { type: "string", default: "info" },
+      "dry-run": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
     });
     if (!values.topology) throw new CliError("--topology FILE is required");
     if (!values.policy) throw new CliError("--policy FILE is required");
@@ -83,6 +92,23 @@ export const command: Command = {
       const target = capabilitiesOf(sw.target).pipeline;
       pipelines[target] ??= loadPipeline(root, target, values["tofino-format"] as "bfrt" | "pi");
     }
+    if (values.json && !values["dry-run"])
+      throw new CliError("--json goes with --dry-run (the running controller serves /status)");
+    if (values["dry-run"]) {
+      for (const w of warnings) console.error(`warning: ${formatIssue(w)}`);
+      const states = translateAll(allocation, routing.tables(), (plan) =>
+        pipelineContract(capabilitiesOf(plan.target).pipeline),
+      );
+      const runs = await Promise.all(
+        states.map((state) => {
+          const sw = topology.switches.find((s) => s.name === state.switch)!;
+          const schema = pipelines[capabilitiesOf(sw.target).pipeline]!.schema;
+          return dryRunSwitch(sw, state, schema, 5_000);
+        }),
+      );
+      console.log(values.json ? JSON.stringify(runs, null, 2) : formatDryRun(runs));
+      return 0;
+    }
 
     const controller = new NetapproxController({
       topology,
@@ -99,21 +125,11 @@ export const command: Command = {
     if (!values["no-http"]) {
       const { host, port } = hostPort(values.http, "--http");
       try {
-        http = await startHttpEndpoint(
-          {
-            metrics: () => {
-              controller.status(); // refreshes the utilisation gauges
-              return controller.metrics.render();
-            },
-            status: () => controller.status(),
-            healthy: () => [...controller.agents.values()].some((a) => a.switch.state === "ready"),
-          },
-          { host, port },
-        );
+        http = await startHttpEndpoint(controllerEndpoint(controller, topology), { host, port });
       } catch (err) {
         throw new CliError(`--http ${values.http}: cannot listen: ${(err as Error).message}`, 1);
       }
-      logger.info("status and metrics served", { url: http.url });
+      logger.info("web view, status and metrics served", { url: http.url });
     }
     for (const w of warnings) logger.warn(`policy: ${formatIssue(w)}`, { file: values.policy });
     await controller.start();
@@ -123,7 +139,7 @@ export const command: Command = {
     });
     logger.info("stopping");
     await controller.stop();
-    http?.server.close();
+    await http?.close();
     return 0;
   },
 };

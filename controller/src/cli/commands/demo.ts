@@ -9,7 +9,7 @@
 // results/demo/ (or --out).
 import { join } from "node:path";
 import { loadScenarioFile } from "../../experiment/load.js";
-import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
+import { summaryForFile, summaryTable, writeResults, writeRun } from "../../experiment/report.js";
 import { runLabel, type RunResult } from "../../experiment/results.js";
 import { policyVariants } from "../../experiment/scenario.js";
 import { expandWorkload } from "../../experiment/workload.js";
@@ -25,7 +25,7 @@ import { TestSwitch } from "../../testswitch/server.js";
 import { packageRoot } from "../../util/package-root.js";
 import { simulateRun } from "../../../../simulator/src/run.js";
 import { makeDirectory, writeOutputFile } from "../../util/files.js";
-import { CliError, parseOptions, type Command } from "../command.js";
+import { CliError, parseOptions, parseSeedList, type Command } from "../command.js";
 import { formatStatus } from "./status.js";
 
 const DEFAULT_SCENARIO = "experiments/dumbbell.yaml";
@@ -39,34 +39,48 @@ function json(value: unknown): string {
 }
 
 export const command: Command = {
-  usage: "[--scenario FILE] [--seed N] [--out DIR] [--verbose]",
+  usage: "[--scenario FILE] [--seeds N,...] [--out DIR] [--verbose] [--json]",
   description: [
     "The built-in default run (npm start): the real controller against P4Runtime test",
     "switches (what it would install on the scenario's switches), then the scenario in",
     `the simulator under every policy. Default scenario: ${DEFAULT_SCENARIO}; results in`,
-    "results/demo/. --verbose shows the controller's log.",
+    "results/demo/. --seeds: the seeds to simulate (default: the scenario's first; the",
+    "controller part uses the first). --verbose shows the controller's log. --json prints",
+    "what was installed (entities per switch) and the results summary as JSON.",
   ].join("\n"),
   async run(argv) {
     const { values } = parseOptions(argv, {
       scenario: { type: "string" },
       seed: { type: "string" },
+      seeds: { type: "string" },
       out: { type: "string", default: "results/demo" },
       verbose: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
     });
     const root = packageRoot();
     const scenario = loadScenarioFile(values.scenario ?? join(root, DEFAULT_SCENARIO));
-    const seed = values.seed === undefined ? scenario.seeds[0]! : Number(values.seed);
-    if (!Number.isInteger(seed) || seed < 0)
-      throw new CliError(`--seed: expected a non-negative integer, got '${values.seed}'`);
+    if (values.seed !== undefined && values.seeds !== undefined)
+      throw new CliError("--seed is the old name of --seeds: give one of them");
+    const given = values.seeds ?? values.seed;
+    const seeds =
+      given === undefined
+        ? [scenario.seeds[0]!]
+        : parseSeedList(values.seeds !== undefined ? "--seeds" : "--seed", given);
+    const seed = seeds[0]!;
+    // With --json, the story goes to stderr and stdout holds only the JSON.
+    const say = values.json
+      ? (...a: unknown[]) => console.error(...a)
+      : (...a: unknown[]) => console.log(...a);
     const outDir = values.out;
     makeDirectory(outDir, "output folder");
     const plan = expandWorkload(scenario, seed);
+    let installedCounts: Record<string, unknown[]> | undefined;
 
     // ---- 1. the controller against test switches ----
-    console.log(
+    say(
       `netapprox demo: scenario '${scenario.name}' (${scenario.topology.switches.length} switches, ${scenario.topology.hosts.length} hosts), seed ${seed}\n`,
     );
-    console.log("1. The controller against P4Runtime test switches (real gRPC on loopback)");
+    say("1. The controller against P4Runtime test switches (real gRPC on loopback)");
     const pipeline = loadPipeline(root, "v1model");
     const switches = new Map<string, TestSwitch>();
     for (const sw of scenario.topology.switches) {
@@ -120,6 +134,7 @@ export const command: Command = {
         await new Promise((r) => setTimeout(r, 50));
       }
       const installed: Record<string, EntitySpec[]> = {};
+      installedCounts = installed;
       for (const [name, agent] of controller.agents) {
         const entities = await agent.switch.read(reconciliationReads(pipeline.schema));
         installed[name] = entities
@@ -132,7 +147,7 @@ export const command: Command = {
           const key = s.kind === "tableEntry" ? `table ${s.table.split(".").pop()}` : s.kind;
           byKind.set(key, (byKind.get(key) ?? 0) + 1);
         }
-        console.log(
+        say(
           `\n  ${name}: ${specs.length} entities read back (${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")})`,
         );
         const meters = specs.filter((s) => s.kind === "meterEntry");
@@ -140,12 +155,12 @@ export const command: Command = {
           (s) => s.kind === "tableEntry" && s.table.endsWith(".classifier"),
         );
         for (const s of [...classifier.slice(0, 2), ...meters.slice(0, 2)])
-          console.log(
+          say(
             `    ${describeSpec(s, pipeline.schema)}${s.kind === "meterEntry" && s.config ? ` cir ${s.config.cir} B/s pir ${s.config.pir} B/s` : ""}`,
           );
         const queues = queueSettings[name] ?? [];
         if (queues.length)
-          console.log(
+          say(
             `    ${queues.length} BMv2 queue settings (port/priority: rate pps, depth), e.g. ${queues
               .slice(0, 3)
               .map((q) => `${q.port}/${q.priority}: ${q.ratePps.toFixed(0)} pps, ${q.depthPackets}`)
@@ -156,7 +171,7 @@ export const command: Command = {
         writeOutputFile(join(outDir, name), json(data) + "\n", { overwrite: true });
       write("installed-entities.json", installed);
       write("queue-settings.json", queueSettings);
-      console.log(
+      say(
         `\n${formatStatus(controller.status())
           .split("\n")
           .map((l) => `  ${l}`)
@@ -168,27 +183,45 @@ export const command: Command = {
     }
 
     // ---- 2. the scenario in the simulator ----
-    console.log(`\n2. The scenario in the simulator, every policy, seed ${seed}`);
+    say(
+      `\n2. The scenario in the simulator, every policy, seed${seeds.length > 1 ? "s" : ""} ${seeds.join(", ")}`,
+    );
     const routing = computeRoutes(scenario.topology);
     const runs: RunResult[] = [];
-    for (const { policy, tcpSetting } of policyVariants(
-      scenario.policies,
-      scenario.transport.tcpSettings,
-    )) {
-      const t0 = performance.now();
-      const run = simulateRun({ scenario, policy, tcpSetting, seed, plan, routing });
-      writeRun(outDir, run);
-      runs.push(run);
-      process.stderr.write(
-        `  ${runLabel(run)}: simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
-      );
+    for (const s of seeds) {
+      const workload = s === seed ? plan : expandWorkload(scenario, s);
+      for (const { policy, tcpSetting } of policyVariants(
+        scenario.policies,
+        scenario.transport.tcpSettings,
+      )) {
+        const t0 = performance.now();
+        const run = simulateRun({ scenario, policy, tcpSetting, seed: s, plan: workload, routing });
+        writeRun(outDir, run);
+        runs.push(run);
+        process.stderr.write(
+          `  ${runLabel(run)}${seeds.length > 1 ? ` seed ${s}` : ""}: simulated in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+        );
+      }
     }
     const { summary, files } = writeResults(outDir, runs, {
       description: scenario.description,
       notes: scenario.notes,
     });
-    console.log(`\n${summaryTable(summary).join("\n")}`);
-    console.log(
+    say(`\n${summaryTable(summary).join("\n")}`);
+    if (values.json)
+      console.log(
+        JSON.stringify(
+          {
+            installed: Object.fromEntries(
+              Object.entries(installedCounts ?? {}).map(([name, specs]) => [name, specs.length]),
+            ),
+            summary: summaryForFile(summary),
+          },
+          null,
+          2,
+        ),
+      );
+    say(
       `\nWrote ${files.join(", ")}, the runs in ${outDir}/runs/, and what the controller installed in ${join(outDir, "installed-entities.json")}.`,
     );
     return 0;

@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import type { RunResult } from "../../experiment/results.js";
-import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
+import { summaryForFile, summaryTable, writeResults, writeRun } from "../../experiment/report.js";
 import { loadScenarioFile } from "../../experiment/load.js";
 import {
   EXPERIMENT_POLICIES,
@@ -16,7 +16,7 @@ import { unsupportedSettings } from "../../mininet/schedule.js";
 import { loadPipeline } from "../../runtime/pipelines.js";
 import { packageRoot } from "../../util/package-root.js";
 import { makeDirectory } from "../../util/files.js";
-import { CliError, parseOptions, type Command } from "../command.js";
+import { CliError, parseOptions, parseSeedList, type Command } from "../command.js";
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "off"];
 
@@ -54,12 +54,7 @@ export function parseList<T extends string>(
 
 export function parseSeeds(values: string[] | undefined): number[] | undefined {
   if (values === undefined || values.length === 0) return undefined;
-  return values
-    .flatMap((v) => v.split(","))
-    .map((s) => {
-      if (!/^\d+$/.test(s.trim())) throw new CliError(`--seeds: expected integers, got '${s}'`);
-      return Number(s.trim());
-    });
+  return parseSeedList("--seeds", values);
 }
 
 /** How the runs were made, for the report. */
@@ -75,7 +70,7 @@ export function conditions(scenario: Scenario, logLevel: string): string[] {
 
 export const command: Command = {
   usage:
-    "SCENARIO.yaml [--policies P,...] [--seeds N,...] [--out DIR] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn]",
+    "SCENARIO.yaml [--policies P,...] [--seeds N,...] [--out DIR] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn] [--json]",
   description: [
     "Runs a scenario on Mininet with BMv2 switches (needs root, Mininet, BMv2's",
     "simple_switch_grpc and the compiled P4 in p4/build). For every seed and policy: a fresh",
@@ -96,6 +91,7 @@ export const command: Command = {
         python: { type: "string", default: process.env.NETAPPROX_PYTHON ?? "/usr/bin/python3" },
         bmv2: { type: "string", default: process.env.NETAPPROX_BMV2 ?? "simple_switch_grpc" },
         "bmv2-log-level": { type: "string", default: "warn" },
+        json: { type: "boolean", default: false },
       },
       true,
     );
@@ -189,7 +185,11 @@ export const command: Command = {
           ...conditions(scenario, values["bmv2-log-level"]),
         ],
       });
-      console.log(summaryTable(summary).join("\n"));
+      console.log(
+        values.json
+          ? JSON.stringify(summaryForFile(summary), null, 2)
+          : summaryTable(summary).join("\n"),
+      );
       progress(`wrote ${runs.length} run files to ${join(out, "runs")} and ${files.join(", ")}`);
     }
     if (failures.length > 0) {

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadScenarioFile } from "../../experiment/load.js";
-import { summaryTable, writeResults, writeRun } from "../../experiment/report.js";
+import { summaryForFile, summaryTable, writeResults, writeRun } from "../../experiment/report.js";
 import { runLabel, type RunResult } from "../../experiment/results.js";
 import {
   EXPERIMENT_POLICIES,
@@ -17,24 +17,25 @@ import { expandWorkload } from "../../experiment/workload.js";
 import { computeRoutes } from "../../routing/routing.js";
 import { simulateRun, type RunProgress } from "../../../../simulator/src/run.js";
 import { makeDirectory } from "../../util/files.js";
-import { CliError, parseOptions, type Command } from "../command.js";
+import { CliError, parseOptions, parseSeedList, type Command } from "../command.js";
 
 export const command: Command = {
   usage:
-    "<scenario.yaml> [--policies a,b] [--tcp-settings a,b] [--seed N] [--out DIR] [--queue-mode MODE] [--quiet]",
+    "SCENARIO.yaml [--policies a,b] [--tcp-settings a,b] [--seeds N,...] [--out DIR] [--queue-mode MODE] [--quiet] [--json]",
   description: [
     "Runs a scenario (experiments/*.yaml) in the simulator: every policy with the same",
     "workload for each seed, the TCP baselines once per TCP setting of the scenario",
     "(transport.tcp_settings). Writes DIR/runs/<policy>[-<setting>]-seed<N>.json, DIR/summary.json,",
-    "DIR/report.md and SVG plots (jct.svg, fct-cdf.svg, delivered.svg); prints the table.",
+    "DIR/report.md, the figures (SVG, each with its data as CSV); prints the table.",
     "  --policies a,b  only these policies (" + EXPERIMENT_POLICIES.join(", ") + ")",
     "  --tcp-settings a,b  the TCP baselines' settings (" + TCP_SETTINGS.join(", ") + ")",
-    "  --seed N        only this seed (default: the scenario's seeds)",
+    "  --seeds N,...   these seeds (default: the scenario's seeds)",
     "  --out DIR       where to write (default: results/<scenario name>)",
     "  --queue-mode M  " +
       QUEUE_MODES.join(", ") +
       ", instead of the scenario's simulator.queue_mode",
     "  --quiet         no progress on stderr",
+    "  --json          print the summary as JSON instead of the table",
   ].join("\n"),
   async run(argv) {
     const { values, positionals } = parseOptions(
@@ -42,7 +43,9 @@ export const command: Command = {
       {
         policies: { type: "string" },
         seed: { type: "string" },
+        seeds: { type: "string" },
         out: { type: "string" },
+        json: { type: "boolean", default: false },
         "queue-mode": { type: "string" },
         "tcp-settings": { type: "string" },
         quiet: { type: "boolean" },
@@ -60,6 +63,9 @@ export const command: Command = {
         ? scenario.policies
         : parseList(values.policies, "--policies", EXPERIMENT_POLICIES, "policy");
     let seeds = scenario.seeds;
+    if (values.seed !== undefined && values.seeds !== undefined)
+      throw new CliError("--seed is the old name of --seeds: give one of them");
+    if (values.seeds !== undefined) seeds = parseSeedList("--seeds", values.seeds);
     if (values.seed !== undefined) {
       if (!/^[0-9]+$/.test(values.seed) || Number(values.seed) > 4294967295) {
         throw new CliError(
@@ -119,8 +125,11 @@ export const command: Command = {
       description: scenario.description,
       notes: scenario.notes,
     });
-    console.log(summaryTable(summary).join("\n"));
-    console.log(`\nwrote ${runs.length} run files to ${outDir}/runs/ and ${files.join(", ")}`);
+    if (values.json) console.log(JSON.stringify(summaryForFile(summary), null, 2));
+    else {
+      console.log(summaryTable(summary).join("\n"));
+      console.log(`\nwrote ${runs.length} run files to ${outDir}/runs/ and ${files.join(", ")}`);
+    }
     return 0;
   },
 };

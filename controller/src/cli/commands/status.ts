@@ -23,11 +23,13 @@ export function formatStatus(s: ControllerStatus): string {
   if (s.lastPolicyError)
     out.push(`last policy edit REJECTED (previous policy in force): ${s.lastPolicyError}`);
   out.push("", "switches:");
+  const now = Date.now();
   out.push(
     table(
       [
         "switch",
         "address",
+        "device",
         "target",
         "state",
         "role",
@@ -35,13 +37,16 @@ export function formatStatus(s: ControllerStatus): string {
         "last sync",
         "written",
         "failed",
-        "last error",
+        "why not ready / last error",
       ],
       s.switches.map((w) => [
         w.name,
         w.address,
+        w.deviceId === undefined ? "-" : String(w.deviceId),
         w.target,
-        w.state,
+        w.state === "ready" || w.stateSince === undefined
+          ? w.state
+          : `${w.state} for ${Math.max(0, Math.round((now - Date.parse(w.stateSince)) / 1000))} s`,
         w.role,
         w.entities === null ? "-" : String(w.entities),
         w.lastSync
@@ -49,23 +54,24 @@ export function formatStatus(s: ControllerStatus): string {
           : "-",
         String(w.updatesWritten),
         String(w.updatesFailed),
-        w.lastError ?? "",
+        w.reason ?? w.lastError ?? "",
       ]),
     ),
   );
-  out.push("", "jobs:");
+  out.push("", "jobs (rates in bit/s; GREEN, YELLOW, RED at the edge meters):");
   out.push(
     table(
-      ["id", "job", "guaranteed", "allocated", "bottleneck", "green pps", "yellow pps", "red pps"],
+      ["id", "job", "guaranteed", "allocated", "bottleneck", "GREEN", "YELLOW", "RED", "progress"],
       s.jobs.map((j) => [
         String(j.id),
         j.name,
         rate(j.guaranteedBps),
         rate(j.allocatedBps),
         j.bottleneck ?? "-",
-        j.measuredPps ? j.measuredPps.green.toFixed(0) : "-",
-        j.measuredPps ? j.measuredPps.yellow.toFixed(0) : "-",
-        j.measuredPps ? j.measuredPps.red.toFixed(0) : "-",
+        j.measuredBps ? rate(j.measuredBps.green) : "-",
+        j.measuredBps ? rate(j.measuredBps.yellow) : "-",
+        j.measuredBps ? rate(j.measuredBps.red) : "-",
+        j.progress === null || j.progress === undefined ? "-" : `${(100 * j.progress).toFixed(0)}%`,
       ]),
     ),
   );
@@ -75,9 +81,10 @@ export function formatStatus(s: ControllerStatus): string {
       [
         "link",
         "capacity",
-        "exact (alloc)",
-        "allocated",
-        "measured",
+        "exact allocated",
+        "exact measured",
+        "approx allocated",
+        "approx measured",
         "utilisation",
         "drops/s by reason",
       ],
@@ -87,8 +94,9 @@ export function formatStatus(s: ControllerStatus): string {
           l.name,
           rate(l.capacity),
           rate(l.exactLoad),
+          rate(l.measuredExactBps),
           rate(l.allocated),
-          rate(l.measuredBps),
+          rate(l.measuredApproxBps),
           l.utilisation === null ? "-" : `${(100 * l.utilisation).toFixed(1)}%`,
           Object.entries(l.dropsPps)
             .map(([r, v]) => `${r} ${v.toFixed(1)}`)
@@ -101,8 +109,13 @@ export function formatStatus(s: ControllerStatus): string {
 
 export const command: Command = {
   usage: "[--url http://127.0.0.1:9464] [--json]",
-  description:
-    "Shows a running controller's switch states, per-job allocation, per-link utilisation and drops by reason.",
+  description: [
+    "Shows a running controller's switches (state, and why one is not ready: its last error,",
+    "the reason its session ended, or that it does not answer), per-job allocation with the",
+    "meter colours, and per-link allocated and measured rates, utilisation and drops by",
+    "reason. Rates are bit/s. The same data is the controller's /status (--json); its web",
+    "view is at the same address.",
+  ].join("\n"),
   async run(argv) {
     const { values } = parseOptions(argv, {
       url: { type: "string", default: "http://127.0.0.1:9464" },

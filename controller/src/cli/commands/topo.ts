@@ -17,9 +17,9 @@ import { CliError, parseOptions, type Command } from "../command.js";
 const USAGE = [
   "gen fat-tree --k K [options] [--out FILE [--force]]",
   "       netapprox topo gen leaf-spine --spines N --leaves N --hosts-per-leaf N [options] [--out FILE [--force]]",
-  "       netapprox topo check FILE",
+  "       netapprox topo check FILE [--json]",
   "       netapprox topo routes FILE [--switch NAME] [--json]",
-  "       netapprox topo paths FILE --src HOST --dst HOST",
+  "       netapprox topo paths FILE --src HOST --dst HOST [--json]",
 ].join("\n");
 
 export const command: Command = {
@@ -170,13 +170,35 @@ function fileArgument(positionals: string[], what: string): string {
 }
 
 async function check(argv: string[]): Promise<number> {
-  const { positionals } = parseOptions(argv, {}, true);
+  const { values, positionals } = parseOptions(
+    argv,
+    { json: { type: "boolean", default: false } },
+    true,
+  );
   const file = fileArgument(positionals, "a topology file");
   const topology = loadTopologyFile(file);
   const switchLinks = topology.links.filter((l) =>
     l.endpoints.every((e) => e.kind === "switch"),
   ).length;
   const targets = [...new Set(topology.switches.map((s) => s.target))].sort().join(", ");
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        {
+          file,
+          valid: true,
+          switches: topology.switches.length,
+          targets: targets.split(", "),
+          hosts: topology.hosts.length,
+          links: topology.links.length,
+          switchLinks,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
   console.log(
     `${file}: valid: ${topology.switches.length} switches (${targets}), ${topology.hosts.length} hosts, ` +
       `${topology.links.length} links (${switchLinks} between switches)`,
@@ -224,7 +246,7 @@ async function routes(argv: string[]): Promise<number> {
 async function paths(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { src: { type: "string" }, dst: { type: "string" } },
+    { src: { type: "string" }, dst: { type: "string" }, json: { type: "boolean", default: false } },
     true,
   );
   const topology = loadTopologyFile(fileArgument(positionals, "a topology file"));
@@ -240,16 +262,28 @@ async function paths(argv: string[]): Promise<number> {
   const dst = host(values.dst, "dst");
   if (src === dst) throw new CliError("--src and --dst name the same host");
   const list = routing.paths(src, dst);
-  const rows = list.map((p) => [
-    `${(p.fraction * 100).toFixed(2)}%`,
-    [
-      ...p.links.map((l) => {
-        const from = net.nodeName(net.linkFrom[l]!);
-        return net.isHostNode(net.linkFrom[l]!) ? from : `${from}:${net.linkFromPort[l]}`;
-      }),
-      net.nodeName(net.linkTo[p.links[p.links.length - 1]!]!),
-    ].join(" > "),
-  ]);
+  const hops = (p: (typeof list)[number]) => [
+    ...p.links.map((l) => {
+      const from = net.nodeName(net.linkFrom[l]!);
+      return net.isHostNode(net.linkFrom[l]!) ? from : `${from}:${net.linkFromPort[l]}`;
+    }),
+    net.nodeName(net.linkTo[p.links[p.links.length - 1]!]!),
+  ];
+  if (values.json) {
+    console.log(
+      JSON.stringify(
+        {
+          src: values.src,
+          dst: values.dst,
+          paths: list.map((p) => ({ share: p.fraction, hops: hops(p) })),
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const rows = list.map((p) => [`${(p.fraction * 100).toFixed(2)}%`, hops(p).join(" > ")]);
   console.log(`${list.length} shortest path(s) from ${values.src} to ${values.dst}:`);
   console.log(table(["share", "path"], rows, [true, false]));
   return 0;

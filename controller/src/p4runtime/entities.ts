@@ -210,7 +210,12 @@ export function encodeEntity(schema: P4Schema, spec: EntitySpec): Entity {
   return create(EntitySchema, entityInit(schema, spec));
 }
 
-function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
+/**
+ * The checked, canonical init shape of an entity spec: what `encodeEntity` makes
+ * its message from, and what the wire writer (wire.ts) serialises directly on the
+ * write path. Fields left at their defaults are left out.
+ */
+export function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
   switch (spec.kind) {
     case "tableEntry":
       return { entity: { case: "tableEntry", value: tableEntryInit(schema, spec) } };
@@ -427,16 +432,19 @@ function tableEntryInit(
   spec: TableEntrySpec,
 ): MessageInitShape<typeof TableEntrySchema> {
   const table = schema.tables.get(spec.table);
-  const subject = `table '${table.name}'`;
+  const subject = subjectOf(table, () => `table '${table.name}'`);
   const match: MessageInitShape<typeof FieldMatchSchema>[] = [];
   if (spec.match !== undefined) {
     if (spec.isDefault) throw new P4ValueError(subject, "a default entry has no match fields");
-    for (const [name, input] of Object.entries(spec.match)) {
-      const field = table.matchFields.get(name);
-      const encoded = encodeMatch(field, input, `${subject} field '${field.name}'`);
+    const given = spec.match;
+    const names = Object.keys(given);
+    for (let i = 0; i < names.length; i++) {
+      const field = table.matchFields.get(names[i]!);
+      const fieldSubject = subjectOf(field, () => `${subject} field '${field.name}'`);
+      const encoded = encodeMatch(field, given[names[i]!]!, fieldSubject);
       if (encoded !== undefined) match.push(fieldMatchInit(field.id, encoded));
     }
-    match.sort((a, b) => (a.fieldId ?? 0) - (b.fieldId ?? 0));
+    if (match.length > 1) match.sort((a, b) => (a.fieldId ?? 0) - (b.fieldId ?? 0));
   }
   const priority = spec.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0 || priority > 0x7fffffff) {
@@ -454,26 +462,43 @@ function tableEntryInit(
       `priority ${priority} given, but the table has only exact and LPM fields`,
     );
   }
-  return {
-    tableId: table.id,
-    match,
-    action: tableActionInit(schema, table, spec),
-    priority,
-    isDefaultAction: spec.isDefault ?? false,
-    idleTimeoutNs: spec.idleTimeoutNs ?? 0n,
-    meterConfig: spec.meterConfig && meterConfigInit(spec.meterConfig, `${subject} direct meter`),
-    counterData: spec.counterData && counterDataInit(spec.counterData),
-    meterCounterData: spec.meterCounterData && meterCounterDataInit(spec.meterCounterData),
-    metadata: spec.metadata ?? new Uint8Array(),
-    isConst: spec.isConst ?? false,
-  };
+  // Only what is set: create() and the wire writer both take absent as the default.
+  const init: MessageInitShape<typeof TableEntrySchema> = { tableId: table.id, match };
+  const action = tableActionInit(schema, table, spec, subject);
+  if (action !== undefined) init.action = action;
+  if (priority !== 0) init.priority = priority;
+  if (spec.isDefault) init.isDefaultAction = true;
+  if (spec.idleTimeoutNs) init.idleTimeoutNs = spec.idleTimeoutNs;
+  if (spec.meterConfig)
+    init.meterConfig = meterConfigInit(spec.meterConfig, `${subject} direct meter`);
+  if (spec.counterData) init.counterData = counterDataInit(spec.counterData);
+  if (spec.meterCounterData) init.meterCounterData = meterCounterDataInit(spec.meterCounterData);
+  if (spec.metadata) init.metadata = spec.metadata;
+  if (spec.isConst) init.isConst = true;
+  return init;
 }
 
-function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec) {
-  const subject = `table '${table.name}'`;
-  const given = [spec.action, spec.member, spec.group, spec.actionSet].filter(
-    (x) => x !== undefined,
-  ).length;
+const subjects = new WeakMap<object, string>();
+
+/**
+ * The name of a P4 object in error messages ("table 'x'", "table 'x' field 'y'"),
+ * made once per object: entries are encoded by the thousand and rarely fail.
+ */
+function subjectOf(object: object, make: () => string): string {
+  let text = subjects.get(object);
+  if (text === undefined) {
+    text = make();
+    subjects.set(object, text);
+  }
+  return text;
+}
+
+function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec, subject: string) {
+  const given =
+    (spec.action !== undefined ? 1 : 0) +
+    (spec.member !== undefined ? 1 : 0) +
+    (spec.group !== undefined ? 1 : 0) +
+    (spec.actionSet !== undefined ? 1 : 0);
   if (given > 1)
     throw new P4ValueError(subject, "give only one of action, member, group or actionSet");
   if (spec.action !== undefined) {
@@ -525,7 +550,7 @@ function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec)
 
 function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefined) {
   const action = schema.actions.get(spec.name);
-  if (table !== undefined && !table.actionRefs.some((r) => r.action.id === action.id)) {
+  if (table !== undefined && !actionIdsOf(table).has(action.id)) {
     throw new P4ValueError(
       `table '${table.name}'`,
       `action '${action.name}' is not one of its actions (${table.actionRefs.map((r) => r.action.name).join(", ")})`,
@@ -546,10 +571,26 @@ function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefin
     }
     return {
       paramId: p.id,
-      value: encodeValue(v, p.bitwidth, `action '${action.name}' parameter '${p.name}'`),
+      value: encodeValue(
+        v,
+        p.bitwidth,
+        subjectOf(p, () => `action '${action.name}' parameter '${p.name}'`),
+      ),
     };
   });
   return { actionId: action.id, params };
+}
+
+const actionIds = new WeakMap<P4Table, Set<number>>();
+
+/** The ids of a table's actions (cached, like the orders below). */
+function actionIdsOf(table: P4Table): Set<number> {
+  let ids = actionIds.get(table);
+  if (ids === undefined) {
+    ids = new Set(table.actionRefs.map((r) => r.action.id));
+    actionIds.set(table, ids);
+  }
+  return ids;
 }
 
 const paramOrder = new WeakMap<P4Action, P4Param[]>();

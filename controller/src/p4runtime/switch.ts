@@ -32,6 +32,7 @@ import {
   decodeEntity,
   decodeTableEntry,
   encodeEntity,
+  entityInit,
   entityKey,
   UPDATE_TYPES,
   type EntitySpec,
@@ -41,6 +42,7 @@ import {
 import { codeName, P4RuntimeError, type UpdateResult } from "./errors.js";
 import { digest64, P4Schema } from "./p4info.js";
 import { bigintToBytes, bytesToBigint, encodeValue, formatValue, type P4Value } from "./values.js";
+import { EncodedUpdates } from "./wire.js";
 import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
 
 export type SwitchState =
@@ -484,20 +486,32 @@ export class Switch {
 
   /**
    * Writes updates (specs or encoded) in order. Resolves with one OK result per
-   * update; rejects with a WriteError whose failures name their entities.
+   * update; rejects with a WriteError whose failures name their entities. Specs
+   * are checked and serialised straight to bytes, all before anything is sent.
    */
   async write(
     updates: readonly UpdateSpec[] | readonly Update[],
     options: { inFlight?: number } = {},
   ): Promise<UpdateResult[]> {
     this.requirePrimary("Write");
-    const encoded =
-      updates.length > 0 && "entity" in updates[0]! && "kind" in (updates[0] as UpdateSpec).entity
-        ? this.encodeUpdates(updates as UpdateSpec[])
-        : (updates as Update[]);
-    return this.client.write(encoded, {
+    if (updates.length === 0 || "$typeName" in updates[0]!) {
+      const messages = updates as readonly Update[];
+      return this.client.write(messages, {
+        ...options,
+        describe: (i) => describeUpdate(this.schemaValue, messages[i]!),
+      });
+    }
+    const specs = updates as readonly UpdateSpec[];
+    const schema = this.schema;
+    const encoded = new EncodedUpdates(specs.length);
+    for (let i = 0; i < specs.length; i++) {
+      const u = specs[i]!;
+      encoded.add(UPDATE_TYPES[u.type], entityInit(schema, u.entity));
+    }
+    return this.client.writeEncoded(encoded, {
       ...options,
-      describe: (i) => describeUpdate(this.schemaValue, encoded[i]!),
+      // Only failed updates are described: their messages are made then.
+      describe: (i) => describeUpdate(schema, this.encodeUpdates([specs[i]!])[0]!),
     });
   }
 

@@ -37,6 +37,7 @@ import { loadPolicyFile } from "../policy/load.js";
 import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
 import { capabilitiesOf } from "../targets/capabilities.js";
+import { QueueMemory } from "../targets/queue-memory.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
 import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js";
@@ -70,6 +71,12 @@ export interface ControllerOptions {
   queueConfigurator?: (sw: TopologySwitch) => QueueConfigurator | undefined;
   /** Folder for Tofino traffic-manager configs (default: ./tm-config). */
   trafficManagerDir?: string;
+  /**
+   * Folder for what must outlive the process: the BMv2 queue settings sent
+   * (bmv2-queues.json), so that a restarted controller does not send them again.
+   * Absent: remembered in this process only.
+   */
+  stateDir?: string;
   retryMs?: { initial: number; max: number };
 }
 
@@ -165,12 +172,19 @@ export class NetapproxController {
   private watcher: FSWatcher | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private readonly queueMemory: QueueMemory;
 
   constructor(options: ControllerOptions) {
     this.options = options;
     this.log = options.logger;
     this.policy = options.policy;
     this.routing = computeRoutes(options.topology);
+    this.queueMemory =
+      options.stateDir === undefined
+        ? QueueMemory.inProcess()
+        : QueueMemory.open(join(options.stateDir, "bmv2-queues.json"), (message) =>
+            this.log.warn(message),
+          );
     for (const sw of options.topology.switches) this.agents.set(sw.name, this.createAgent(sw));
   }
 
@@ -229,6 +243,7 @@ export class NetapproxController {
       capabilities: caps,
       logger: this.log,
       ...(queues ? { queues } : {}),
+      queueMemory: this.queueMemory,
       writeTrafficManager: async (state) => {
         await mkdir(dir, { recursive: true });
         const file = join(dir, `${state.switch}.tm.json`);

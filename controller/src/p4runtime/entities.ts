@@ -280,13 +280,14 @@ export function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
       };
     case "meterEntry": {
       const meter = schema.meters.get(spec.meter);
+      const subject = subjectOf(meter, () => `meter '${meter.name}'`);
       return {
         entity: {
           case: "meterEntry",
           value: {
             meterId: meter.id,
-            index: indexInit(spec.index, meter.size, `meter '${meter.name}'`),
-            config: spec.config && meterConfigInit(spec.config, `meter '${meter.name}'`),
+            index: indexInit(spec.index, meter.size, subject),
+            config: spec.config && meterConfigInit(spec.config, subject),
             counterData: spec.counterData && meterCounterDataInit(spec.counterData),
           },
         },
@@ -404,21 +405,24 @@ function meterCounterDataInit(d: MeterCounterDataSpec) {
 }
 
 function meterConfigInit(c: MeterConfigSpec, subject: string) {
-  const n = (v: bigint | number | undefined, what: string): bigint => {
-    const b = typeof v === "number" ? BigInt(Math.round(v)) : (v ?? 0n);
-    if (b < 0n) throw new P4ValueError(subject, `${what} ${b} is negative`);
-    return b;
-  };
   const config = {
-    cir: n(c.cir, "cir"),
-    cburst: n(c.cburst, "cburst"),
-    pir: n(c.pir, "pir"),
-    pburst: n(c.pburst, "pburst"),
-    eburst: n(c.eburst, "eburst"),
+    cir: meterNumber(c.cir, "cir", subject),
+    cburst: meterNumber(c.cburst, "cburst", subject),
+    pir: meterNumber(c.pir, "pir", subject),
+    pburst: meterNumber(c.pburst, "pburst", subject),
+    eburst: meterNumber(c.eburst, "eburst", subject),
   };
   if (config.pir < config.cir)
     throw new P4ValueError(subject, `pir ${config.pir} is below cir ${config.cir}`);
   return config;
+}
+
+/** A meter rate or burst as the int64 P4Runtime carries (numbers are rounded). */
+function meterNumber(v: bigint | number | undefined, what: string, subject: string): bigint {
+  if (v === undefined) return 0n;
+  if (typeof v === "number") v = BigInt(Math.round(v));
+  if (v < 0n) throw new P4ValueError(subject, `${what} ${v} is negative`);
+  return v;
 }
 
 function replicaInit(r: ReplicaSpec) {

@@ -48,56 +48,79 @@ function numberToBytes(value: number): Uint8Array {
 }
 
 /**
- * The common value texts (decimal below 2^53, dotted-quad IPv4, MAC) as a number,
- * read without regular expressions or bigints; undefined for anything else or
- * anything odd, which the general path (toBigint) then reads or rejects.
+ * The common value texts (decimal below 2^53, dotted-quad IPv4, MAC) in
+ * text[start, end) as a number, read in one pass without regular expressions,
+ * slices or bigints; undefined for anything else or anything odd, which the general
+ * path (toBigint) then reads or rejects.
  */
-function smallTextValue(text: string): number | undefined {
-  const n = text.length;
-  if (n === 0) return undefined;
-  let dots = 0;
-  let colons = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) dots++;
-    else if (c === 58) colons++;
-  }
-  if (dots === 0 && colons === 0) {
-    if (n > 15) return undefined;
-    let v = 0;
-    for (let i = 0; i < n; i++) {
-      const d = text.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return undefined;
-      v = v * 10 + d;
-    }
-    return v;
-  }
-  // Dotted quad (1-3 digits per octet, each at most 255) or MAC (1-2 hex digits per group).
-  const ipv4 = dots === 3 && colons === 0;
-  if (!ipv4 && !(colons === 5 && dots === 0)) return undefined;
-  const base = ipv4 ? 10 : 16;
-  const maxDigits = ipv4 ? 3 : 2;
-  let v = 0;
-  let part = 0;
+function smallTextValue(text: string, start = 0, end = text.length): number | undefined {
+  let separator = 0; // 46 '.' (IPv4) or 58 ':' (MAC), once seen
+  let groups = 0;
+  let value = 0;
+  let decimal = 0;
+  let hex = 0;
   let digits = 0;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : -1;
-    if (c === -1 || c === 46 || c === 58) {
-      if (digits === 0 || part > 255) return undefined;
-      v = v * 256 + part;
-      part = 0;
+  let letters = false;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : -1;
+    if (c === 46 || c === 58 || c === -1) {
+      if (c === -1 && separator === 0) return digits > 0 && !letters ? decimal : undefined;
+      if (c !== -1) {
+        if (separator === 0) separator = c;
+        else if (c !== separator) return undefined;
+      }
+      // An IPv4 octet has 1-3 decimal digits, a MAC group 1-2 hex digits.
+      const part =
+        separator === 46 ? (letters || digits > 3 ? -1 : decimal) : digits > 2 ? -1 : hex;
+      if (digits === 0 || part < 0 || part > 255) return undefined;
+      value = value * 256 + part;
+      groups++;
+      decimal = 0;
+      hex = 0;
       digits = 0;
+      letters = false;
       continue;
     }
-    let d: number;
-    if (c >= 48 && c <= 57) d = c - 48;
-    else if (base === 16 && c >= 97 && c <= 102) d = c - 87;
-    else if (base === 16 && c >= 65 && c <= 70) d = c - 55;
-    else return undefined;
-    if (++digits > maxDigits) return undefined;
-    part = part * base + d;
+    if (c >= 48 && c <= 57) {
+      decimal = decimal * 10 + (c - 48);
+      hex = hex * 16 + (c - 48);
+    } else {
+      const lower = c | 32;
+      if (lower < 97 || lower > 102) return undefined;
+      letters = true;
+      hex = hex * 16 + (lower - 87);
+    }
+    if (++digits > 15) return undefined;
+  }
+  return groups === (separator === 46 ? 4 : 6) ? value : undefined;
+}
+
+/** 2^w for w = 0..53 (a lookup: Math.pow showed in profiles of bulk encoding). */
+const POW2 = Array.from({ length: 54 }, (_, w) => 2 ** w);
+
+/** A non-negative safe integer that fits in `bitwidth` bits. */
+function fitsNumber(n: number | undefined, bitwidth: number): n is number {
+  return (
+    n !== undefined && Number.isSafeInteger(n) && n >= 0 && (bitwidth >= 53 || n < POW2[bitwidth]!)
+  );
+}
+
+/** Decimal digits text[start, end) as a number below 1000, or -1. */
+function smallDecimal(text: string, start: number, end: number): number {
+  if (start >= end || end - start > 3) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
   }
   return v;
+}
+
+/** LPM of a value given as a number: its bits past the prefix cleared, as canonical bytes. */
+function lpmOfNumber(n: number, prefixLen: number, bitwidth: number): Uint8Array {
+  const low = POW2[bitwidth - prefixLen]!;
+  return numberToBytes(Math.floor(n / low) * low);
 }
 
 /** Shortest big-endian bytes of a non-negative bigint; 0 is [0x00]. */
@@ -263,14 +286,7 @@ export function encodeValue(value: P4Value, bitwidth: number, subject = "value")
       : typeof value === "string"
         ? smallTextValue(value.trim())
         : undefined;
-  if (
-    small !== undefined &&
-    Number.isSafeInteger(small) &&
-    small >= 0 &&
-    (bitwidth >= 53 || small < 2 ** bitwidth)
-  ) {
-    return numberToBytes(small);
-  }
+  if (fitsNumber(small, bitwidth)) return numberToBytes(small);
   const n = toBigint(value, subject);
   if (n >> BigInt(bitwidth) !== 0n) {
     throw new P4ValueError(
@@ -412,6 +428,13 @@ export function encodeLpm(
   let prefixLen: number;
   if (typeof input === "string") {
     const slash = input.lastIndexOf("/");
+    // Fast path: "10.1.0.0/16" and the like, read in place.
+    if (slash > 0 && bitwidth <= 53) {
+      const len = smallDecimal(input, slash + 1, input.length);
+      const n = len > 0 && len <= bitwidth ? smallTextValue(input, 0, slash) : undefined;
+      if (fitsNumber(n, bitwidth))
+        return { kind: "lpm", value: lpmOfNumber(n, len, bitwidth), prefixLen: len };
+    }
     if (slash < 0) {
       value = input;
       prefixLen = bitwidth;
@@ -428,6 +451,8 @@ export function encodeLpm(
     throw new P4ValueError(subject, `prefix length ${prefixLen} is outside 0..${bitwidth}`);
   }
   if (prefixLen === 0) return undefined;
+  if (typeof value === "number" && bitwidth <= 53 && fitsNumber(value, bitwidth))
+    return { kind: "lpm", value: lpmOfNumber(value, prefixLen, bitwidth), prefixLen };
   const bytes = clearLowBits(encodeValue(value, bitwidth, subject), bitwidth - prefixLen);
   return { kind: "lpm", value: bytes, prefixLen };
 }
@@ -441,12 +466,13 @@ export function encodeTernary(
   let value: P4Value;
   let mask: P4Value;
   if (typeof input === "string") {
-    const parts = input.split("&&&");
-    if (parts.length === 1) {
+    const at = input.indexOf("&&&");
+    if (at < 0) {
       value = input;
       mask = fullMask(bitwidth);
-    } else if (parts.length === 2) {
-      [value, mask] = [parts[0]!.trim(), parts[1]!.trim()];
+    } else if (input.indexOf("&&&", at + 3) < 0) {
+      value = input.slice(0, at).trim();
+      mask = input.slice(at + 3).trim();
     } else {
       throw new P4ValueError(subject, `'${input}' is not of the form value&&&mask`);
     }

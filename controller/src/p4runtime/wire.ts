@@ -120,13 +120,28 @@ export class WireWriter {
   }
 
   tag(field: number, wireType: number): void {
-    this.uint32((field << 3) | wireType);
+    const v = (field << 3) | wireType;
+    if (v < 0x80) {
+      this.room(1);
+      this.buf[this.pos++] = v;
+    } else {
+      this.uint32(v);
+    }
   }
 
   raw(bytes: Uint8Array): void {
-    this.room(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const n = bytes.length;
+    this.room(n);
+    if (n <= 32) {
+      // Element copies beat TypedArray.set for the few bytes of P4 values.
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos++] = bytes[i]!;
+      this.pos = pos;
+    } else {
+      this.buf.set(bytes, this.pos);
+      this.pos += n;
+    }
   }
 
   /** A length-delimited field. */

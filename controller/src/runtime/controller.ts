@@ -16,7 +16,7 @@ import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
 import { DEFAULT_JOB_DEMAND, estimateJobCaps } from "../allocation/job-demand.js";
 import type { Allocation } from "../allocation/types.js";
-import { decodeEntity, encodeEntity } from "../p4runtime/entities.js";
+import { decodeEntity, encodeEntity, entityInit } from "../p4runtime/entities.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import type { SwitchOptions } from "../p4runtime/switch.js";
 import {
@@ -332,10 +332,10 @@ export class NetapproxController {
     const states = translateAll(allocation, this.routing.tables(), (plan) =>
       this.contractOf(this.options.topology.switches.find((s) => s.name === plan.name)!),
     );
-    // Encode everything before touching any switch: a bad state fails here as a whole.
+    // Check everything before touching any switch: a bad state fails here as a whole.
     for (const state of states) {
       const agent = this.agents.get(state.switch)!;
-      for (const e of state.entities) encodeEntity(agent.schema, e);
+      for (const e of state.entities) entityInit(agent.schema, e);
     }
     this.allocation = allocation;
     this.policy = policy;

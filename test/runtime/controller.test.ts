@@ -178,6 +178,21 @@ describe("the controller on test switches", () => {
     await s2.start();
     await eventually(() => q2.calls === sent[1], 5_000, "s2's queue settings sent again");
     expect(queues.get("s1")!.calls).toBe(0);
+
+    // A switch that cannot say when it started: everything again, and nothing remembered
+    // for it (the settings could not be tied to a switch process).
+    q2.calls = 0;
+    q2.start = undefined;
+    s2.kill();
+    await new Promise((r) => setTimeout(r, 300));
+    await s2.start();
+    await eventually(() => q2.calls === sent[1], 5_000, "s2's queue settings sent once more");
+    await eventually(
+      () => !readFileSync(join(stateDir, "bmv2-queues.json"), "utf8").includes('"s2"'),
+      2_000,
+      "s2 forgotten",
+    );
+    expect(readFileSync(join(stateDir, "bmv2-queues.json"), "utf8")).toContain('"s1"');
   });
 
   it("makes the backup primary within 1 s when the primary dies; the demoted one stops writing", async () => {

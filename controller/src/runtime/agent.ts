@@ -132,7 +132,6 @@ export class SwitchAgent {
             // Whatever happens next (reconnect, restart), re-read before trusting the mirror.
             this.mirror = undefined;
             this.queuesApplied = undefined; // checked against the switch's start time again
-
             this.log.warn("switch down", { reason: e.reason });
             break;
           case "pipeline_pushed":
@@ -314,7 +313,13 @@ export class SwitchAgent {
     }
     this.switchStart = start;
     const remembered = this.queueMemory.get(this.name);
-    if (remembered === undefined || start === undefined) return new Map();
+    if (remembered === undefined) return new Map();
+    if (start === undefined) {
+      // What is sent now cannot be tied to a switch process: a record left behind
+      // would be trusted later while the switch holds newer settings.
+      await this.queueMemory.forget(this.name).catch(() => undefined);
+      return new Map();
+    }
     if (remembered.address === queues.address && sameSwitchStart(remembered.start, start)) {
       return new Map(remembered.queues);
     }

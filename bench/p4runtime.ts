@@ -7,14 +7,15 @@
 //
 // BMv2 (where simple_switch_grpc is on PATH; says why it skipped elsewhere): one
 // simple_switch_grpc on loopback running the committed pipeline (p4/build). The same
-// updates go to it two ways, in alternating rounds: through the library (names ->
-// Switch.write: checked, encoded and sent) and as WriteRequests encoded beforehand
-// with the generated protobuf code and sent raw with grpc-js. Prints the median rate
-// of each and their ratio, for LPM, exact, ternary+range table entries, action
+// updates go to it two ways, in alternating rounds: through the library (all of them
+// in one Switch.write from names: checked, encoded, sent in batches of the session's
+// maxBatchSize) and as WriteRequests encoded beforehand with the generated protobuf
+// code and sent raw with grpc-js. Prints the median rate of each and their ratio,
+// for LPM (batches of 250 and 1000), exact and ternary+range table entries, action
 // profile members and meter configs.
 //
-// Both modes also run that comparison on the test switch, so the ratio is printed
-// where BMv2 is not installed; there the test switch, not the client, sets the pace.
+// The test-switch mode also runs that comparison for LPM entries, so a ratio is
+// printed where BMv2 is not installed; there the test switch sets the pace.
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { spawn } from "node:child_process";
@@ -184,18 +185,25 @@ interface Comparison {
   repeat: number;
 }
 
-/** Alternating rounds of library and pre-encoded runs; prints median rates and their ratio. */
+/**
+ * Alternating rounds of library and pre-encoded runs. The library gets all the
+ * writes in one Switch.write (as the controller writes a phase), its client
+ * batching them at the switch's maxBatchSize, which must be `c.batch`. Prints the
+ * median rates, the median of the per-round ratios (each library run against the
+ * pre-encoded run next to it, which cancels the drift of a shared machine's load)
+ * and the spread.
+ */
 async function compare(sw: Switch, raw: RawWriter, schema: P4Schema, c: Comparison) {
+  if (sw.client.maxBatchSize !== c.batch)
+    throw new Error(`compare: the switch batches by ${sw.client.maxBatchSize}, not ${c.batch}`);
   const pre = preEncode(schema, c.writes, c.batch);
   const undo = c.undo ? preEncode(schema, c.undo, 1000) : [];
-  const slices: UpdateSpec[][] = [];
-  for (let s = 0; s < c.writes.length; s += c.batch) slices.push(c.writes.slice(s, s + c.batch));
   const rates = { library: [] as number[], preEncoded: [] as number[] };
   const run = async (mode: "library" | "preEncoded") => {
     let ms = 0;
     for (let k = 0; k < c.repeat; k++) {
       const t = performance.now();
-      if (mode === "library") for (const s of slices) await sw.write(s);
+      if (mode === "library") await sw.write(c.writes);
       else for (const b of pre) await raw.write(b);
       ms += performance.now() - t;
       for (const b of undo) await raw.write(b);
@@ -218,9 +226,11 @@ async function compare(sw: Switch, raw: RawWriter, schema: P4Schema, c: Comparis
   }
   const lib = median(rates.library);
   const preRate = median(rates.preEncoded);
-  const k = (v: number) => `${(v / 1000).toFixed(1)}k/s`.padStart(9);
+  const paired = median(rates.library.map((l, i) => l / rates.preEncoded[i]!));
+  const k = (v: number) => `${(v / 1000).toFixed(1)}k/s`;
+  const range = (v: number[]) => `${k(Math.min(...v))}-${k(Math.max(...v))}`;
   console.log(
-    `${c.label.padEnd(38)} batch ${String(c.batch).padStart(4)}  library ${k(lib)}  pre-encoded ${k(preRate)}  ratio ${(lib / preRate).toFixed(2)}  (min-max ${k(Math.min(...rates.library)).trim()}-${k(Math.max(...rates.library)).trim()} / ${k(Math.min(...rates.preEncoded)).trim()}-${k(Math.max(...rates.preEncoded)).trim()})`,
+    `${c.label.padEnd(36)} batch ${String(c.batch).padStart(4)}  library ${k(lib).padStart(9)}  pre-encoded ${k(preRate).padStart(9)}  ratio ${paired.toFixed(2)} (of medians ${(lib / preRate).toFixed(2)}; ranges ${range(rates.library)} / ${range(rates.preEncoded)})`,
   );
 }
 
@@ -240,6 +250,7 @@ async function testSwitchMode(): Promise<void> {
     deviceId: 1,
     electionId: ELECTION_ID,
     pipeline: { schema, deviceConfig: new Uint8Array() },
+    maxBatchSize: BATCH,
   });
   sw.start();
   const raw = new RawWriter(server.address);
@@ -289,7 +300,7 @@ async function testSwitchMode(): Promise<void> {
     await sw.write(as("delete", ternary), { inFlight: 2 });
 
     console.log(
-      `\nthe same 4,000 LPM entries through the library and pre-encoded, ${ROUNDS} alternating rounds (medians):`,
+      `\nthe same 4,000 LPM entries through the library and pre-encoded, ${ROUNDS} alternating rounds:`,
     );
     const four = lpm.slice(0, 4_000);
     await compare(sw, raw, schema, {
@@ -317,19 +328,24 @@ async function bmv2Mode(): Promise<void> {
   const pipeline = loadPipeline(root, "v1model");
   const schema = pipeline.schema;
   const bmv2 = await startLoopbackBmv2(binary);
-  const sw = new Switch({
-    name: "bmv2",
-    address: bmv2.grpcAddress,
-    deviceId: 1,
-    electionId: ELECTION_ID,
-    pipeline,
-    maxBatchSize: 1000,
-    rpcTimeoutMs: 30_000,
-  });
-  sw.start();
   const raw = new RawWriter(bmv2.grpcAddress);
-  try {
+  // One session per batch size: the library batches a write at its maxBatchSize.
+  const session = async (maxBatchSize: number) => {
+    const sw = new Switch({
+      name: "bmv2",
+      address: bmv2.grpcAddress,
+      deviceId: 1,
+      electionId: ELECTION_ID,
+      pipeline,
+      maxBatchSize,
+      rpcTimeoutMs: 30_000,
+    });
+    sw.start();
     await sw.whenReady({ primary: true, timeoutMs: 20_000 });
+    return sw;
+  };
+  let sw = await session(250);
+  try {
     const member = (id: number, port: number): UpdateSpec => ({
       type: "insert",
       entity: {
@@ -381,23 +397,30 @@ async function bmv2Mode(): Promise<void> {
       },
     }));
     const members = Array.from({ length: 1_000 }, (_, i) => member(2 + i, i % 511));
-    const meters = meterModifies(1_000);
     console.log(
-      `\nBMv2 (${binary}, one switch on ${bmv2.grpcAddress}, the committed v1model pipeline): the same updates through the library (names -> Switch.write) and pre-encoded (generated code, sent raw with grpc-js), ${ROUNDS} alternating rounds (medians); ${loadNote()}:`,
+      `\nBMv2 (${binary}, one switch on ${bmv2.grpcAddress}, the committed v1model pipeline): the same updates through the library (all in one Switch.write, from names) and pre-encoded (WriteRequests made beforehand with the generated code, sent raw with grpc-js, one after another), ${ROUNDS} alternating rounds; ${loadNote()}:`,
     );
-    const tables: Comparison[] = [
+    const at250: Comparison[] = [
       { label: "LPM entries (routing_v4 -> member)", writes: routes, batch: 250, repeat: 2 },
-      { label: "LPM entries (routing_v4 -> member)", writes: routes, batch: 1000, repeat: 2 },
       { label: "exact entries (port_thresholds)", writes: exact, batch: 250, repeat: 16 },
       { label: "ternary+range entries (classifier)", writes: classifier, batch: 250, repeat: 4 },
       { label: "action profile members", writes: members, batch: 250, repeat: 8 },
     ];
-    for (const c of tables) await compare(sw, raw, schema, { ...c, undo: as("delete", c.writes) });
+    for (const c of at250) await compare(sw, raw, schema, { ...c, undo: as("delete", c.writes) });
     await compare(sw, raw, schema, {
       label: "meter configs (modify)",
-      writes: meters,
+      writes: meterModifies(1_000),
       batch: 250,
       repeat: 16,
+    });
+    await sw.stop();
+    sw = await session(1000);
+    await compare(sw, raw, schema, {
+      label: "LPM entries (routing_v4 -> member)",
+      writes: routes,
+      undo: as("delete", routes),
+      batch: 1000,
+      repeat: 2,
     });
     console.log(`(${loadNote()} at the end)`);
   } finally {

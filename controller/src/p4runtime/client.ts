@@ -220,16 +220,6 @@ export class P4RuntimeClient {
       const request = writeRequestBytes(head, updates, start, start + count);
       try {
         await this.unary<Buffer, WriteResponse>("write", request, undefined, (b) => b);
-        for (let i = 0; i < count; i++) {
-          results[start + i] = {
-            index: start + i,
-            ok: true,
-            code: 0,
-            message: "",
-            space: "",
-            targetCode: 0,
-          };
-        }
       } catch (err) {
         const e = err as grpc.ServiceError;
         if (typeof e.code !== "number") throw err;
@@ -253,6 +243,11 @@ export class P4RuntimeClient {
       while (next < starts.length) await sendBatch(starts[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(depth, starts.length) }, lane));
+    // The OK results are made last: alive while batches are in flight, thousands of
+    // them would be copied by every scavenge the encoding's garbage sets off.
+    for (let i = 0; i < results.length; i++) {
+      results[i] ??= { index: i, ok: true, code: 0, message: "", space: "", targetCode: 0 };
+    }
     if (failed) throw new WriteError(results, options.describe, this.address);
     return results;
   }

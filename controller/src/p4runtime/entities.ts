@@ -18,7 +18,7 @@ import {
   type TableEntry as TableEntryMsg,
 } from "../proto/p4/v1/p4runtime_pb.js";
 import { P4DataSchema } from "../proto/p4/v1/p4data_pb.js";
-import type { P4Action, P4MatchField, P4Param, P4Schema, P4Table } from "./p4info.js";
+import type { P4Action, P4MatchField, P4Meter, P4Param, P4Schema, P4Table } from "./p4info.js";
 import {
   bigintToBytes,
   bytesToBigint,
@@ -280,7 +280,7 @@ export function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
       };
     case "meterEntry": {
       const meter = schema.meters.get(spec.meter);
-      const subject = subjectOf(meter, () => `meter '${meter.name}'`);
+      const subject = subjectOf(meter, undefined, meterSubject);
       return {
         entity: {
           case: "meterEntry",
@@ -436,16 +436,16 @@ function tableEntryInit(
   spec: TableEntrySpec,
 ): MessageInitShape<typeof TableEntrySchema> {
   const table = schema.tables.get(spec.table);
-  const subject = subjectOf(table, () => `table '${table.name}'`);
+  const subject = subjectOf(table, undefined, tableSubject);
   const match: MessageInitShape<typeof FieldMatchSchema>[] = [];
   if (spec.match !== undefined) {
     if (spec.isDefault) throw new P4ValueError(subject, "a default entry has no match fields");
     const given = spec.match;
-    const names = Object.keys(given);
-    for (let i = 0; i < names.length; i++) {
-      const field = table.matchFields.get(names[i]!);
-      const fieldSubject = subjectOf(field, () => `${subject} field '${field.name}'`);
-      const encoded = encodeMatch(field, given[names[i]!]!, fieldSubject);
+    for (const name in given) {
+      if (!Object.hasOwn(given, name)) continue;
+      const field = table.matchFields.get(name);
+      const fieldSubject = subjectOf(field, subject, matchFieldSubject);
+      const encoded = encodeMatch(field, given[name]!, fieldSubject);
       if (encoded !== undefined) match.push(fieldMatchInit(field.id, encoded));
     }
     if (match.length > 1) match.sort((a, b) => (a.fieldId ?? 0) - (b.fieldId ?? 0));
@@ -486,16 +486,22 @@ const subjects = new WeakMap<object, string>();
 
 /**
  * The name of a P4 object in error messages ("table 'x'", "table 'x' field 'y'"),
- * made once per object: entries are encoded by the thousand and rarely fail.
+ * made once per object: entries are encoded by the thousand and rarely fail. The
+ * makers are module functions, so that a lookup allocates nothing.
  */
-function subjectOf(object: object, make: () => string): string {
+function subjectOf<T extends object, C>(object: T, context: C, make: (o: T, c: C) => string) {
   let text = subjects.get(object);
   if (text === undefined) {
-    text = make();
+    text = make(object, context);
     subjects.set(object, text);
   }
   return text;
 }
+
+const tableSubject = (t: P4Table) => `table '${t.name}'`;
+const matchFieldSubject = (f: P4MatchField, table: string) => `${table} field '${f.name}'`;
+const paramSubject = (p: P4Param, a: P4Action) => `action '${a.name}' parameter '${p.name}'`;
+const meterSubject = (m: P4Meter) => `meter '${m.name}'`;
 
 function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec, subject: string) {
   const given =
@@ -575,11 +581,7 @@ function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefin
     }
     return {
       paramId: p.id,
-      value: encodeValue(
-        v,
-        p.bitwidth,
-        subjectOf(p, () => `action '${action.name}' parameter '${p.name}'`),
-      ),
+      value: encodeValue(v, p.bitwidth, subjectOf(p, action, paramSubject)),
     };
   });
   return { actionId: action.id, params };
@@ -673,28 +675,21 @@ function encodeMatch(
   }
 }
 
-function fieldMatchInit(fieldId: number, m: EncodedMatch) {
-  switch (m.kind) {
-    case "exact":
-      return { fieldId, fieldMatchType: { case: "exact" as const, value: { value: m.value } } };
-    case "lpm":
-      return {
-        fieldId,
-        fieldMatchType: { case: "lpm" as const, value: { value: m.value, prefixLen: m.prefixLen } },
-      };
-    case "ternary":
-      return {
-        fieldId,
-        fieldMatchType: { case: "ternary" as const, value: { value: m.value, mask: m.mask } },
-      };
-    case "range":
-      return {
-        fieldId,
-        fieldMatchType: { case: "range" as const, value: { low: m.low, high: m.high } },
-      };
-    case "optional":
-      return { fieldId, fieldMatchType: { case: "optional" as const, value: { value: m.value } } };
-  }
+/**
+ * A FieldMatch init whose inner message is the encoded match itself: each kind has
+ * that message's fields under the same names (its `kind` is ignored by create() and
+ * the wire writer), one object fewer per field on the write path.
+ */
+function fieldMatchInit(
+  fieldId: number,
+  m: EncodedMatch,
+): MessageInitShape<typeof FieldMatchSchema> {
+  return {
+    fieldId,
+    fieldMatchType: { case: m.kind, value: m } as MessageInitShape<
+      typeof FieldMatchSchema
+    >["fieldMatchType"],
+  };
 }
 
 // ---------------------------------------------------------------- decoding

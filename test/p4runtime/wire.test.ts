@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { allocate } from "../../controller/src/allocation/allocate.js";
 import {
   encodeEntity,
+  encodeUpdateSpecs,
   entityInit,
   UPDATE_TYPES,
   type EntitySpec,
@@ -267,13 +268,15 @@ describe("the wire writer against the generated code", () => {
 
   it("writes whole WriteRequests as the generated code does, for any run of updates", () => {
     const specs = SPECS.map(([, s]) => s);
-    const encoded = new EncodedUpdates(2); // starts small: growth is exercised too
-    specs.forEach((s, i) =>
-      encoded.add(
-        UPDATE_TYPES[(["insert", "modify", "delete"] as const)[i % 3]],
-        entityInit(basic, s),
-      ),
+    const types = ["insert", "modify", "delete"] as const;
+    // From specs (meter cells written directly, the rest through entityInit) and from
+    // init shapes into a buffer that starts small, so that growth is exercised too.
+    const fromSpecs = encodeUpdateSpecs(
+      basic,
+      specs.map((entity, i) => ({ type: types[i % 3], entity })),
     );
+    const encoded = new EncodedUpdates(2);
+    specs.forEach((s, i) => encoded.add(UPDATE_TYPES[types[i % 3]], entityInit(basic, s)));
     const heads = [
       { deviceId: 1n },
       {
@@ -301,8 +304,67 @@ describe("the wire writer against the generated code", () => {
           }),
         );
         expect(hex(writeRequestBytes(head, encoded, start, end))).toBe(hex(want));
+        expect(hex(writeRequestBytes(head, fromSpecs, start, end))).toBe(hex(want));
       }
     }
+  });
+
+  it("writes meter cells from specs as the generated code does, for any values (property)", () => {
+    const value = fc.oneof(
+      fc.nat({ max: 2 ** 40 }),
+      fc.double({ min: 0, max: 1e12, noNaN: true }),
+      fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+    );
+    const meter = fc.record(
+      {
+        index: fc.nat({ max: 1023 }),
+        config: fc.record(
+          { cir: value, cburst: value, pir: value, pburst: value, eburst: value },
+          { requiredKeys: ["cir", "cburst", "pir", "pburst"] },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(meter, fc.constantFrom("insert", "modify", "delete" as const), (m, type) => {
+        const spec: EntitySpec = { kind: "meterEntry", meter: "job_meter", ...m };
+        let want: string;
+        try {
+          want = hex(
+            updateToBinary({ type: UPDATE_TYPES[type], entity: encodeEntity(basic, spec) }),
+          );
+        } catch (err) {
+          // pir below cir: both paths refuse it with the same message.
+          expect(() => encodeUpdateSpecs(basic, [{ type, entity: spec }])).toThrow(
+            (err as Error).message,
+          );
+          return;
+        }
+        const got = encodeUpdateSpecs(basic, [{ type, entity: spec }]).range(0, 1);
+        // range() includes the WriteRequest.updates tag and length in front of the Update.
+        expect(hex(got)).toMatch(new RegExp(`^22[0-9a-f]{2,4}${want}$`));
+        expect(hex(got).length - want.length).toBeLessThanOrEqual(6);
+      }),
+      { numRuns: 500 },
+    );
+    expect(() =>
+      encodeUpdateSpecs(basic, [
+        { type: "modify", entity: { kind: "meterEntry", meter: "job_meter", index: 5000 } },
+      ]),
+    ).toThrow("meter 'ingress.job_meter': index 5000 is outside 0..");
+    expect(() =>
+      encodeUpdateSpecs(basic, [
+        {
+          type: "modify",
+          entity: {
+            kind: "meterEntry",
+            meter: "job_meter",
+            index: 1,
+            config: { cir: -1, cburst: 1, pir: 1, pburst: 1 },
+          },
+        },
+      ]),
+    ).toThrow("cir -1 is negative");
   });
 
   it("keeps the unknown fields of a decoded message, as toBinary does", () => {

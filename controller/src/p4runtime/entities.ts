@@ -18,6 +18,7 @@ import {
   type TableEntry as TableEntryMsg,
 } from "../proto/p4/v1/p4runtime_pb.js";
 import { P4DataSchema } from "../proto/p4/v1/p4data_pb.js";
+import { EncodedUpdates, type MeterValues } from "./wire.js";
 import type { P4Action, P4MatchField, P4Meter, P4Param, P4Schema, P4Table } from "./p4info.js";
 import {
   bigintToBytes,
@@ -205,6 +206,40 @@ export const UPDATE_TYPES: Record<UpdateType, Update_Type> = {
 
 // ---------------------------------------------------------------- encoding
 
+/** Scratch for meter configs written straight to bytes (one write at a time: synchronous). */
+const meterScratch: MeterValues = { cir: 0, cburst: 0, pir: 0, pburst: 0, eburst: 0 };
+
+/**
+ * Update specs checked and serialised straight to WriteRequest bytes, in order;
+ * throws on the first bad spec, before anything can be sent. Meter cells (what a
+ * control loop writes every round) are written without building their init
+ * objects; every other kind goes through entityInit. Either way the bytes are those
+ * of toBinary(encodeEntity(...)) (test/p4runtime/wire.test.ts).
+ */
+export function encodeUpdateSpecs(
+  schema: P4Schema,
+  updates: readonly UpdateSpec[],
+): EncodedUpdates {
+  const out = new EncodedUpdates(updates.length);
+  for (let i = 0; i < updates.length; i++) {
+    const u = updates[i]!;
+    const spec = u.entity;
+    if (spec.kind === "meterEntry" && spec.counterData === undefined) {
+      const meter = schema.meters.get(spec.meter);
+      const subject = subjectOf(meter, undefined, meterSubject);
+      out.addMeterEntry(
+        UPDATE_TYPES[u.type],
+        meter.id,
+        spec.index === undefined ? undefined : checkIndex(spec.index, meter.size, subject),
+        spec.config && readMeterConfig(spec.config, subject, meterScratch),
+      );
+    } else {
+      out.add(UPDATE_TYPES[u.type], entityInit(schema, spec));
+    }
+  }
+  return out;
+}
+
 /** Encodes one entity spec as a protobuf Entity, checking it against the schema. */
 export function encodeEntity(schema: P4Schema, spec: EntitySpec): Entity {
   return create(EntitySchema, entityInit(schema, spec));
@@ -385,11 +420,14 @@ function checkU32(value: number, subject: string): number {
 }
 
 function indexInit(index: number | undefined, size: number, subject: string) {
-  if (index === undefined) return undefined;
+  return index === undefined ? undefined : { index: BigInt(checkIndex(index, size, subject)) };
+}
+
+function checkIndex(index: number, size: number, subject: string): number {
   if (!Number.isInteger(index) || index < 0 || (size > 0 && index >= size)) {
     throw new P4ValueError(subject, `index ${index} is outside 0..${size - 1}`);
   }
-  return { index: BigInt(index) };
+  return index;
 }
 
 function counterDataInit(d: CounterDataSpec) {
@@ -405,23 +443,41 @@ function meterCounterDataInit(d: MeterCounterDataSpec) {
 }
 
 function meterConfigInit(c: MeterConfigSpec, subject: string) {
-  const config = {
-    cir: meterNumber(c.cir, "cir", subject),
-    cburst: meterNumber(c.cburst, "cburst", subject),
-    pir: meterNumber(c.pir, "pir", subject),
-    pburst: meterNumber(c.pburst, "pburst", subject),
-    eburst: meterNumber(c.eburst, "eburst", subject),
+  const v = readMeterConfig(c, subject, { cir: 0, cburst: 0, pir: 0, pburst: 0, eburst: 0 });
+  return {
+    cir: BigInt(v.cir),
+    cburst: BigInt(v.cburst),
+    pir: BigInt(v.pir),
+    pburst: BigInt(v.pburst),
+    eburst: BigInt(v.eburst),
   };
-  if (config.pir < config.cir)
-    throw new P4ValueError(subject, `pir ${config.pir} is below cir ${config.cir}`);
-  return config;
 }
 
-/** A meter rate or burst as the int64 P4Runtime carries (numbers are rounded). */
-function meterNumber(v: bigint | number | undefined, what: string, subject: string): bigint {
-  if (v === undefined) return 0n;
-  if (typeof v === "number") v = BigInt(Math.round(v));
-  if (v < 0n) throw new P4ValueError(subject, `${what} ${v} is negative`);
+/**
+ * Checks a meter config and puts its values, as P4Runtime carries them (whole
+ * units, not negative, pir >= cir), into `into`: numbers stay numbers (no bigint
+ * per value on the write path), bigints stay bigints.
+ */
+function readMeterConfig(c: MeterConfigSpec, subject: string, into: MeterValues): MeterValues {
+  into.cir = meterValue(c.cir, "cir", subject);
+  into.cburst = meterValue(c.cburst, "cburst", subject);
+  into.pir = meterValue(c.pir, "pir", subject);
+  into.pburst = meterValue(c.pburst, "pburst", subject);
+  into.eburst = meterValue(c.eburst, "eburst", subject);
+  if (into.pir < into.cir)
+    throw new P4ValueError(subject, `pir ${into.pir} is below cir ${into.cir}`);
+  return into;
+}
+
+/** A meter rate or burst: numbers are rounded to whole units. */
+function meterValue(v: bigint | number | undefined, what: string, subject: string) {
+  if (v === undefined) return 0;
+  if (typeof v === "number") {
+    v = Math.round(v);
+    if (!Number.isSafeInteger(v))
+      throw new P4ValueError(subject, `${what} ${v} is not a whole number below 2^53`);
+  }
+  if (v < 0) throw new P4ValueError(subject, `${what} ${v} is negative`);
   return v;
 }
 

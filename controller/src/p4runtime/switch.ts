@@ -32,7 +32,7 @@ import {
   decodeEntity,
   decodeTableEntry,
   encodeEntity,
-  entityInit,
+  encodeUpdateSpecs,
   entityKey,
   UPDATE_TYPES,
   type EntitySpec,
@@ -42,7 +42,6 @@ import {
 import { codeName, P4RuntimeError, type UpdateResult } from "./errors.js";
 import { digest64, P4Schema } from "./p4info.js";
 import { bigintToBytes, bytesToBigint, encodeValue, formatValue, type P4Value } from "./values.js";
-import { EncodedUpdates } from "./wire.js";
 import type { P4Data } from "../proto/p4/v1/p4data_pb.js";
 
 export type SwitchState =
@@ -503,12 +502,7 @@ export class Switch {
     }
     const specs = updates as readonly UpdateSpec[];
     const schema = this.schema;
-    const encoded = new EncodedUpdates(specs.length);
-    for (let i = 0; i < specs.length; i++) {
-      const u = specs[i]!;
-      encoded.add(UPDATE_TYPES[u.type], entityInit(schema, u.entity));
-    }
-    return this.client.writeEncoded(encoded, {
+    return this.client.writeEncoded(encodeUpdateSpecs(schema, specs), {
       ...options,
       // Only failed updates are described: their messages are made then.
       describe: (i) => describeUpdate(schema, this.encodeUpdates([specs[i]!])[0]!),

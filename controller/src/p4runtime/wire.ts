@@ -41,6 +41,15 @@ import type {
 
 type Init<S extends DescMessage> = MessageInitShape<S>;
 export type EntityInit = Init<typeof EntitySchema>;
+
+/** A meter config's int64 values, checked (entities.ts): safe integers or bigints. */
+export interface MeterValues {
+  cir: number | bigint;
+  cburst: number | bigint;
+  pir: number | bigint;
+  pburst: number | bigint;
+  eburst: number | bigint;
+}
 export type UpdateInit = Init<typeof UpdateSchema>;
 
 const VARINT = 0;
@@ -117,6 +126,12 @@ export class WireWriter {
     }
     const u = BigInt.asUintN(64, v);
     this.varint64(Number(u & 0xffffffffn), Number(u >> 32n));
+  }
+
+  /** An int64 given as a safe integer (the meter values of specs). */
+  int64Number(v: number): void {
+    if (v >= 0 && v <= 0xffffffff) this.uint32(v);
+    else this.int64(BigInt(v));
   }
 
   tag(field: number, wireType: number): void {
@@ -199,10 +214,11 @@ function i32(w: WireWriter, field: number, v: number | undefined): void {
   }
 }
 
-function i64(w: WireWriter, field: number, v: bigint | undefined): void {
+function i64(w: WireWriter, field: number, v: bigint | number | undefined): void {
   if (v) {
     w.tag(field, VARINT);
-    w.int64(v);
+    if (typeof v === "number") w.int64Number(v);
+    else w.int64(v);
   }
 }
 
@@ -676,6 +692,42 @@ export class EncodedUpdates {
     const e = w.fork(2);
     writeEntity(w, entity);
     w.join(e);
+    w.join(mark);
+    this.pushEnd();
+  }
+
+  /**
+   * Appends an update of one meter cell, written field by field from checked values
+   * (as MeterEntry with an optional index and config, no counter data).
+   */
+  addMeterEntry(
+    type: number,
+    meterId: number,
+    index: number | undefined,
+    config: MeterValues | undefined,
+  ): void {
+    const w = this.w;
+    const mark = w.fork(4);
+    i32(w, 1, type);
+    const entity = w.fork(2);
+    const entry = w.fork(5);
+    u32(w, 1, meterId);
+    if (index !== undefined) {
+      const m = w.fork(2);
+      i64(w, 1, index);
+      w.join(m);
+    }
+    if (config !== undefined) {
+      const m = w.fork(3);
+      i64(w, 1, config.cir);
+      i64(w, 2, config.cburst);
+      i64(w, 3, config.pir);
+      i64(w, 4, config.pburst);
+      i64(w, 5, config.eburst);
+      w.join(m);
+    }
+    w.join(entry);
+    w.join(entity);
     w.join(mark);
     this.pushEnd();
   }

@@ -221,12 +221,19 @@ export function encodeUpdateSpecs(
   updates: readonly UpdateSpec[],
 ): EncodedUpdates {
   const out = new EncodedUpdates(updates.length);
+  // Meter cells come in runs of one meter: its lookup is kept from one to the next.
+  let meterName: string | undefined;
+  let meter: P4Meter | undefined;
+  let subject = "";
   for (let i = 0; i < updates.length; i++) {
     const u = updates[i]!;
     const spec = u.entity;
     if (spec.kind === "meterEntry" && spec.counterData === undefined) {
-      const meter = schema.meters.get(spec.meter);
-      const subject = subjectOf(meter, undefined, meterSubject);
+      if (spec.meter !== meterName || meter === undefined) {
+        meter = schema.meters.get(spec.meter);
+        meterName = spec.meter;
+        subject = subjectOf(meter, undefined, meterSubject);
+      }
       out.addMeterEntry(
         UPDATE_TYPES[u.type],
         meter.id,

@@ -14,7 +14,7 @@ import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
 import { DEFAULT_JOB_DEMAND, estimateJobCaps } from "../allocation/job-demand.js";
 import type { Allocation } from "../allocation/types.js";
-import { decodeEntity, encodeEntity } from "../p4runtime/entities.js";
+import { decodeEntity, encodeEntity, entityInit } from "../p4runtime/entities.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import type { SwitchOptions } from "../p4runtime/switch.js";
 import {
@@ -37,6 +37,7 @@ import { loadPolicyFile } from "../policy/load.js";
 import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
 import { capabilitiesOf } from "../targets/capabilities.js";
+import { QueueMemory } from "../targets/queue-memory.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
 import { writeFileAtomic } from "../util/files.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
@@ -74,6 +75,12 @@ export interface ControllerOptions {
   queueConfigurator?: (sw: TopologySwitch) => QueueConfigurator | undefined;
   /** Folder for Tofino traffic-manager configs (default: ./tm-config). */
   trafficManagerDir?: string;
+  /**
+   * Folder for what must outlive the process: the BMv2 queue settings sent
+   * (bmv2-queues.json), so that a restarted controller does not send them again.
+   * Absent: remembered in this process only.
+   */
+  stateDir?: string;
   retryMs?: { initial: number; max: number };
 }
 
@@ -175,12 +182,19 @@ export class NetapproxController {
   private readonly pollsInFlight = new Map<string, number>();
   /** Switches whose polls go unanswered: switch → since when (ms). */
   private readonly unresponsive = new Map<string, number>();
+  private readonly queueMemory: QueueMemory;
 
   constructor(options: ControllerOptions) {
     this.options = options;
     this.log = options.logger;
     this.policy = options.policy;
     this.routing = computeRoutes(options.topology);
+    this.queueMemory =
+      options.stateDir === undefined
+        ? QueueMemory.inProcess()
+        : QueueMemory.open(join(options.stateDir, "bmv2-queues.json"), (message) =>
+            this.log.warn(message),
+          );
     for (const sw of options.topology.switches) this.agents.set(sw.name, this.createAgent(sw));
   }
 
@@ -240,6 +254,7 @@ export class NetapproxController {
       capabilities: caps,
       logger: this.log,
       ...(queues ? { queues } : {}),
+      queueMemory: this.queueMemory,
       writeTrafficManager: async (state) => {
         const file = join(dir, `${state.switch}.tm.json`);
         const doc = { switch: state.switch, generatedBy: "netapprox", ports: state.trafficManager };
@@ -326,10 +341,10 @@ export class NetapproxController {
     const states = translateAll(allocation, this.routing.tables(), (plan) =>
       this.contractOf(this.options.topology.switches.find((s) => s.name === plan.name)!),
     );
-    // Encode everything before touching any switch: a bad state fails here as a whole.
+    // Check everything before touching any switch: a bad state fails here as a whole.
     for (const state of states) {
       const agent = this.agents.get(state.switch)!;
-      for (const e of state.entities) encodeEntity(agent.schema, e);
+      for (const e of state.entities) entityInit(agent.schema, e);
     }
     this.allocation = allocation;
     this.policy = policy;

@@ -24,7 +24,7 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 export const command: Command = {
   usage:
     "--topology FILE --policy FILE [--election-id N] [--role NAME] [--http 127.0.0.1:9464 | --no-http] " +
-    "[--p4-build DIR] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error]",
+    "[--p4-build DIR] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--state-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error]",
   description: [
     "Connects to every switch of the topology (P4Runtime, TLS when the topology gives",
     "certificates), pushes the netapprox pipeline where the switch does not already run",
@@ -32,7 +32,9 @@ export const command: Command = {
     "demand estimates, re-allocation, live policy reloads. Several controllers with",
     "different --election-id values give primary/backup failover. The topology and",
     "policy are validated before any switch is touched. /status and /metrics are served",
-    "on --http (loopback by default); `netapprox status` reads /status.",
+    "on --http (loopback by default); `netapprox status` reads /status. The BMv2",
+    "queue settings sent are kept in --state-dir (default ./netapprox-state), so a",
+    "restarted controller sends them again only to switches that restarted.",
   ].join("\n"),
   async run(argv) {
     const { values } = parseOptions(argv, {
@@ -45,6 +47,7 @@ export const command: Command = {
       "p4-build": { type: "string" },
       "tofino-format": { type: "string", default: "bfrt" },
       "tm-config-dir": { type: "string", default: "tm-config" },
+      "state-dir": { type: "string", default: "netapprox-state" },
       "poll-ms": { type: "string" },
       "log-format": { type: "string", default: "json" },
       "log-level": { type: "string", default: "info" },
@@ -93,6 +96,7 @@ export const command: Command = {
       role: values.role,
       logger,
       trafficManagerDir: values["tm-config-dir"],
+      stateDir: values["state-dir"],
       ...(pollMs !== undefined ? { pollIntervalMs: pollMs } : {}),
     });
     let http: Awaited<ReturnType<typeof startHttpEndpoint>> | undefined;

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../helpers/cli.js";
 
+// Two committed result sets of one scenario with the same rows (the simulator's two queue
+// modes of the dumbbell): what the comparison reads is checked against them.
 const PACED = "results/examples/simulator/dumbbell-bmv2-paced";
 const STRICT = "results/examples/simulator/dumbbell";
-const MININET = "results/examples/mininet/dumbbell";
 
 describe("netapprox compare on the committed examples", () => {
   let dir: string;
@@ -19,31 +20,33 @@ describe("netapprox compare on the committed examples", () => {
     const r = await cli(
       "compare",
       PACED,
-      MININET,
+      STRICT,
       "--labels",
-      "simulator (bmv2-paced),mininet",
+      "simulator (bmv2-paced),simulator (strict)",
       "--out",
       out,
     );
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^# dumbbell: simulator \(bmv2-paced\) against mininet$/m);
-    // The queue mode comes from the run files; Mininet's record none.
+    expect(r.out).toMatch(/^# dumbbell: simulator \(bmv2-paced\) against simulator \(strict\)$/m);
+    // The queue modes come from the run files.
     expect(r.out).toContain(
       `- **A**: simulator (bmv2-paced) (\`${PACED}/summary.json\`): runner simulator; queue mode bmv2-paced; seeds 1, 2, 3.`,
     );
     expect(r.out).toContain(
-      `- **B**: mininet (\`${MININET}/summary.json\`): runner mininet; seeds 1, 2, 3.`,
+      `- **B**: simulator (strict) (\`${STRICT}/summary.json\`): runner simulator; queue mode strict; seeds 1, 2, 3.`,
     );
-    for (const policy of ["netapprox", "tcp-sender-sampling", "udp-blast", "oblivious"])
+    for (const policy of ["netapprox", "tcp-sender-sampling \\(dctcp\\)", "udp-blast", "oblivious"])
       expect(r.out).toMatch(new RegExp(`^\\| ${policy} \\| .* \\| 805/805 \\| 805/805 \\|$`, "m"));
     expect(r.out).toContain("### By approximate JCT mean (lowest first)");
-    expect(r.out).toMatch(/^## Reading\n\nA is simulator \(bmv2-paced\), B is mininet\. /m);
+    expect(r.out).toMatch(
+      /^## Reading\n\nA is simulator \(bmv2-paced\), B is simulator \(strict\)\. /m,
+    );
     expect(r.out).not.toContain("## Warnings");
     expect(readFileSync(out, "utf8")).toBe(r.out);
   });
 
   it("accepts summary.json paths, labels by runner and queue mode, and prints JSON", async () => {
-    const r = await cli("compare", `${STRICT}/summary.json`, `${MININET}/summary.json`, "--json");
+    const r = await cli("compare", `${STRICT}/summary.json`, `${PACED}/summary.json`, "--json");
     expect(r.code).toBe(0);
     const c = JSON.parse(r.out) as {
       scenario: string;
@@ -55,8 +58,8 @@ describe("netapprox compare on the committed examples", () => {
     expect(c.scenario).toBe("dumbbell");
     expect(c.a.label).toBe("simulator (strict)");
     expect(c.a.queueModes).toEqual(["strict"]);
-    expect(c.b.label).toBe("mininet");
-    expect(c.policies).toHaveLength(6);
+    expect(c.b.label).toBe("simulator (bmv2-paced)");
+    expect(c.policies).toHaveLength(10);
     const summaryA = JSON.parse(readFileSync(`${STRICT}/summary.json`, "utf8")) as {
       policies: { policy: string; fct: { mean: number } }[];
     };
@@ -67,7 +70,7 @@ describe("netapprox compare on the committed examples", () => {
     expect(netapprox.fctMean.relative).toBeCloseTo(
       (netapprox.fctMean.b - netapprox.fctMean.a) / netapprox.fctMean.a,
     );
-    expect(c.rankings.fct.pairs).toBe(15);
+    expect(c.rankings.fct.pairs).toBe(45);
   });
 });
 
@@ -80,7 +83,7 @@ describe("netapprox compare on bad input", () => {
 
   it("names a missing path and what was expected", async () => {
     const missing = join(dir, "nowhere");
-    const r = await cli("compare", missing, MININET);
+    const r = await cli("compare", missing, PACED);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
       `netapprox compare: ${missing}: no such file or directory; expected a results directory or its summary.json (written by netapprox simulate or netapprox experiment)`,
@@ -98,12 +101,12 @@ describe("netapprox compare on bad input", () => {
   it("rejects a file that is not JSON or not a summary", async () => {
     const text = join(dir, "notes.txt");
     writeFileSync(text, "hello\n");
-    let r = await cli("compare", text, MININET);
+    let r = await cli("compare", text, PACED);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(new RegExp(`^netapprox compare: ${text}: not JSON \\(`));
 
     // A run file is JSON but not a summary.
-    const runFile = `${MININET}/runs/netapprox-seed1.json`;
+    const runFile = `${PACED}/runs/netapprox-seed1.json`;
     r = await cli("compare", PACED, runFile);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
@@ -116,7 +119,7 @@ describe("netapprox compare on bad input", () => {
   it("rejects two different scenarios", async () => {
     const other = join(dir, "other");
     mkdirSync(other);
-    const summary = JSON.parse(readFileSync(`${MININET}/summary.json`, "utf8")) as Record<
+    const summary = JSON.parse(readFileSync(`${PACED}/summary.json`, "utf8")) as Record<
       string,
       unknown
     >;
@@ -135,7 +138,7 @@ describe("netapprox compare on bad input", () => {
     let r = await cli("compare", PACED);
     expect(r.code).toBe(2);
     expect(r.err).toContain("expected two result sets (A and B), got 1");
-    r = await cli("compare", PACED, MININET, "--labels", "only-one");
+    r = await cli("compare", PACED, PACED, "--labels", "only-one");
     expect(r.code).toBe(2);
     expect(r.err).toContain(
       '--labels: expected two non-empty labels separated by a comma, got "only-one"',

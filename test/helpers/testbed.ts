@@ -12,6 +12,7 @@ import {
 } from "../../controller/src/runtime/controller.js";
 import { silentLogger } from "../../controller/src/runtime/log.js";
 import type { QueueConfigurator } from "../../controller/src/runtime/agent.js";
+import type { SwitchStart } from "../../controller/src/targets/thrift.js";
 import { TestSwitch, type TestSwitchOptions } from "../../controller/src/testswitch/server.js";
 import { loadTopologyFile } from "../../controller/src/topology/load.js";
 import type { Topology } from "../../controller/src/topology/types.js";
@@ -63,11 +64,19 @@ export function policyCopy(policyFile: string, edit: (text: string) => string = 
   return file;
 }
 
-/** Records queue settings instead of calling a Thrift server. */
+/**
+ * Records queue settings instead of calling a Thrift server. With `start`, it also
+ * says when "the switch" started, as BMv2 does; change it to play a restart.
+ */
 export class RecordingQueues implements QueueConfigurator {
   readonly rates = new Map<string, number>();
   readonly depths = new Map<string, number>();
   calls = 0;
+  readonly address = "127.0.0.1:9090";
+  start: SwitchStart | undefined;
+  async startTime() {
+    return this.start;
+  }
   async setQueueRate(port: number, priority: number, pps: number) {
     this.calls++;
     this.rates.set(`${port}/${priority}`, pps);

@@ -196,6 +196,23 @@ describe("a controller and one switch", () => {
     expect(ts.device!.entryCount).toBe(250);
   });
 
+  it("checks every batch of a write before it sends the first", async () => {
+    const ts = await server();
+    const sw = client(ts, { maxBatchSize: 100 });
+    await sw.whenReady({ primary: true });
+    ts.resetStats();
+    const updates = Array.from({ length: 250 }, (_, i) => insert(route(i)));
+    updates[220] = insert({
+      kind: "tableEntry",
+      table: "ipv4_lpm",
+      match: { "hdr.ipv4.dst_addr": "10.0.0.0/40" },
+      action: { name: "drop" },
+    });
+    await expect(sw.write(updates)).rejects.toThrow("prefix length 40 is outside 0..32");
+    expect(ts.stats.writeRpcs).toBe(0);
+    expect(ts.device!.entryCount).toBe(0);
+  });
+
   it("refuses bad input before sending, naming the object and the expected width", async () => {
     const ts = await server();
     const sw = client(ts);

@@ -12,10 +12,12 @@ import {
   encodeTernary,
   encodeValue,
   fromUint128,
+  fullMask,
   ipv4ToBigint,
   ipv6ToBigint,
   macToBigint,
   P4ValueError,
+  prefixMask,
   toBigint,
   toUint128,
 } from "../../controller/src/p4runtime/values.js";
@@ -138,5 +140,116 @@ describe("match encoders", () => {
       expect(err).toBeInstanceOf(P4ValueError);
       expect((err as P4ValueError).subject).toBe("table 't' field 'f'");
     }
+  });
+});
+
+describe("the byte-level encoders agree with bigint arithmetic (property)", () => {
+  // Values and widths, with the value fitting the width.
+  const sized = fc
+    .integer({ min: 1, max: 128 })
+    .chain((w) => fc.tuple(fc.constant(w), fc.bigInt({ min: 0n, max: fullMask(w) })));
+
+  it("reads decimal, hex, IPv4 and MAC texts as toBigint does", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 48n) - 1n }), fc.boolean(), (n, upper) => {
+        const h = n.toString(16).padStart(12, "0");
+        const macText = h.match(/../g)!.join(":");
+        const texts = [
+          n.toString(),
+          `0x${n.toString(16)}`,
+          upper ? macText.toUpperCase() : macText,
+          ` ${n.toString()} `,
+        ];
+        if (n <= 0xffffffffn) texts.push(bigintToIpv4(n));
+        for (const text of texts) {
+          expect(hex(encodeValue(text, 48))).toBe(hex(bigintToBytes(toBigint(text))));
+        }
+      }),
+    );
+    // Near misses take the general path and fail or succeed as it does.
+    for (const text of [
+      "1.2.3",
+      "1.2.3.4.5",
+      "1..2.3",
+      "01:02:03:04:05",
+      "1:2:3:4:5:6:7:8",
+      "0x",
+      "+1",
+    ]) {
+      let want: string;
+      try {
+        want = hex(bigintToBytes(toBigint(text)));
+      } catch (err) {
+        want = (err as Error).message;
+      }
+      let got: string;
+      try {
+        got = hex(encodeValue(text, 128));
+      } catch (err) {
+        got = (err as Error).message;
+      }
+      expect(got).toBe(want);
+    }
+    expect(() => encodeValue("10.0.0.256", 32)).toThrow("octet above 255");
+    expect(() => encodeValue("255.255.255.255", 31)).toThrow("needs 32 bits, field is 31");
+  });
+
+  it("LPM", () => {
+    fc.assert(
+      fc.property(
+        sized.chain(([w, n]) =>
+          fc.tuple(fc.constant(w), fc.constant(n), fc.integer({ min: 1, max: w })),
+        ),
+        ([w, n, len]) => {
+          const m = encodeLpm({ value: n, prefixLen: len }, w, "f")!;
+          expect(hex(m.value)).toBe(hex(bigintToBytes(n & prefixMask(len, w))));
+        },
+      ),
+    );
+  });
+
+  it("ternary", () => {
+    fc.assert(
+      fc.property(
+        sized.chain(([w, n]) =>
+          fc.tuple(fc.constant(w), fc.constant(n), fc.bigInt({ min: 0n, max: fullMask(w) })),
+        ),
+        ([w, n, mask]) => {
+          const t = encodeTernary({ value: n, mask }, w, "f");
+          if (mask === 0n) expect(t).toBeUndefined();
+          else {
+            expect(hex(t!.value)).toBe(hex(bigintToBytes(n & mask)));
+            expect(hex(t!.mask)).toBe(hex(bigintToBytes(mask)));
+          }
+        },
+      ),
+    );
+  });
+
+  it("range", () => {
+    fc.assert(
+      fc.property(
+        sized.chain(([w, n]) =>
+          fc.tuple(fc.constant(w), fc.constant(n), fc.bigInt({ min: 0n, max: fullMask(w) })),
+        ),
+        ([w, a, b]) => {
+          if (a > b) {
+            expect(() => encodeRange({ low: a, high: b }, w, "f")).toThrow(
+              `f: range low ${a} is above high ${b}`,
+            );
+            return;
+          }
+          const r = encodeRange({ low: a, high: b }, w, "f");
+          if (a === 0n && b === fullMask(w)) expect(r).toBeUndefined();
+          else
+            expect([hex(r!.low), hex(r!.high)]).toEqual([
+              hex(bigintToBytes(a)),
+              hex(bigintToBytes(b)),
+            ]);
+        },
+      ),
+    );
+    expect(encodeRange({ low: 0, high: 511 }, 9, "p")).toBeUndefined();
+    expect(encodeRange({ low: 0, high: 255 }, 9, "p")).toBeDefined();
   });
 });

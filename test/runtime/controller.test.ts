@@ -1,5 +1,7 @@
 // The controller against networks of P4Runtime test switches over real gRPC.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { status as Code } from "@grpc/grpc-js";
 import { filter, firstValueFrom, timeout } from "rxjs";
 import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
@@ -161,6 +163,97 @@ describe("the controller on test switches", () => {
       await allInSync(backup, b);
     },
   );
+
+  it("re-sends no queue settings after a controller restart, all of them after a switch restart", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const stateDir = mkdtempSync(join(tmpdir(), "netapprox-state-"));
+    // One recorder per switch, each "started" at its own time, as two BMv2 processes.
+    const queues = new Map(
+      [...b.switches.keys()].map((name, i) => {
+        const q = new RecordingQueues();
+        q.start = { us: 1_700_000_000_000_000n + BigInt(i), uncertaintyUs: 500n };
+        return [name, q] as const;
+      }),
+    );
+    const options = { stateDir, queueConfigurator: (sw: { name: string }) => queues.get(sw.name) };
+    const first = await start(controllerFor(b, "policies/dumbbell.yaml", options));
+    await allInSync(first, b);
+    await eventually(
+      () => [...first.agents.values()].every((a) => a.stats.queueWrites > 0),
+      3_000,
+      "queue settings sent",
+    );
+    const settings = (q: RecordingQueues) =>
+      [...q.rates.keys()].length + [...q.depths.keys()].length;
+    const sent = [...queues.values()].map((q) => q.calls);
+    expect(sent.every((n) => n > 0)).toBe(true);
+    expect([...queues.values()].map(settings)).toEqual(sent); // one call per rate and per depth
+    await first.stop();
+    controllers.splice(controllers.indexOf(first), 1);
+    expect(readFileSync(join(stateDir, "bmv2-queues.json"), "utf8")).toContain('"startUs"');
+
+    // A restarted controller on a correct network: no P4Runtime writes, no Thrift settings.
+    for (const ts of b.switches.values()) ts.resetStats();
+    for (const q of queues.values()) q.calls = 0;
+    const second = await start(
+      controllerFor(b, "policies/dumbbell.yaml", { ...options, electionId: 11n }),
+    );
+    const synced = new Set<string>();
+    second.events$.subscribe((e) => e.type === "synced" && synced.add(e.switch));
+    await eventually(() => synced.size === 2, 5_000, "both switches reconciled");
+    for (const ts of b.switches.values()) expect(ts.stats.updates).toBe(0);
+    expect([...queues.values()].map((q) => q.calls)).toEqual([0, 0]);
+
+    // s2 restarts (new process, new start time): its queue settings go again, all of them.
+    const s2 = b.switches.get("s2")!;
+    const q2 = queues.get("s2")!;
+    s2.kill();
+    q2.start = { us: q2.start!.us + 60_000_000n, uncertaintyUs: 500n };
+    await new Promise((r) => setTimeout(r, 300));
+    await s2.start();
+    await eventually(() => q2.calls === sent[1], 5_000, "s2's queue settings sent again");
+    expect(queues.get("s1")!.calls).toBe(0);
+
+    // A switch that cannot say when it started: everything again, and nothing remembered
+    // for it (the settings could not be tied to a switch process).
+    q2.calls = 0;
+    q2.start = undefined;
+    s2.kill();
+    await new Promise((r) => setTimeout(r, 300));
+    await s2.start();
+    await eventually(() => q2.calls === sent[1], 5_000, "s2's queue settings sent once more");
+    await eventually(
+      () => !readFileSync(join(stateDir, "bmv2-queues.json"), "utf8").includes('"s2"'),
+      2_000,
+      "s2 forgotten",
+    );
+    expect(readFileSync(join(stateDir, "bmv2-queues.json"), "utf8")).toContain('"s1"');
+  });
+
+  it("makes the backup primary within 1 s when the primary dies; the demoted one stops writing", async () => {
+    const b = await bed("topologies/dumbbell.yaml");
+    const primary = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 20n }));
+    await allInSync(primary, b);
+    const backup = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 10n }));
+    await eventually(
+      () =>
+        [...backup.agents.values()].every(
+          (a) => a.switch.state === "ready" && a.switch.role === "backup",
+        ),
+      3_000,
+      "backup ready",
+    );
+    const t0 = Date.now();
+    await primary.stop();
+    controllers.splice(controllers.indexOf(primary), 1);
+    await eventually(
+      () => [...backup.agents.values()].every((a) => a.switch.isPrimary),
+      1_000,
+      "backup promoted",
+    );
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await allInSync(backup, b);
+  });
 
   it("keeps the old policy in force when an edit is invalid, and applies a valid edit live", async () => {
     const b = await bed("topologies/dumbbell.yaml");

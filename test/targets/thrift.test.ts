@@ -3,14 +3,19 @@ import {
   decodeMessage,
   encodeCall,
   MessageType,
+  sameSwitchStart,
   SimpleSwitchQueues,
   ThriftType,
 } from "../../controller/src/targets/thrift.js";
 
-/** A reply message: strict header, name, seqid, then a struct with field 0 (i32) or an exception string. */
-function reply(name: string, seqid: number, result: number | { exception: string }): Buffer {
+/** A reply message: strict header, name, seqid, then a struct with field 0 (i32 or i64) or an exception string. */
+function reply(
+  name: string,
+  seqid: number,
+  result: number | bigint | { exception: string },
+): Buffer {
   const head = Buffer.alloc(4);
-  const isException = typeof result !== "number";
+  const isException = typeof result === "object";
   head.writeInt32BE(0x80010000 | (isException ? MessageType.EXCEPTION : MessageType.REPLY) | 0);
   const nameLen = Buffer.alloc(4);
   nameLen.writeInt32BE(Buffer.byteLength(name));
@@ -22,6 +27,10 @@ function reply(name: string, seqid: number, result: number | { exception: string
     const len = Buffer.alloc(4);
     len.writeInt32BE(msg.length);
     body = Buffer.concat([Buffer.from([ThriftType.STRING, 0, 1]), len, msg, Buffer.from([0])]);
+  } else if (typeof result === "bigint") {
+    const v = Buffer.alloc(8);
+    v.writeBigInt64BE(result);
+    body = Buffer.concat([Buffer.from([ThriftType.I64, 0, 0]), v, Buffer.from([0])]);
   } else {
     const v = Buffer.alloc(4);
     v.writeInt32BE(result);
@@ -72,7 +81,7 @@ describe("SimpleSwitchQueues against a fake BMv2 Thrift server", () => {
   let server: Server;
   let port = 0;
   const calls: { name: string; fields: Map<number, unknown> }[] = [];
-  let answer: (name: string) => number | { exception: string } = () => 0;
+  let answer: (name: string) => number | bigint | { exception: string } = () => 0;
 
   beforeAll(async () => {
     server = createServer((socket) => {
@@ -127,6 +136,31 @@ describe("SimpleSwitchQueues against a fake BMv2 Thrift server", () => {
     );
     answer = () => ({ exception: "Invalid port" });
     await expect(q.setQueueDepth(1, 1, 10)).rejects.toThrow("failed on the server: Invalid port");
+    answer = () => 0;
+    q.close();
+  });
+
+  it("reads when the switch started: its clock minus its uptime", async () => {
+    const q = new SimpleSwitchQueues("127.0.0.1", port);
+    const started = 1_700_000_000_000_000n;
+    let uptime = 5_000_000n;
+    answer = (name) => {
+      if (name === "simple_switch:get_time_elapsed_us") return uptime;
+      if (name === "simple_switch:get_time_since_epoch_us") return started + (uptime += 1_000n);
+      return 0;
+    };
+    const a = (await q.startTime())!;
+    uptime += 60_000_000n; // a minute later, the same process
+    const b = (await q.startTime())!;
+    // The clock is read 1 ms after the uptime: the reading is late by that much.
+    expect(a.us).toBe(started + 1_000n);
+    expect(a.uncertaintyUs).toBeGreaterThanOrEqual(1_000n);
+    expect(sameSwitchStart(a, b)).toBe(true);
+    // A restart: a later start by far more than the uncertainty.
+    expect(sameSwitchStart(a, { us: a.us + 2_000_000n, uncertaintyUs: 1_000n })).toBe(false);
+    expect(q.address).toBe(`127.0.0.1:${port}`);
+    answer = () => ({ exception: "Invalid method name" });
+    await expect(q.startTime()).rejects.toThrow("Invalid method name");
     answer = () => 0;
     q.close();
   });

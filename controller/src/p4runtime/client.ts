@@ -14,7 +14,6 @@ import {
   SetForwardingPipelineConfigRequest_Action,
   SetForwardingPipelineConfigRequestSchema,
   WriteRequest_Atomicity,
-  WriteRequestSchema,
   type CapabilitiesResponse,
   type Entity,
   type ForwardingPipelineConfig,
@@ -34,6 +33,7 @@ import {
 } from "./errors.js";
 import { p4RuntimeService } from "./grpc-service.js";
 import { toUint128 } from "./values.js";
+import { EncodedUpdates, writeRequestBytes } from "./wire.js";
 
 /** TLS settings: PEM contents or file paths. No `tls` at all means an insecure channel. */
 export interface TlsOptions {
@@ -131,12 +131,17 @@ export class P4RuntimeClient {
     return { deadline: Date.now() + ms };
   }
 
-  private unary<Req, Res>(name: string, request: Req, timeoutMs?: number): Promise<Res> {
+  private unary<Req, Res>(
+    name: string,
+    request: Req,
+    timeoutMs?: number,
+    serialize = p4RuntimeService[name]!.requestSerialize as (r: Req) => Buffer,
+  ): Promise<Res> {
     const def = p4RuntimeService[name]!;
     return new Promise((resolve, reject) => {
       this.grpcClient.makeUnaryRequest<Req, Res>(
         def.path,
-        def.requestSerialize as (r: Req) => Buffer,
+        serialize,
         def.responseDeserialize as (b: Buffer) => Res,
         request,
         new grpc.Metadata(),
@@ -166,8 +171,25 @@ export class P4RuntimeClient {
    * batches overlap, for bulk loads of independent updates only. Resolves with one
    * OK result per update, or rejects with a WriteError holding every update's result.
    */
-  async write(
+  write(
     updates: readonly Update[],
+    options: {
+      atomicity?: WriteRequest_Atomicity;
+      describe?: (i: number) => string;
+      inFlight?: number;
+    } = {},
+  ): Promise<UpdateResult[]> {
+    const encoded = new EncodedUpdates(updates.length);
+    for (let i = 0; i < updates.length; i++) encoded.addUpdate(updates[i]!);
+    return this.writeEncoded(encoded, options);
+  }
+
+  /**
+   * `write` for updates already serialised (wire.ts): each batch's WriteRequest is
+   * its head, a slice of those bytes and its tail, sent as they are.
+   */
+  async writeEncoded(
+    updates: EncodedUpdates,
     options: {
       atomicity?: WriteRequest_Atomicity;
       describe?: (i: number) => string;
@@ -179,10 +201,16 @@ export class P4RuntimeClient {
     for (let start = 0; start < updates.length; start += this.maxBatchSize) starts.push(start);
     let failed = false;
     let abort: grpc.ServiceError | undefined;
+    const head = {
+      deviceId: this.deviceId,
+      role: this.role,
+      electionId: this.electionId === undefined ? undefined : toUint128(this.electionId),
+      atomicity: options.atomicity ?? WriteRequest_Atomicity.CONTINUE_ON_ERROR,
+    };
     const sendBatch = async (start: number): Promise<void> => {
-      const batch = updates.slice(start, start + this.maxBatchSize);
+      const count = Math.min(this.maxBatchSize, updates.length - start);
       if (abort !== undefined) {
-        for (let i = 0; i < batch.length; i++) {
+        for (let i = 0; i < count; i++) {
           results[start + i] = {
             index: start + i,
             ok: false,
@@ -194,36 +222,16 @@ export class P4RuntimeClient {
         }
         return;
       }
-      const request = create(WriteRequestSchema, {
-        deviceId: this.deviceId,
-        role: this.role,
-        electionId: this.electionId === undefined ? undefined : toUint128(this.electionId),
-        updates: batch as Update[],
-        atomicity: options.atomicity ?? WriteRequest_Atomicity.CONTINUE_ON_ERROR,
-      });
+      const request = writeRequestBytes(head, updates, start, start + count);
       try {
-        await this.unary<typeof request, WriteResponse>("write", request);
-        for (let i = 0; i < batch.length; i++) {
-          results[start + i] = {
-            index: start + i,
-            ok: true,
-            code: 0,
-            message: "",
-            space: "",
-            targetCode: 0,
-          };
-        }
+        await this.unary<Buffer, WriteResponse>("write", request, undefined, (b) => b);
       } catch (err) {
         const e = err as grpc.ServiceError;
         if (typeof e.code !== "number") throw err;
         failed = true;
-        writeResults(
-          batch.length,
-          e.code,
-          e.details,
-          statusFromMetadata(e.metadata),
-          start,
-        ).forEach((r) => (results[r.index] = r));
+        writeResults(count, e.code, e.details, statusFromMetadata(e.metadata), start).forEach(
+          (r) => (results[r.index] = r),
+        );
         // A failure of the whole RPC (not per update) means the rest cannot go either.
         if (
           e.code === grpc.status.UNAVAILABLE ||
@@ -240,6 +248,11 @@ export class P4RuntimeClient {
       while (next < starts.length) await sendBatch(starts[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(depth, starts.length) }, lane));
+    // The OK results are made last: alive while batches are in flight, thousands of
+    // them would be copied by every scavenge the encoding's garbage sets off.
+    for (let i = 0; i < results.length; i++) {
+      results[i] ??= { index: i, ok: true, code: 0, message: "", space: "", targetCode: 0 };
+    }
     if (failed) throw new WriteError(results, options.describe, this.address);
     return results;
   }

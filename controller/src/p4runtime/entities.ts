@@ -18,7 +18,8 @@ import {
   type TableEntry as TableEntryMsg,
 } from "../proto/p4/v1/p4runtime_pb.js";
 import { P4DataSchema } from "../proto/p4/v1/p4data_pb.js";
-import type { P4Action, P4MatchField, P4Param, P4Schema, P4Table } from "./p4info.js";
+import { EncodedUpdates, type MeterValues } from "./wire.js";
+import type { P4Action, P4MatchField, P4Meter, P4Param, P4Schema, P4Table } from "./p4info.js";
 import {
   bigintToBytes,
   bytesToBigint,
@@ -218,12 +219,58 @@ export const UPDATE_TYPES: Record<UpdateType, Update_Type> = {
 
 // ---------------------------------------------------------------- encoding
 
+/** Scratch for meter configs written straight to bytes (one write at a time: synchronous). */
+const meterScratch: MeterValues = { cir: 0, cburst: 0, pir: 0, pburst: 0, eburst: 0 };
+
+/**
+ * Update specs checked and serialised straight to WriteRequest bytes, in order;
+ * throws on the first bad spec, before anything can be sent. Meter cells (what a
+ * control loop writes every round) are written without building their init
+ * objects; every other kind goes through entityInit. Either way the bytes are those
+ * of toBinary(encodeEntity(...)) (test/p4runtime/wire.test.ts).
+ */
+export function encodeUpdateSpecs(
+  schema: P4Schema,
+  updates: readonly UpdateSpec[],
+): EncodedUpdates {
+  const out = new EncodedUpdates(updates.length);
+  // Meter cells come in runs of one meter: its lookup is kept from one to the next.
+  let meterName: string | undefined;
+  let meter: P4Meter | undefined;
+  let subject = "";
+  for (let i = 0; i < updates.length; i++) {
+    const u = updates[i]!;
+    const spec = u.entity;
+    if (spec.kind === "meterEntry" && spec.counterData === undefined) {
+      if (spec.meter !== meterName || meter === undefined) {
+        meter = schema.meters.get(spec.meter);
+        meterName = spec.meter;
+        subject = subjectOf(meter, undefined, meterSubject);
+      }
+      out.addMeterEntry(
+        UPDATE_TYPES[u.type],
+        meter.id,
+        spec.index === undefined ? undefined : checkIndex(spec.index, meter.size, subject),
+        spec.config && readMeterConfig(spec.config, subject, meterScratch),
+      );
+    } else {
+      out.add(UPDATE_TYPES[u.type], entityInit(schema, spec));
+    }
+  }
+  return out;
+}
+
 /** Encodes one entity spec as a protobuf Entity, checking it against the schema. */
 export function encodeEntity(schema: P4Schema, spec: EntitySpec): Entity {
   return create(EntitySchema, entityInit(schema, spec));
 }
 
-function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
+/**
+ * The checked, canonical init shape of an entity spec: what `encodeEntity` makes
+ * its message from, and what the wire writer (wire.ts) serialises directly on the
+ * write path. Fields left at their defaults are left out.
+ */
+export function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
   switch (spec.kind) {
     case "tableEntry":
       return { entity: { case: "tableEntry", value: tableEntryInit(schema, spec) } };
@@ -288,13 +335,14 @@ function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
       };
     case "meterEntry": {
       const meter = schema.meters.get(spec.meter);
+      const subject = subjectOf(meter, undefined, meterSubject);
       return {
         entity: {
           case: "meterEntry",
           value: {
             meterId: meter.id,
-            index: indexInit(spec.index, meter.size, `meter '${meter.name}'`),
-            config: spec.config && meterConfigInit(spec.config, `meter '${meter.name}'`),
+            index: indexInit(spec.index, meter.size, subject),
+            config: spec.config && meterConfigInit(spec.config, subject),
             counterData: spec.counterData && meterCounterDataInit(spec.counterData),
           },
         },
@@ -396,7 +444,7 @@ function entityInit(schema: P4Schema, spec: EntitySpec): EntityInit {
           const encoded = encodeMatch(field, input, `${subject} field '${field.name}'`);
           return encoded === undefined ? [] : [fieldMatchInit(field.id, encoded)];
         });
-        return { match: match.sort((a, b) => a.fieldId - b.fieldId) };
+        return { match: match.sort((a, b) => (a.fieldId ?? 0) - (b.fieldId ?? 0)) };
       });
       return { entity: { case: "valueSetEntry", value: { valueSetId: vs.id, members } } };
     }
@@ -411,11 +459,14 @@ function checkU32(value: number, subject: string): number {
 }
 
 function indexInit(index: number | undefined, size: number, subject: string) {
-  if (index === undefined) return undefined;
+  return index === undefined ? undefined : { index: BigInt(checkIndex(index, size, subject)) };
+}
+
+function checkIndex(index: number, size: number, subject: string): number {
   if (!Number.isInteger(index) || index < 0 || (size > 0 && index >= size)) {
     throw new P4ValueError(subject, `index ${index} is outside 0..${size - 1}`);
   }
-  return { index: BigInt(index) };
+  return index;
 }
 
 function counterDataInit(d: CounterDataSpec) {
@@ -431,21 +482,42 @@ function meterCounterDataInit(d: MeterCounterDataSpec) {
 }
 
 function meterConfigInit(c: MeterConfigSpec, subject: string) {
-  const n = (v: bigint | number | undefined, what: string): bigint => {
-    const b = typeof v === "number" ? BigInt(Math.round(v)) : (v ?? 0n);
-    if (b < 0n) throw new P4ValueError(subject, `${what} ${b} is negative`);
-    return b;
+  const v = readMeterConfig(c, subject, { cir: 0, cburst: 0, pir: 0, pburst: 0, eburst: 0 });
+  return {
+    cir: BigInt(v.cir),
+    cburst: BigInt(v.cburst),
+    pir: BigInt(v.pir),
+    pburst: BigInt(v.pburst),
+    eburst: BigInt(v.eburst),
   };
-  const config = {
-    cir: n(c.cir, "cir"),
-    cburst: n(c.cburst, "cburst"),
-    pir: n(c.pir, "pir"),
-    pburst: n(c.pburst, "pburst"),
-    eburst: n(c.eburst, "eburst"),
-  };
-  if (config.pir < config.cir)
-    throw new P4ValueError(subject, `pir ${config.pir} is below cir ${config.cir}`);
-  return config;
+}
+
+/**
+ * Checks a meter config and puts its values, as P4Runtime carries them (whole
+ * units, not negative, pir >= cir), into `into`: numbers stay numbers (no bigint
+ * per value on the write path), bigints stay bigints.
+ */
+function readMeterConfig(c: MeterConfigSpec, subject: string, into: MeterValues): MeterValues {
+  into.cir = meterValue(c.cir, "cir", subject);
+  into.cburst = meterValue(c.cburst, "cburst", subject);
+  into.pir = meterValue(c.pir, "pir", subject);
+  into.pburst = meterValue(c.pburst, "pburst", subject);
+  into.eburst = meterValue(c.eburst, "eburst", subject);
+  if (into.pir < into.cir)
+    throw new P4ValueError(subject, `pir ${into.pir} is below cir ${into.cir}`);
+  return into;
+}
+
+/** A meter rate or burst: numbers are rounded to whole units. */
+function meterValue(v: bigint | number | undefined, what: string, subject: string) {
+  if (v === undefined) return 0;
+  if (typeof v === "number") {
+    v = Math.round(v);
+    if (!Number.isSafeInteger(v))
+      throw new P4ValueError(subject, `${what} ${v} is not a whole number below 2^53`);
+  }
+  if (v < 0) throw new P4ValueError(subject, `${what} ${v} is negative`);
+  return v;
 }
 
 function replicaInit(r: ReplicaSpec) {
@@ -459,16 +531,19 @@ function tableEntryInit(
   spec: TableEntrySpec,
 ): MessageInitShape<typeof TableEntrySchema> {
   const table = schema.tables.get(spec.table);
-  const subject = `table '${table.name}'`;
+  const subject = subjectOf(table, undefined, tableSubject);
   const match: MessageInitShape<typeof FieldMatchSchema>[] = [];
   if (spec.match !== undefined) {
     if (spec.isDefault) throw new P4ValueError(subject, "a default entry has no match fields");
-    for (const [name, input] of Object.entries(spec.match)) {
+    const given = spec.match;
+    for (const name in given) {
+      if (!Object.hasOwn(given, name)) continue;
       const field = table.matchFields.get(name);
-      const encoded = encodeMatch(field, input, `${subject} field '${field.name}'`);
+      const fieldSubject = subjectOf(field, subject, matchFieldSubject);
+      const encoded = encodeMatch(field, given[name]!, fieldSubject);
       if (encoded !== undefined) match.push(fieldMatchInit(field.id, encoded));
     }
-    match.sort((a, b) => (a.fieldId ?? 0) - (b.fieldId ?? 0));
+    if (match.length > 1) match.sort((a, b) => (a.fieldId ?? 0) - (b.fieldId ?? 0));
   }
   const priority = spec.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0 || priority > 0x7fffffff) {
@@ -486,26 +561,49 @@ function tableEntryInit(
       `priority ${priority} given, but the table has only exact and LPM fields`,
     );
   }
-  return {
-    tableId: table.id,
-    match,
-    action: tableActionInit(schema, table, spec),
-    priority,
-    isDefaultAction: spec.isDefault ?? false,
-    idleTimeoutNs: spec.idleTimeoutNs ?? 0n,
-    meterConfig: spec.meterConfig && meterConfigInit(spec.meterConfig, `${subject} direct meter`),
-    counterData: spec.counterData && counterDataInit(spec.counterData),
-    meterCounterData: spec.meterCounterData && meterCounterDataInit(spec.meterCounterData),
-    metadata: spec.metadata ?? new Uint8Array(),
-    isConst: spec.isConst ?? false,
-  };
+  // Only what is set: create() and the wire writer both take absent as the default.
+  const init: MessageInitShape<typeof TableEntrySchema> = { tableId: table.id, match };
+  const action = tableActionInit(schema, table, spec, subject);
+  if (action !== undefined) init.action = action;
+  if (priority !== 0) init.priority = priority;
+  if (spec.isDefault) init.isDefaultAction = true;
+  if (spec.idleTimeoutNs) init.idleTimeoutNs = spec.idleTimeoutNs;
+  if (spec.meterConfig)
+    init.meterConfig = meterConfigInit(spec.meterConfig, `${subject} direct meter`);
+  if (spec.counterData) init.counterData = counterDataInit(spec.counterData);
+  if (spec.meterCounterData) init.meterCounterData = meterCounterDataInit(spec.meterCounterData);
+  if (spec.metadata) init.metadata = spec.metadata;
+  if (spec.isConst) init.isConst = true;
+  return init;
 }
 
-function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec) {
-  const subject = `table '${table.name}'`;
-  const given = [spec.action, spec.member, spec.group, spec.actionSet].filter(
-    (x) => x !== undefined,
-  ).length;
+const subjects = new WeakMap<object, string>();
+
+/**
+ * The name of a P4 object in error messages ("table 'x'", "table 'x' field 'y'"),
+ * made once per object: entries are encoded by the thousand and rarely fail. The
+ * makers are module functions, so that a lookup allocates nothing.
+ */
+function subjectOf<T extends object, C>(object: T, context: C, make: (o: T, c: C) => string) {
+  let text = subjects.get(object);
+  if (text === undefined) {
+    text = make(object, context);
+    subjects.set(object, text);
+  }
+  return text;
+}
+
+const tableSubject = (t: P4Table) => `table '${t.name}'`;
+const matchFieldSubject = (f: P4MatchField, table: string) => `${table} field '${f.name}'`;
+const paramSubject = (p: P4Param, a: P4Action) => `action '${a.name}' parameter '${p.name}'`;
+const meterSubject = (m: P4Meter) => `meter '${m.name}'`;
+
+function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec, subject: string) {
+  const given =
+    (spec.action !== undefined ? 1 : 0) +
+    (spec.member !== undefined ? 1 : 0) +
+    (spec.group !== undefined ? 1 : 0) +
+    (spec.actionSet !== undefined ? 1 : 0);
   if (given > 1)
     throw new P4ValueError(subject, "give only one of action, member, group or actionSet");
   if (spec.action !== undefined) {
@@ -557,7 +655,7 @@ function tableActionInit(schema: P4Schema, table: P4Table, spec: TableEntrySpec)
 
 function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefined) {
   const action = schema.actions.get(spec.name);
-  if (table !== undefined && !table.actionRefs.some((r) => r.action.id === action.id)) {
+  if (table !== undefined && !actionIdsOf(table).has(action.id)) {
     throw new P4ValueError(
       `table '${table.name}'`,
       `action '${action.name}' is not one of its actions (${table.actionRefs.map((r) => r.action.name).join(", ")})`,
@@ -584,10 +682,22 @@ function actionInit(schema: P4Schema, spec: ActionSpec, table: P4Table | undefin
     }
     return {
       paramId: p.id,
-      value: encodeValue(v, p.bitwidth, `action '${action.name}' parameter '${p.name}'`),
+      value: encodeValue(v, p.bitwidth, subjectOf(p, action, paramSubject)),
     };
   });
   return { actionId: action.id, params };
+}
+
+const actionIds = new WeakMap<P4Table, Set<number>>();
+
+/** The ids of a table's actions (cached, like the orders below). */
+function actionIdsOf(table: P4Table): Set<number> {
+  let ids = actionIds.get(table);
+  if (ids === undefined) {
+    ids = new Set(table.actionRefs.map((r) => r.action.id));
+    actionIds.set(table, ids);
+  }
+  return ids;
 }
 
 const paramOrder = new WeakMap<P4Action, P4Param[]>();
@@ -667,28 +777,21 @@ function encodeMatch(
   }
 }
 
-function fieldMatchInit(fieldId: number, m: EncodedMatch) {
-  switch (m.kind) {
-    case "exact":
-      return { fieldId, fieldMatchType: { case: "exact" as const, value: { value: m.value } } };
-    case "lpm":
-      return {
-        fieldId,
-        fieldMatchType: { case: "lpm" as const, value: { value: m.value, prefixLen: m.prefixLen } },
-      };
-    case "ternary":
-      return {
-        fieldId,
-        fieldMatchType: { case: "ternary" as const, value: { value: m.value, mask: m.mask } },
-      };
-    case "range":
-      return {
-        fieldId,
-        fieldMatchType: { case: "range" as const, value: { low: m.low, high: m.high } },
-      };
-    case "optional":
-      return { fieldId, fieldMatchType: { case: "optional" as const, value: { value: m.value } } };
-  }
+/**
+ * A FieldMatch init whose inner message is the encoded match itself: each kind has
+ * that message's fields under the same names (its `kind` is ignored by create() and
+ * the wire writer), one object fewer per field on the write path.
+ */
+function fieldMatchInit(
+  fieldId: number,
+  m: EncodedMatch,
+): MessageInitShape<typeof FieldMatchSchema> {
+  return {
+    fieldId,
+    fieldMatchType: { case: m.kind, value: m } as MessageInitShape<
+      typeof FieldMatchSchema
+    >["fieldMatchType"],
+  };
 }
 
 // ---------------------------------------------------------------- decoding

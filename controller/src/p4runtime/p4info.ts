@@ -64,6 +64,8 @@ export class P4ObjectMap<T extends P4Object> implements Iterable<T> {
   private readonly byId = new Map<number, T>();
   private readonly byName = new Map<string, T>();
   private readonly bySuffix = new Map<string, T | null>(); // null: ambiguous
+  /** Names and suffixes in one map, so a lookup by suffix costs one probe (null: ambiguous). */
+  private readonly byKey: Map<string, T | null>;
 
   constructor(
     readonly kind: string,
@@ -77,6 +79,7 @@ export class P4ObjectMap<T extends P4Object> implements Iterable<T> {
       for (let i = 1; i < parts.length; i++) this.addSuffix(parts.slice(i).join("."), o);
       if (o.alias && o.alias !== o.name) this.addSuffix(o.alias, o);
     }
+    this.byKey = new Map<string, T | null>([...this.bySuffix, ...this.byName]);
   }
 
   private addSuffix(key: string, o: T): void {
@@ -96,7 +99,7 @@ export class P4ObjectMap<T extends P4Object> implements Iterable<T> {
   /** The object, or undefined when absent (ambiguous suffixes count as absent). */
   find(key: string | number): T | undefined {
     if (typeof key === "number") return this.byId.get(key);
-    return this.byName.get(key) ?? this.bySuffix.get(key) ?? undefined;
+    return this.byKey.get(key) ?? undefined;
   }
 
   /** The object; throws a P4LookupError that lists what exists. */

@@ -35,6 +35,7 @@ import {
   decodeEntity,
   decodeTableEntry,
   encodeEntity,
+  encodeUpdateSpecs,
   entityKey,
   UPDATE_TYPES,
   wildcard,
@@ -546,20 +547,27 @@ export class Switch {
 
   /**
    * Writes updates (specs or encoded) in order. Resolves with one OK result per
-   * update; rejects with a WriteError whose failures name their entities.
+   * update; rejects with a WriteError whose failures name their entities. Specs
+   * are checked and serialised straight to bytes, all before anything is sent.
    */
   async write(
     updates: readonly UpdateSpec[] | readonly Update[],
     options: { inFlight?: number } = {},
   ): Promise<UpdateResult[]> {
     this.requirePrimary("Write");
-    const encoded =
-      updates.length > 0 && "entity" in updates[0]! && "kind" in (updates[0] as UpdateSpec).entity
-        ? this.encodeUpdates(updates as UpdateSpec[])
-        : (updates as Update[]);
-    return this.client.write(encoded, {
+    if (updates.length === 0 || "$typeName" in updates[0]!) {
+      const messages = updates as readonly Update[];
+      return this.client.write(messages, {
+        ...options,
+        describe: (i) => describeUpdate(this.schemaValue, messages[i]!),
+      });
+    }
+    const specs = updates as readonly UpdateSpec[];
+    const schema = this.schema;
+    return this.client.writeEncoded(encodeUpdateSpecs(schema, specs), {
       ...options,
-      describe: (i) => describeUpdate(this.schemaValue, encoded[i]!),
+      // Only failed updates are described: their messages are made then.
+      describe: (i) => describeUpdate(schema, this.encodeUpdates([specs[i]!])[0]!),
     });
   }
 

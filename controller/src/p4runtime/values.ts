@@ -29,12 +29,98 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** Shortest big-endian bytes of a non-negative safe integer; 0 is [0x00]. */
 function numberToBytes(value: number): Uint8Array {
-  if (value === 0) return Uint8Array.of(0);
+  if (value < 0x100) {
+    const out = new Uint8Array(1);
+    out[0] = value;
+    return out;
+  }
+  if (value <= 0xffffffff) {
+    const length = value < 0x10000 ? 2 : value < 0x1000000 ? 3 : 4;
+    const out = new Uint8Array(length);
+    for (let i = length - 1, v = value; i >= 0; i--, v >>>= 8) out[i] = v & 0xff;
+    return out;
+  }
   let length = 0;
   for (let v = value; v > 0; v = Math.floor(v / 256)) length++;
   const out = new Uint8Array(length);
   for (let i = length - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
   return out;
+}
+
+/**
+ * The common value texts (decimal below 2^53, dotted-quad IPv4, MAC) in
+ * text[start, end) as a number, read in one pass without regular expressions,
+ * slices or bigints; undefined for anything else or anything odd, which the general
+ * path (toBigint) then reads or rejects.
+ */
+function smallTextValue(text: string, start = 0, end = text.length): number | undefined {
+  let separator = 0; // 46 '.' (IPv4) or 58 ':' (MAC), once seen
+  let groups = 0;
+  let value = 0;
+  let decimal = 0;
+  let hex = 0;
+  let digits = 0;
+  let letters = false;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : -1;
+    if (c === 46 || c === 58 || c === -1) {
+      if (c === -1 && separator === 0) return digits > 0 && !letters ? decimal : undefined;
+      if (c !== -1) {
+        if (separator === 0) separator = c;
+        else if (c !== separator) return undefined;
+      }
+      // An IPv4 octet has 1-3 decimal digits, a MAC group 1-2 hex digits.
+      const part =
+        separator === 46 ? (letters || digits > 3 ? -1 : decimal) : digits > 2 ? -1 : hex;
+      if (digits === 0 || part < 0 || part > 255) return undefined;
+      value = value * 256 + part;
+      groups++;
+      decimal = 0;
+      hex = 0;
+      digits = 0;
+      letters = false;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      decimal = decimal * 10 + (c - 48);
+      hex = hex * 16 + (c - 48);
+    } else {
+      const lower = c | 32;
+      if (lower < 97 || lower > 102) return undefined;
+      letters = true;
+      hex = hex * 16 + (lower - 87);
+    }
+    if (++digits > 15) return undefined;
+  }
+  return groups === (separator === 46 ? 4 : 6) ? value : undefined;
+}
+
+/** 2^w for w = 0..53 (a lookup: Math.pow showed in profiles of bulk encoding). */
+const POW2 = Array.from({ length: 54 }, (_, w) => 2 ** w);
+
+/** A non-negative safe integer that fits in `bitwidth` bits. */
+function fitsNumber(n: number | undefined, bitwidth: number): n is number {
+  return (
+    n !== undefined && Number.isSafeInteger(n) && n >= 0 && (bitwidth >= 53 || n < POW2[bitwidth]!)
+  );
+}
+
+/** Decimal digits text[start, end) as a number below 1000, or -1. */
+function smallDecimal(text: string, start: number, end: number): number {
+  if (start >= end || end - start > 3) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** LPM of a value given as a number: its bits past the prefix cleared, as canonical bytes. */
+function lpmOfNumber(n: number, prefixLen: number, bitwidth: number): Uint8Array {
+  const low = POW2[bitwidth - prefixLen]!;
+  return numberToBytes(Math.floor(n / low) * low);
 }
 
 /** Shortest big-endian bytes of a non-negative bigint; 0 is [0x00]. */
@@ -193,15 +279,14 @@ export function toBigint(value: P4Value, subject = "value"): bigint {
 /** Encodes a user value as the canonical bytestring of a bit<bitwidth> field. */
 export function encodeValue(value: P4Value, bitwidth: number, subject = "value"): Uint8Array {
   if (value instanceof Uint8Array) return canonical(value, bitwidth, subject);
-  // Fast path for the common case: a small non-negative integer.
-  if (
-    typeof value === "number" &&
-    Number.isSafeInteger(value) &&
-    value >= 0 &&
-    (bitwidth >= 53 || value < 2 ** bitwidth)
-  ) {
-    return numberToBytes(value);
-  }
+  // Fast paths for the common cases: a small non-negative integer, or its usual texts.
+  const small =
+    typeof value === "number"
+      ? value
+      : typeof value === "string"
+        ? smallTextValue(value.trim())
+        : undefined;
+  if (fitsNumber(small, bitwidth)) return numberToBytes(small);
   const n = toBigint(value, subject);
   if (n >> BigInt(bitwidth) !== 0n) {
     throw new P4ValueError(
@@ -271,6 +356,65 @@ export function encodeExact(value: P4Value, bitwidth: number, subject: string): 
   return { kind: "exact", value: encodeValue(value, bitwidth, subject) };
 }
 
+// Masks and comparisons work on the canonical bytes themselves: no bigints on the
+// path every table entry takes.
+
+/** Canonical form of a big-endian bytestring: leading zero bytes dropped, zero is [0x00]. */
+function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  return i === 0 ? bytes : bytes.subarray(i);
+}
+
+/** The value with its lowest `count` bits cleared (the bytes themselves when they are clear). */
+function clearLowBits(bytes: Uint8Array, count: number): Uint8Array {
+  const length = bytes.length;
+  const whole = Math.min(length, count >>> 3);
+  const partial = length - whole - 1; // the byte holding the remaining bits, if any
+  const lowMask = (1 << (count & 7)) - 1;
+  let clear = partial < 0 || (bytes[partial]! & lowMask) === 0;
+  for (let i = length - whole; clear && i < length; i++) clear = bytes[i] === 0;
+  if (clear) return bytes;
+  const out = bytes.slice();
+  out.fill(0, length - whole);
+  if (partial >= 0) out[partial] = out[partial]! & ~lowMask;
+  return stripLeadingZeros(out);
+}
+
+/** Bitwise AND of two canonical values. */
+function andBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const n = Math.min(a.length, b.length);
+  const out = new Uint8Array(n);
+  for (let i = 1; i <= n; i++) out[n - i] = a[a.length - i]! & b[b.length - i]!;
+  return stripLeadingZeros(out);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Order of two canonical values: negative, zero or positive. */
+function compareCanonical(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/** True when a canonical value has all `bitwidth` bits set. */
+function isFullMask(bytes: Uint8Array, bitwidth: number): boolean {
+  if (bytes.length !== Math.ceil(bitwidth / 8)) return false;
+  if (bytes[0] !== (1 << (bitwidth - 8 * (bytes.length - 1))) - 1) return false;
+  for (let i = 1; i < bytes.length; i++) if (bytes[i] !== 0xff) return false;
+  return true;
+}
+
 /**
  * Encodes an LPM match. Bits past the prefix are cleared (P4Runtime requires
  * them to be zero); a zero-length prefix is a wildcard and yields undefined.
@@ -284,6 +428,13 @@ export function encodeLpm(
   let prefixLen: number;
   if (typeof input === "string") {
     const slash = input.lastIndexOf("/");
+    // Fast path: "10.1.0.0/16" and the like, read in place.
+    if (slash > 0 && bitwidth <= 53) {
+      const len = smallDecimal(input, slash + 1, input.length);
+      const n = len > 0 && len <= bitwidth ? smallTextValue(input, 0, slash) : undefined;
+      if (fitsNumber(n, bitwidth))
+        return { kind: "lpm", value: lpmOfNumber(n, len, bitwidth), prefixLen: len };
+    }
     if (slash < 0) {
       value = input;
       prefixLen = bitwidth;
@@ -300,9 +451,10 @@ export function encodeLpm(
     throw new P4ValueError(subject, `prefix length ${prefixLen} is outside 0..${bitwidth}`);
   }
   if (prefixLen === 0) return undefined;
-  const n = toBigint(encodeValue(value, bitwidth, subject));
-  const masked = n & prefixMask(prefixLen, bitwidth);
-  return { kind: "lpm", value: bigintToBytes(masked), prefixLen };
+  if (typeof value === "number" && bitwidth <= 53 && fitsNumber(value, bitwidth))
+    return { kind: "lpm", value: lpmOfNumber(value, prefixLen, bitwidth), prefixLen };
+  const bytes = clearLowBits(encodeValue(value, bitwidth, subject), bitwidth - prefixLen);
+  return { kind: "lpm", value: bytes, prefixLen };
 }
 
 /** Encodes a ternary match; value bits outside the mask are cleared; mask 0 is a wildcard. */
@@ -314,22 +466,24 @@ export function encodeTernary(
   let value: P4Value;
   let mask: P4Value;
   if (typeof input === "string") {
-    const parts = input.split("&&&");
-    if (parts.length === 1) {
+    const at = input.indexOf("&&&");
+    if (at < 0) {
       value = input;
       mask = fullMask(bitwidth);
-    } else if (parts.length === 2) {
-      [value, mask] = [parts[0]!.trim(), parts[1]!.trim()];
+    } else if (input.indexOf("&&&", at + 3) < 0) {
+      value = input.slice(0, at).trim();
+      mask = input.slice(at + 3).trim();
     } else {
       throw new P4ValueError(subject, `'${input}' is not of the form value&&&mask`);
     }
   } else {
     ({ value, mask } = input);
   }
-  const m = toBigint(encodeValue(mask, bitwidth, `${subject} mask`));
-  if (m === 0n) return undefined;
-  const v = toBigint(encodeValue(value, bitwidth, subject)) & m;
-  return { kind: "ternary", value: bigintToBytes(v), mask: bigintToBytes(m) };
+  const m = encodeValue(mask, bitwidth, `${subject} mask`);
+  if (isZero(m)) return undefined;
+  const v = encodeValue(value, bitwidth, subject);
+  const masked = andBytes(v, m);
+  return { kind: "ternary", value: sameBytes(masked, v) ? v : masked, mask: m };
 }
 
 /** Encodes a range match; the full range is a wildcard; low > high is an error. */
@@ -348,11 +502,16 @@ export function encodeRange(
   } else {
     ({ low, high } = input);
   }
-  const lo = toBigint(encodeValue(low, bitwidth, `${subject} low`));
-  const hi = toBigint(encodeValue(high, bitwidth, `${subject} high`));
-  if (lo > hi) throw new P4ValueError(subject, `range low ${lo} is above high ${hi}`);
-  if (lo === 0n && hi === fullMask(bitwidth)) return undefined;
-  return { kind: "range", low: bigintToBytes(lo), high: bigintToBytes(hi) };
+  const lo = encodeValue(low, bitwidth, `${subject} low`);
+  const hi = encodeValue(high, bitwidth, `${subject} high`);
+  if (compareCanonical(lo, hi) > 0) {
+    throw new P4ValueError(
+      subject,
+      `range low ${bytesToBigint(lo)} is above high ${bytesToBigint(hi)}`,
+    );
+  }
+  if (isZero(lo) && isFullMask(hi, bitwidth)) return undefined;
+  return { kind: "range", low: lo, high: hi };
 }
 
 export function encodeOptional(value: P4Value, bitwidth: number, subject: string): OptionalMatch {

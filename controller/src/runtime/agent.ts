@@ -19,9 +19,11 @@ import { P4RuntimeError, WriteError } from "../p4runtime/errors.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import { describeUpdate, Switch, type SwitchOptions } from "../p4runtime/switch.js";
 import type { PipelineContract } from "../pipeline/contract.js";
-import type { QueueSetting, SwitchDesiredState } from "../pipeline/translate.js";
+import type { SwitchDesiredState } from "../pipeline/translate.js";
 import type { TargetCapabilities } from "../targets/capabilities.js";
 import { FailureReport } from "./failure-report.js";
+import { QueueMemory, type QueueValues } from "../targets/queue-memory.js";
+import { sameSwitchStart, type SwitchStart } from "../targets/thrift.js";
 import type { Logger } from "./log.js";
 import { planReconciliation, reconciliationReads } from "./reconcile.js";
 
@@ -30,6 +32,14 @@ export interface QueueConfigurator {
   setQueueRate(port: number, priority: number, pps: number): Promise<void>;
   setQueueDepth(port: number, priority: number, packets: number): Promise<void>;
   close(): void;
+  /** Where the settings go (host:port), to tell one switch's remembered settings from another's. */
+  readonly address?: string;
+  /**
+   * When the switch process started. With it, settings remembered from before (this
+   * process or an earlier controller) are trusted while the switch has not restarted;
+   * without it, every setting is sent again after each reconnect.
+   */
+  startTime?(): Promise<SwitchStart | undefined>;
 }
 
 export interface SyncReport {
@@ -64,6 +74,8 @@ export interface AgentOptions {
   capabilities: TargetCapabilities;
   logger: Logger;
   queues?: QueueConfigurator;
+  /** What was set on BMv2 queues, shared by the agents (default: this agent's own, in memory). */
+  queueMemory?: QueueMemory;
   /** Writes the traffic-manager settings of a Tofino switch (to a file). */
   writeTrafficManager?: (state: SwitchDesiredState) => Promise<void>;
   /** Back-off before retrying after failed updates. */
@@ -95,7 +107,10 @@ export class SwitchAgent {
   private desired: SwitchDesiredState | undefined;
   private desiredEntities: Entity[] = [];
   private mirror: Map<string, Entity> | undefined;
-  private readonly queuesApplied = new Map<string, QueueSetting>();
+  /** Queue settings known to be on the switch; undefined until checked in this session. */
+  private queuesApplied: Map<string, QueueValues> | undefined;
+  private switchStart: SwitchStart | undefined;
+  private readonly queueMemory: QueueMemory;
   private trafficManagerWritten = "";
   private chain: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
@@ -113,6 +128,7 @@ export class SwitchAgent {
     this.capabilities = options.capabilities;
     this.log = options.logger.child({ switch: this.name });
     this.retryDelay = options.retryMs?.initial ?? 500;
+    this.queueMemory = options.queueMemory ?? QueueMemory.inProcess();
     this.switch = new Switch(options.switchOptions);
     this.queueFailures = new FailureReport(this.log, "queue settings");
     this.subscriptions.push(
@@ -129,7 +145,7 @@ export class SwitchAgent {
           case "down":
             // Whatever happens next (reconnect, restart), re-read before trusting the mirror.
             this.mirror = undefined;
-            this.queuesApplied.clear();
+            this.queuesApplied = undefined; // checked against the switch's start time again
             this.stats.downReason = e.reason;
             this.log.warn("switch down", { reason: e.reason });
             break;
@@ -317,6 +333,39 @@ export class SwitchAgent {
     }
   }
 
+  /**
+   * The queue settings the switch holds as far as we know: those remembered for
+   * this switch if it is the same process that got them (same address, same start
+   * time), else none (it restarted, or it cannot tell us), so all are sent.
+   */
+  private async knownQueues(queues: QueueConfigurator): Promise<Map<string, QueueValues>> {
+    let start: SwitchStart | undefined;
+    try {
+      start = await queues.startTime?.();
+    } catch (err) {
+      this.log.warn("cannot read when the switch started: sending every queue setting", {
+        error: (err as Error).message,
+      });
+    }
+    this.switchStart = start;
+    const remembered = this.queueMemory.get(this.name);
+    if (remembered === undefined) return new Map();
+    if (start === undefined) {
+      // What is sent now cannot be tied to a switch process: a record left behind
+      // would be trusted later while the switch holds newer settings.
+      await this.queueMemory.forget(this.name).catch(() => undefined);
+      return new Map();
+    }
+    if (remembered.address === queues.address && sameSwitchStart(remembered.start, start)) {
+      return new Map(remembered.queues);
+    }
+    this.log.info("the switch restarted since its queues were set: sending them again", {
+      address: queues.address,
+    });
+    await this.queueMemory.forget(this.name).catch(() => undefined);
+    return new Map();
+  }
+
   /** BMv2 queue rates/depths over Thrift, or the Tofino TM file. Returns changes applied. */
   private async applyTargetSettings(): Promise<number> {
     const state = this.desired!;
@@ -329,16 +378,17 @@ export class SwitchAgent {
         return 0;
       }
       let failed = false;
+      const queues = this.options.queues;
+      const applied = this.queuesApplied ?? (this.queuesApplied = await this.knownQueues(queues));
       for (const q of state.queues) {
         const key = `${q.port}/${q.priority}`;
-        const old = this.queuesApplied.get(key);
+        const old = applied.get(key);
         if (old?.ratePps === q.ratePps && old.depthPackets === q.depthPackets) continue;
         try {
-          if (old?.ratePps !== q.ratePps)
-            await this.options.queues.setQueueRate(q.port, q.priority, q.ratePps);
+          if (old?.ratePps !== q.ratePps) await queues.setQueueRate(q.port, q.priority, q.ratePps);
           if (old?.depthPackets !== q.depthPackets)
-            await this.options.queues.setQueueDepth(q.port, q.priority, q.depthPackets);
-          this.queuesApplied.set(key, q);
+            await queues.setQueueDepth(q.port, q.priority, q.depthPackets);
+          applied.set(key, { ratePps: q.ratePps, depthPackets: q.depthPackets });
           changes++;
         } catch (err) {
           this.stats.lastError = (err as Error).message;
@@ -349,6 +399,13 @@ export class SwitchAgent {
         }
       }
       if (!failed) this.queueFailures.succeeded();
+      if (changes > 0 && this.switchStart !== undefined && queues.address !== undefined) {
+        await this.queueMemory
+          .set(this.name, { address: queues.address, start: this.switchStart, queues: applied })
+          .catch((err: Error) =>
+            this.log.warn("cannot save the queue settings", { error: err.message }),
+          );
+      }
     } else if (
       this.capabilities.queueConfig === "tm-config-file" &&
       this.options.writeTrafficManager

@@ -14,7 +14,7 @@ import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
 import { EMPTY_JOB_DEMAND, jobDemandRound, type JobDemandState } from "../allocation/job-demand.js";
 import type { Allocation } from "../allocation/types.js";
-import { decodeEntity, encodeEntity } from "../p4runtime/entities.js";
+import { decodeEntity, encodeEntity, entityInit } from "../p4runtime/entities.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import type { SwitchOptions } from "../p4runtime/switch.js";
 import {
@@ -34,6 +34,7 @@ import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
 import { SimpleSwitchRegisters } from "../targets/bmv2-registers.js";
 import { capabilitiesOf, type TargetCapabilities } from "../targets/capabilities.js";
+import { QueueMemory } from "../targets/queue-memory.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
 import { writeFileAtomic } from "../util/files.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
@@ -81,6 +82,12 @@ export interface ControllerOptions {
   queueConfigurator?: (sw: TopologySwitch) => QueueConfigurator | undefined;
   /** Folder for Tofino traffic-manager configs (default: ./tm-config). */
   trafficManagerDir?: string;
+  /**
+   * Folder for what must outlive the process: the BMv2 queue settings sent
+   * (bmv2-queues.json), so that a restarted controller does not send them again.
+   * Absent: remembered in this process only.
+   */
+  stateDir?: string;
   retryMs?: { initial: number; max: number };
   /** Capability overrides per switch (tests: a test switch that serves registers). */
   capabilities?: (sw: TopologySwitch) => Partial<TargetCapabilities>;
@@ -225,6 +232,7 @@ export class NetapproxController {
   private readonly pollsInFlight = new Map<string, number>();
   /** Switches whose polls go unanswered: switch → since when (ms). */
   private readonly unresponsive = new Map<string, number>();
+  private readonly queueMemory: QueueMemory;
 
   constructor(options: ControllerOptions) {
     this.options = options;
@@ -237,6 +245,12 @@ export class NetapproxController {
       ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
     });
     this.telemetry = new Telemetry(this.metrics);
+    this.queueMemory =
+      options.stateDir === undefined
+        ? QueueMemory.inProcess()
+        : QueueMemory.open(join(options.stateDir, "bmv2-queues.json"), (message) =>
+            this.log.warn(message),
+          );
     for (const sw of options.topology.switches) this.agents.set(sw.name, this.createAgent(sw));
   }
 
@@ -297,6 +311,7 @@ export class NetapproxController {
       capabilities: caps,
       logger: this.log,
       ...(queues ? { queues } : {}),
+      queueMemory: this.queueMemory,
       writeTrafficManager: async (state) => {
         const file = join(dir, `${state.switch}.tm.json`);
         const doc = { switch: state.switch, generatedBy: "netapprox", ports: state.trafficManager };
@@ -393,10 +408,10 @@ export class NetapproxController {
     const states = translateAll(allocation, this.routing.tables(), (plan) =>
       this.contractOf(this.options.topology.switches.find((s) => s.name === plan.name)!),
     );
-    // Encode everything before touching any switch: a bad state fails here as a whole.
+    // Check everything before touching any switch: a bad state fails here as a whole.
     for (const state of states) {
       const agent = this.agents.get(state.switch)!;
-      for (const e of state.entities) encodeEntity(agent.schema, e);
+      for (const e of state.entities) entityInit(agent.schema, e);
     }
     this.metrics.allocationDuration.observe((performance.now() - started) / 1000);
     this.allocation = allocation;

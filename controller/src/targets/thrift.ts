@@ -1,5 +1,7 @@
 // A small Thrift client for BMv2's runtime service, enough to set the rate and
-// depth of each egress priority queue (P4Runtime cannot: DESIGN.md). BMv2 serves
+// depth of each egress priority queue (P4Runtime cannot), and to read when the switch
+// process started (to tell a restarted switch, which lost them, from one that keeps
+// them: BMv2 cannot report its queue settings). BMv2 serves
 // Thrift with the binary protocol (strict), buffered transport (no framing) and a
 // multiplexed processor, so method names are prefixed with the service name,
 // e.g. "simple_switch:set_egress_priority_queue_rate".
@@ -327,12 +329,46 @@ export class ThriftClient {
   }
 }
 
+/**
+ * When a switch process started, in microseconds since the epoch, as read from it:
+ * the true start lies in [us - uncertaintyUs, us].
+ */
+export interface SwitchStart {
+  us: bigint;
+  uncertaintyUs: bigint;
+}
+
+/** True when two readings are of the same switch process (their intervals overlap). */
+export function sameSwitchStart(a: SwitchStart, b: SwitchStart): boolean {
+  const gap = a.us > b.us ? a.us - b.us : b.us - a.us;
+  return gap <= (a.uncertaintyUs > b.uncertaintyUs ? a.uncertaintyUs : b.uncertaintyUs);
+}
+
 /** BMv2 simple_switch's queue controls over its Thrift runtime service. */
 export class SimpleSwitchQueues {
   private readonly client: ThriftClient;
+  /** host:port of the Thrift server. */
+  readonly address: string;
 
   constructor(host: string, port: number, timeoutMs = 5_000) {
     this.client = new ThriftClient(host, port, timeoutMs);
+    this.address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  }
+
+  /**
+   * When the switch process started: its clock now minus its time since start
+   * (both from the switch, one after the other, so the reading is late by at most
+   * the time between them, bounded by our round trip). Undefined when the server
+   * does not offer these calls.
+   */
+  async startTime(): Promise<SwitchStart | undefined> {
+    const t0 = process.hrtime.bigint();
+    const elapsed = await this.client.call("simple_switch:get_time_elapsed_us", []);
+    const now = await this.client.call("simple_switch:get_time_since_epoch_us", []);
+    const roundTripUs = (process.hrtime.bigint() - t0) / 1000n;
+    if (typeof elapsed !== "bigint" || typeof now !== "bigint") return undefined;
+    // 1 ms on top: the two readings are rounded to microseconds separately.
+    return { us: now - elapsed, uncertaintyUs: roundTripUs + 1000n };
   }
 
   private async checked(method: string, args: ThriftField[]): Promise<void> {

@@ -27,7 +27,7 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 export const command: Command = {
   usage:
     "--topology FILE --policy FILE [--election-id N] [--role NAME] [--http 127.0.0.1:9464 | --no-http] " +
-    "[--p4-build DIR] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error] [--dry-run [--json]]",
+    "[--p4-build DIR] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--state-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error] [--dry-run [--json]]",
   description: [
     "Connects to every switch of the topology (P4Runtime, TLS when the topology gives",
     "certificates), pushes the netapprox pipeline where the switch does not already run",
@@ -36,6 +36,8 @@ export const command: Command = {
     "different --election-id values give primary/backup failover. The topology and",
     "policy are validated before any switch is touched. On --http (loopback by default):",
     "the web view at /, /status (what `netapprox status` shows) and /metrics (Prometheus).",
+    "The BMv2 queue settings sent are kept in --state-dir (default ./netapprox-state), so a",
+    "restarted controller sends them again only to switches that restarted.",
     "  --dry-run   read every switch as an observer (never primary, nothing written), print",
     "              what the controller would write to it (inserts, modifies, deletes by",
     "              name) and exit; --json prints it as JSON",
@@ -52,6 +54,7 @@ export const command: Command = {
       "p4-build": { type: "string" },
       "tofino-format": { type: "string", default: "bfrt" },
       "tm-config-dir": { type: "string", default: "tm-config" },
+      "state-dir": { type: "string", default: "netapprox-state" },
       "poll-ms": { type: "string" },
       "log-format": { type: "string", default: "json" },
       "log-level": { type: "string", default: "info" },
@@ -119,6 +122,7 @@ export const command: Command = {
       role: values.role,
       logger,
       trafficManagerDir: values["tm-config-dir"],
+      stateDir: values["state-dir"],
       ...(pollMs !== undefined ? { pollIntervalMs: pollMs } : {}),
     });
     let http: Awaited<ReturnType<typeof startHttpEndpoint>> | undefined;

@@ -1,6 +1,6 @@
 // The simulated data plane: packets, links, switch egress ports with priority queues and
 // finite buffers, the edge meters, the LE admission threshold, ECN marking and ECMP, with
-// counters by port, class and drop reason. It implements DESIGN.md's data plane from an
+// counters by port, class and drop reason. It implements the data plane of docs/design.md from an
 // Allocation (the controller's own output), so the simulator runs the same policy logic
 // as the switches.
 //

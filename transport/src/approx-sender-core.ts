@@ -4,7 +4,7 @@
 // program, simulated time in the simulator), sends what `poll` returns and wakes it up
 // again at `nextWakeMs`.
 //
-// Protocol (DESIGN.md "Host transport"): one pass over all chunks in order, paced by
+// Protocol (docs/transport.md): one pass over all chunks in order, paced by
 // the loss-based rate controller; then, only while the receiver does not yet hold the
 // required fraction, resend passes, each over the chunks the receiver still lacks after
 // the previous one, at most `maxPasses` passes in all, until resend passes have delivered

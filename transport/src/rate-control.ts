@@ -1,5 +1,5 @@
-// Loss-based rate control of the approximate sender (our design; DESIGN.md "Host
-// transport"). The sender starts at the rate it is allowed and, on each measurement
+// Loss-based rate control of the approximate sender (our design; docs/transport.md, "One
+// job, step by step"). The sender starts at the rate it is allowed and, on each measurement
 // sample from receiver feedback, sets its rate from the delivered rate with a small probe
 // margin, so that it never keeps pushing what the network drops.
 //

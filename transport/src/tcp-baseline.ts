@@ -1,4 +1,4 @@
-// The network-oblivious baselines over TCP (DESIGN.md "Allocation", baselines):
+// The network-oblivious baselines over TCP (docs/design.md, the host transport):
 //   - sender-side sampling: the sender puts only ceil(f * N) chunks, a seeded random
 //     sample, on a reliable stream;
 //   - receiver-side dropping: the sender puts all N chunks on the stream, the receiver

@@ -11,7 +11,7 @@ export const PREFIX_BYTES = 12;
 /** IPv4 and UDP headers: rates and byte counts are as the IP layer carries them. */
 export const IP_UDP_OVERHEAD = 28;
 
-/** DiffServ code points of DESIGN.md ("Data plane"). */
+/** DiffServ code points of the traffic classes (docs/design.md). */
 export const DSCP = { lowerEffort: 1, assuredLow: 10, control: 48 } as const;
 
 export const MessageType = {

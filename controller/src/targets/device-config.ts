@@ -1,5 +1,5 @@
 // The target bytes of a pipeline (ForwardingPipelineConfig.p4_device_config), in
-// the form each P4Runtime server expects (DESIGN.md):
+// the form each P4Runtime server expects (docs/p4.md):
 //   - BMv2 (PI server): the BMv2 JSON as it is;
 //   - Tofino behind a PI-based server (bf_switchd --p4rt-server, stratum_bf): the
 //     PI packing, i.e. little-endian u32 length + program name, then u32 length +

@@ -395,6 +395,24 @@ export function simulateRun(options: RunOptions): RunResult {
     return channel;
   };
 
+  /** A TCP baseline's connection for a transfer: the baseline's setting, in the exact class. */
+  const baselineFlow = (
+    job: JobState,
+    t: TransferPlan,
+    src: number,
+    dst: number,
+    bytes: number,
+    doneBytes: number,
+  ): TcpFlowConfig => ({
+    bytes,
+    doneBytes,
+    tcp: baselineTcp!,
+    ecn: baselineTcp!.variant === "dctcp",
+    dscp: classes.exact.dscp,
+    job: job.index,
+    ...hashes(src, dst, TCP, t.port),
+  });
+
   /**
    * The job's persistent TCP connection from t.src to t.dst (opened by its first message),
    * with a message of `bytes` for this round; `stopBytes`: where the receiver stops it.
@@ -413,14 +431,8 @@ export function simulateRun(options: RunOptions): RunResult {
     const first = sim.reservePair();
     connections++;
     const config: TcpFlowConfig = {
-      bytes,
-      doneBytes: stopBytes,
+      ...baselineFlow(job, t, src, dst, bytes, stopBytes),
       persistent: true,
-      tcp: baselineTcp!,
-      ecn: baselineTcp!.variant === "dctcp",
-      dscp: classes.exact.dscp,
-      job: job.index,
-      ...hashes(src, dst, TCP, t.port),
     };
     const receiver = new TcpReceiver(sim, first + 1, dst, src, config);
     const sender = new TcpSender(sim, first, src, dst, config, () => undefined);
@@ -573,15 +585,7 @@ export function simulateRun(options: RunOptions): RunResult {
       });
       return;
     }
-    const config: TcpFlowConfig = {
-      bytes,
-      doneBytes,
-      tcp: baselineTcp!,
-      ecn: baselineTcp!.variant === "dctcp",
-      dscp: classes.exact.dscp,
-      job: job.index,
-      ...hashes(src, dst, TCP, t.port),
-    };
+    const config = baselineFlow(job, t, src, dst, bytes, doneBytes);
     const receiver = new TcpReceiver(sim, first + 1, dst, src, config);
     const held = () => chunksIn(receiver.inOrderBytes);
     record.held = sampling

@@ -17,6 +17,7 @@ import {
   boundAddress,
   closeUdp,
   drainSendQueue,
+  epochMs,
   nowMs,
   resolveHost,
   WakeTimer,
@@ -53,6 +54,8 @@ export interface ApproxSendOptions {
 }
 
 export interface ApproxSendResult extends SenderReport {
+  /** When the job's clock started (the sender's start), ms since the epoch. */
+  startedAtEpochMs: number;
   local: string;
   receiver: string;
   receiverControl: string;
@@ -91,7 +94,8 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
   }
   const controlPort = o.controlPort ?? o.to.port + 1;
   // Built (and so validated) before touching the network; the job's clock starts here.
-  const core = new ApproxSenderCore(config, nowMs());
+  const startedAt = nowMs();
+  const core = new ApproxSenderCore(config, startedAt);
   const to = await resolveHost(o.to);
   const local = o.bind ?? anyAddressFor(to);
   const socket = await bindUdp(local);
@@ -137,6 +141,7 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
           .then(() =>
             resolve({
               ...core.report(),
+              startedAtEpochMs: epochMs(startedAt),
               local: localAddress,
               receiver: formatHostPort(o.to),
               receiverControl: formatHostPort({ host: o.to.host, port: controlPort }),

@@ -11,7 +11,7 @@ import { chunkLayout, ChunkSet, neededChunks } from "./chunks.js";
 import { Rng } from "./random.js";
 import { formatHostPort, type HostPort } from "./units.js";
 import { listenTcp } from "./tcp-socket.js";
-import { nowMs } from "./udp-socket.js";
+import { epochMs, nowMs } from "./udp-socket.js";
 import {
   DATA_HEADER_BYTES,
   encodeData,
@@ -24,6 +24,12 @@ import {
   type DoneMessage,
 } from "./wire.js";
 import { DEFAULT_CHUNK_SIZE } from "./approx-sender.js";
+import {
+  startCountReports,
+  type ReportHandle,
+  type ReportSummary,
+  type ReportTarget,
+} from "./count-report.js";
 
 export type TcpMode = "sender-sampling" | "receiver-drop";
 export const TCP_MODES: readonly TcpMode[] = ["sender-sampling", "receiver-drop"];
@@ -47,6 +53,8 @@ export interface TcpSendResult {
   outcome: "done" | "closed" | "error" | "timeout";
   completed: boolean;
   jobId: number;
+  /** When the connection attempt started, ms since the epoch. */
+  startedAtEpochMs: number;
   /** From the connection attempt to the receiver's DONE. */
   jctMs: number | null;
   totalBytes: number;
@@ -113,6 +121,7 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
         outcome,
         completed: outcome === "done",
         jobId: o.jobId,
+        startedAtEpochMs: epochMs(start),
         jctMs: doneAt === null ? null : doneAt - start,
         totalBytes: o.totalBytes,
         chunkSize,
@@ -193,6 +202,11 @@ export interface TcpRecvOptions {
   timeoutMs?: number;
   /** After DONE, keep reading (and counting) what the sender still pushes this long. */
   lingerMs?: number;
+  /**
+   * Job-level completion (receiver-side dropping): report the count to the job's
+   * coordinator and, when it says the group is complete, send DONE and close. Needs jobId.
+   */
+  report?: ReportTarget;
 }
 
 export interface TcpRecvResult {
@@ -216,6 +230,10 @@ export interface TcpRecvResult {
   malformed: number;
   sender: string | null;
   address: string;
+  /** The reports to the job's coordinator; null without one. */
+  coordination: ReportSummary | null;
+  /** The coordinator stopped the stream before the receiver held its own fraction. */
+  stoppedByCoordinator: boolean;
 }
 
 export interface TcpReceiverHandle {
@@ -225,6 +243,8 @@ export interface TcpReceiverHandle {
 }
 
 export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHandle> {
+  if (o.report !== undefined && o.jobId === undefined)
+    throw new RangeError("a receiver that reports to a coordinator needs its job id");
   const { server, address } = await listenTcp(o.bind);
   const lingerMs = o.lingerMs ?? 200;
 
@@ -246,6 +266,10 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
   let foreign = 0;
   let malformed = 0;
   let sender: string | null = null;
+  let reports: ReportHandle | null = null;
+  /** The coordinator said the job is complete (before or after the stream arrived). */
+  let jobDone = false;
+  let stoppedByCoordinator = false;
   let resolveResult!: (r: TcpRecvResult) => void;
   const result = new Promise<TcpRecvResult>((resolve) => (resolveResult = resolve));
 
@@ -253,28 +277,51 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
     if (finished) return;
     finished = true;
     clearTimeout(timer);
+    clearTimeout(lingerTimer);
     job?.destroy();
-    server.close(() =>
-      resolveResult({
-        outcome,
-        completed: doneAt !== null,
-        jobId: hello?.jobId ?? null,
-        mode: hello?.mode ?? null,
-        jctMs: doneAt !== null && helloAt !== null ? doneAt - helloAt : null,
-        totalChunks: hello?.totalChunks ?? null,
-        neededChunks: hello?.neededChunks ?? null,
-        chunksToSend: hello?.chunksToSend ?? null,
-        uniqueChunks: chunks?.unique ?? 0,
-        deliveredFraction: chunks === null ? 0 : chunks.unique / chunks.totalChunks,
-        bytesReceived,
-        bytesAfterDone,
-        connections,
-        foreignConnections: foreign,
-        malformed,
-        sender,
-        address: formatHostPort(address),
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    void closed
+      .then(() => reports?.close() ?? null)
+      .then((coordination) =>
+        resolveResult({
+          outcome,
+          completed: doneAt !== null,
+          jobId: hello?.jobId ?? null,
+          mode: hello?.mode ?? null,
+          jctMs: doneAt !== null && helloAt !== null ? doneAt - helloAt : null,
+          totalChunks: hello?.totalChunks ?? null,
+          neededChunks: hello?.neededChunks ?? null,
+          chunksToSend: hello?.chunksToSend ?? null,
+          uniqueChunks: chunks?.unique ?? 0,
+          deliveredFraction: chunks === null ? 0 : chunks.unique / chunks.totalChunks,
+          bytesReceived,
+          bytesAfterDone,
+          connections,
+          foreignConnections: foreign,
+          malformed,
+          sender,
+          address: formatHostPort(address),
+          coordination,
+          stoppedByCoordinator,
+        }),
+      );
+  };
+  let lingerTimer: NodeJS.Timeout | undefined;
+  /** DONE to the sender and the end of the stream: the fraction is held, or the job is complete. */
+  const stopStream = (conn: net.Socket): void => {
+    if (doneAt !== null) return;
+    doneAt = nowMs();
+    conn.end(
+      encodeDone({
+        jobId: hello!.jobId,
+        uniqueChunks: chunks!.unique,
+        receivedDatagrams: chunks!.unique,
+        receivedBytes: bytesReceived,
+        elapsedMs: doneAt - helloAt!,
       }),
     );
+    // Keep reading what is still in flight, then let go.
+    lingerTimer = setTimeout(() => finish("done"), lingerMs);
   };
   const timer = setTimeout(
     () => finish(doneAt !== null ? "done" : "timeout"),
@@ -321,6 +368,11 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
           };
           chunks = new ChunkSet(m.totalChunks);
           bytesReceived += STREAM_HELLO_BYTES;
+          reports?.poke();
+          if (jobDone) {
+            stoppedByCoordinator = true;
+            stopStream(conn);
+          }
           continue;
         }
         if (m.type !== "data" || m.jobId !== hello!.jobId || m.totalChunks !== hello!.totalChunks) {
@@ -328,21 +380,8 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
           continue;
         }
         bytesReceived += DATA_HEADER_BYTES + m.payload.length;
-        chunks!.add(m.chunk);
-        if (chunks!.unique >= hello!.neededChunks) {
-          doneAt = nowMs();
-          conn.end(
-            encodeDone({
-              jobId: hello!.jobId,
-              uniqueChunks: chunks!.unique,
-              receivedDatagrams: chunks!.unique,
-              receivedBytes: bytesReceived,
-              elapsedMs: doneAt - helloAt!,
-            }),
-          );
-          // Keep reading what is still in flight, then let go.
-          setTimeout(() => finish("done"), lingerMs);
-        }
+        if (chunks!.add(m.chunk)) reports?.poke();
+        if (chunks!.unique >= hello!.neededChunks) stopStream(conn);
       }
       if (doneAt !== null) bytesAfterDone += decoder.buffered;
       if (error) {
@@ -359,6 +398,32 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
       finish(doneAt !== null ? "done" : "incomplete");
     });
   });
+
+  if (o.report !== undefined) {
+    try {
+      reports = await startCountReports({
+        ...o.report,
+        jobId: o.jobId!,
+        intervalMs: o.report.intervalMs ?? 20,
+        keepaliveMs: o.report.keepaliveMs ?? 50,
+        progress: () => ({
+          uniqueChunks: chunks?.unique ?? 0,
+          totalChunks: chunks?.totalChunks ?? 0,
+        }),
+        onJobDone: () => {
+          jobDone = true;
+          if (job !== null && hello !== null && doneAt === null) {
+            stoppedByCoordinator = true;
+            stopStream(job);
+          }
+        },
+      });
+    } catch (err) {
+      finish("stopped");
+      await result;
+      throw err;
+    }
+  }
 
   return { address, result, stop: () => finish(doneAt !== null ? "done" : "stopped") };
 }

@@ -12,6 +12,7 @@ import {
   boundAddress,
   closeUdp,
   drainSendQueue,
+  epochMs,
   nowMs,
   resolveHost,
 } from "./udp-socket.js";
@@ -45,6 +46,8 @@ export interface BlastSendOptions {
 
 export interface BlastSendResult {
   jobId: number;
+  /** When sending started, ms since the epoch. */
+  startedAtEpochMs: number;
   /** Sending time plus the drain time. */
   jctMs: number;
   sendDurationMs: number;
@@ -139,6 +142,7 @@ export async function runBlastSender(o: BlastSendOptions): Promise<BlastSendResu
   await closeUdp(socket);
   return {
     jobId: o.jobId,
+    startedAtEpochMs: epochMs(start),
     jctMs: sendDurationMs + drainMs,
     sendDurationMs,
     drainMs,

@@ -8,6 +8,9 @@ import type { HostPort } from "./units.js";
 
 export const nowMs = (): number => performance.now();
 
+/** Milliseconds since the epoch of a `nowMs()` reading: comparable between processes of a machine. */
+export const epochMs = (monotonicMs: number): number => performance.timeOrigin + monotonicMs;
+
 /** The address of a host name, looked up once (dgram would look it up per datagram). */
 export async function resolveHost(address: HostPort): Promise<HostPort> {
   if (isIP(address.host) !== 0) return address;

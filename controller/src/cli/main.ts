@@ -26,6 +26,7 @@ register("exact-gen", () => import("./commands/exact-gen.js"));
 register("exact-sink", () => import("./commands/exact-sink.js"));
 register("tcp-recv", () => import("./commands/tcp-recv.js"));
 register("tcp-send", () => import("./commands/tcp-send.js"));
+register("job-coordinator", () => import("./commands/job-coordinator.js"));
 register("simulate", () => import("./commands/simulate.js"));
 register("experiment", () => import("./commands/experiment.js"));
 register("mininet", () => import("./commands/mininet.js"));

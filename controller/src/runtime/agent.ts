@@ -19,7 +19,7 @@ import { P4RuntimeError, WriteError } from "../p4runtime/errors.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import { describeUpdate, Switch, type SwitchOptions } from "../p4runtime/switch.js";
 import type { PipelineContract } from "../pipeline/contract.js";
-import type { QueueSetting, SwitchDesiredState } from "../pipeline/translate.js";
+import type { LinkScheduling, QueueSetting, SwitchDesiredState } from "../pipeline/translate.js";
 import type { TargetCapabilities } from "../targets/capabilities.js";
 import type { Logger } from "./log.js";
 import { planReconciliation, reconciliationReads } from "./reconcile.js";
@@ -29,6 +29,17 @@ export interface QueueConfigurator {
   setQueueRate(port: number, priority: number, pps: number): Promise<void>;
   setQueueDepth(port: number, priority: number, packets: number): Promise<void>;
   close(): void;
+}
+
+/**
+ * Sets each egress link's scheduling outside the switch (an htb tree per Mininet veth,
+ * targets/tc-links.ts) — or anything that can.
+ */
+export interface LinkScheduler {
+  /** Makes the links what `scheduling` says; `full`: read them back first. Returns links changed. */
+  apply(scheduling: LinkScheduling, full: boolean): Promise<number>;
+  /** What was written may be gone (the switch restarted): read back next time. */
+  forget(): void;
 }
 
 export interface SyncReport {
@@ -59,6 +70,13 @@ export interface AgentOptions {
   capabilities: TargetCapabilities;
   logger: Logger;
   queues?: QueueConfigurator;
+  /** capabilities.queueConfig "linux-htb": the links' traffic manager. */
+  links?: LinkScheduler;
+  /**
+   * How often the links are read back and mended when they differ (a namespace recreated
+   * under a running switch); 0: only on full syncs. Default 5 s.
+   */
+  linkCheckMs?: number;
   /** Writes the traffic-manager settings of a Tofino switch (to a file). */
   writeTrafficManager?: (state: SwitchDesiredState) => Promise<void>;
   /** Back-off before retrying after failed updates. */
@@ -92,6 +110,8 @@ export class SwitchAgent {
   private trafficManagerWritten = "";
   private chain: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
+  private linkTimer: NodeJS.Timeout | undefined;
+  private linkCheckQueued = false;
   private retryDelay: number;
   private readonly subscriptions: Subscription[] = [];
   private stopped = false;
@@ -116,6 +136,7 @@ export class SwitchAgent {
             // Whatever happens next (reconnect, restart), re-read before trusting the mirror.
             this.mirror = undefined;
             this.queuesApplied.clear();
+            this.options.links?.forget();
             this.log.warn("switch down", { reason: e.reason });
             break;
           case "pipeline_pushed":
@@ -142,11 +163,15 @@ export class SwitchAgent {
 
   start(): void {
     this.switch.start();
+    const every = this.options.linkCheckMs ?? 5000;
+    if (this.options.links !== undefined && every > 0)
+      this.linkTimer = setInterval(() => this.checkLinks(), every);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.linkTimer);
     for (const s of this.subscriptions) s.unsubscribe();
     await this.chain;
     await this.switch.stop();
@@ -225,7 +250,9 @@ export class SwitchAgent {
     const plan = planReconciliation(this.schema, this.desiredEntities, installed);
     let failed = 0;
     for (const phase of plan.phases) failed += await this.writePhase(phase);
-    const queueChanges = await this.applyTargetSettings();
+    const target = await this.applyTargetSettings(full);
+    const queueChanges = target.changes;
+    failed += target.failed;
     if (failed === 0) this.retryDelay = this.options.retryMs?.initial ?? 500;
     else this.scheduleRetry();
     if (full) this.stats.fullSyncs++;
@@ -281,12 +308,58 @@ export class SwitchAgent {
     }
   }
 
-  /** BMv2 queue rates/depths over Thrift, or the Tofino TM file. Returns changes applied. */
-  private async applyTargetSettings(): Promise<number> {
+  /**
+   * Reads the links back and mends what differs, between syncs (queued behind the work of
+   * the switch, never two at once).
+   */
+  private checkLinks(): void {
+    if (this.linkCheckQueued || this.stopped) return;
+    this.linkCheckQueued = true;
+    this.chain = this.chain
+      .then(async () => {
+        this.linkCheckQueued = false;
+        const sw = this.switch;
+        if (this.desired === undefined || sw.state !== "ready" || !sw.isPrimary) return;
+        const { changes } = await this.applyLinks(this.desired, true);
+        if (changes > 0)
+          this.log.warn("link scheduling was not as written: restored", { links: changes });
+      })
+      .catch((err: Error) => {
+        this.linkCheckQueued = false;
+        this.log.error("link check failed", { error: err.message });
+      });
+  }
+
+  /** The links' traffic manager (htb); a failure is logged, counted and retried. */
+  private async applyLinks(
+    state: SwitchDesiredState,
+    full: boolean,
+  ): Promise<{ changes: number; failed: number }> {
+    const links = this.options.links;
+    if (links === undefined) return { changes: 0, failed: 0 };
+    try {
+      return { changes: await links.apply(state.scheduling, full), failed: 0 };
+    } catch (err) {
+      this.stats.lastError = (err as Error).message;
+      this.log.error("link scheduling failed", { error: (err as Error).message });
+      this.scheduleRetry();
+      return { changes: 0, failed: 1 };
+    }
+  }
+
+  /**
+   * BMv2 queue rates/depths over Thrift (unpaced where the links' htb schedules), the links'
+   * htb, or the Tofino TM file. Returns changes applied and settings that failed.
+   */
+  private async applyTargetSettings(full: boolean): Promise<{ changes: number; failed: number }> {
     const state = this.desired!;
     let changes = 0;
-    if (this.capabilities.queueConfig === "bmv2-thrift" && this.options.queues) {
-      for (const q of state.queues) {
+    let failed = 0;
+    const htb = this.capabilities.queueConfig === "linux-htb";
+    if ((this.capabilities.queueConfig === "bmv2-thrift" || htb) && this.options.queues) {
+      // With htb on the links BMv2's own queues must hold nothing: unpaced (rate 0).
+      const settings = htb ? state.queues.map((q) => ({ ...q, ratePps: 0 })) : state.queues;
+      for (const q of settings) {
         const key = `${q.port}/${q.priority}`;
         const old = this.queuesApplied.get(key);
         if (old?.ratePps === q.ratePps && old.depthPackets === q.depthPackets) continue;
@@ -308,6 +381,11 @@ export class SwitchAgent {
           break;
         }
       }
+    }
+    if (htb) {
+      const links = await this.applyLinks(state, full);
+      changes += links.changes;
+      failed += links.failed;
     } else if (
       this.capabilities.queueConfig === "tm-config-file" &&
       this.options.writeTrafficManager
@@ -320,6 +398,6 @@ export class SwitchAgent {
       }
     }
     this.stats.queueWrites += changes;
-    return changes;
+    return { changes, failed };
   }
 }

@@ -37,6 +37,12 @@ import { loadPolicyFile } from "../policy/load.js";
 import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
 import { capabilitiesOf } from "../targets/capabilities.js";
+import {
+  HtbLinks,
+  mininetLinkInterfaces,
+  type LinkInterface,
+  type TcRunner,
+} from "../targets/tc-links.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
 import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js";
@@ -69,6 +75,18 @@ export interface ControllerOptions {
   switchOverrides?: (sw: TopologySwitch) => Partial<SwitchOptions>;
   /** How queue settings reach a BMv2 switch; default: its Thrift port. Return undefined to skip. */
   queueConfigurator?: (sw: TopologySwitch) => QueueConfigurator | undefined;
+  /**
+   * How BMv2 links are scheduled: "paced" (each priority queue paced at its allocated rate
+   * over Thrift; the default) or "htb" (a work-conserving htb tree on each egress interface,
+   * programmed with tc from the allocation's weights; BMv2's own queues unpaced).
+   */
+  bmv2Queues?: "paced" | "htb";
+  /** htb: each port's egress interface; default: the Mininet launcher's names, this namespace. */
+  linkInterfaces?: (sw: TopologySwitch) => ReadonlyMap<number, LinkInterface>;
+  /** htb: how tc runs (tests). */
+  tcRunner?: TcRunner;
+  /** htb: how often the links are read back and mended (ms; 0: only on full syncs). */
+  linkCheckMs?: number;
   /** Folder for Tofino traffic-manager configs (default: ./tm-config). */
   trafficManagerDir?: string;
   retryMs?: { initial: number; max: number };
@@ -179,7 +197,8 @@ export class NetapproxController {
   }
 
   private createAgent(sw: TopologySwitch): SwitchAgent {
-    const caps = capabilitiesOf(sw.target);
+    const htb = sw.target === "bmv2" && this.options.bmv2Queues === "htb";
+    const caps = capabilitiesOf(sw.target, htb ? { queueConfig: "linux-htb" } : {});
     const bundle = this.options.pipelines[caps.pipeline];
     if (bundle === undefined) {
       throw new Error(
@@ -208,7 +227,7 @@ export class NetapproxController {
       ...this.options.switchOverrides?.(sw),
     };
     let queues: QueueConfigurator | undefined;
-    if (caps.queueConfig === "bmv2-thrift") {
+    if (caps.queueConfig === "bmv2-thrift" || caps.queueConfig === "linux-htb") {
       if (this.options.queueConfigurator) queues = this.options.queueConfigurator(sw);
       else if (sw.thriftPort !== null)
         queues = new SimpleSwitchQueues(
@@ -229,6 +248,19 @@ export class NetapproxController {
       capabilities: caps,
       logger: this.log,
       ...(queues ? { queues } : {}),
+      ...(caps.queueConfig === "linux-htb"
+        ? {
+            links: new HtbLinks(
+              sw.name,
+              this.options.linkInterfaces?.(sw) ??
+                mininetLinkInterfaces(this.options.topology, sw.name),
+              this.options.tcRunner,
+            ),
+            ...(this.options.linkCheckMs !== undefined
+              ? { linkCheckMs: this.options.linkCheckMs }
+              : {}),
+          }
+        : {}),
       writeTrafficManager: async (state) => {
         await mkdir(dir, { recursive: true });
         const file = join(dir, `${state.switch}.tm.json`);
@@ -714,7 +746,7 @@ export class NetapproxController {
 
 function sameState(a: SwitchDesiredState, b: SwitchDesiredState): boolean {
   const text = (s: SwitchDesiredState) =>
-    JSON.stringify([s.entities, s.queues, s.trafficManager], (_k, v) =>
+    JSON.stringify([s.entities, s.queues, s.trafficManager, s.scheduling], (_k, v) =>
       typeof v === "bigint" ? v.toString() : v,
     );
   return text(a) === text(b);

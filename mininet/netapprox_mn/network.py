@@ -283,6 +283,8 @@ class Bmv2Network:
             pid = self.hosts[h.name].pid
             for argv in commands.host_setup_argvs(h, self.plan.hosts):
                 self.run_checked(argv, f"host {h.name}", pid)
+            for argv in h.commands:
+                self.run_checked(argv, f"host {h.name}", pid)
             for argv in self.plan.host_commands:
                 self.run_checked(argv, f"host {h.name}", pid)
         self.emit({"event": "hosts-configured", "hosts": len(self.plan.hosts),

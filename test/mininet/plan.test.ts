@@ -47,6 +47,7 @@ describe("launch plan", () => {
       interface: "h5-eth0",
       switch: "s2",
       port: 1,
+      commands: [],
     });
     // The bottleneck is a veth between the two switches' port 5.
     expect(plan.links[0]!.ends).toEqual([
@@ -121,5 +122,15 @@ describe("launch plan", () => {
       startTimeout: 30,
     });
     expect(plan.controller?.statusUrl).toBe("http://x/status");
+  });
+
+  test("each host gets its own setup commands, with its interface and link capacity", () => {
+    const plan = buildLaunchPlan(dumbbell, {
+      ...options,
+      hostSetup: (h, capacity) => [["echo", h.interface, String(capacity)]],
+    });
+    expect(plan.hosts.map((h) => h.commands)).toEqual(
+      plan.hosts.map((h) => [["echo", h.interface, "10000000"]]),
+    );
   });
 });

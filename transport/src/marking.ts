@@ -21,6 +21,8 @@ export interface MarkingOptions {
   controlDscp?: number;
   /** iptables binary, e.g. "iptables-legacy" on hosts without nftables. */
   iptables?: string;
+  /** Ports that carry control messages only (a job coordinator's): marked both ways. */
+  controlPorts?: readonly number[];
 }
 
 function checkPort(name: string, port: number): void {
@@ -46,6 +48,10 @@ export function markingRules(
   checkDscp("control DSCP", controlDscp);
   const dataPorts = new Set<number>();
   const controlPorts = new Set<number>();
+  for (const p of options.controlPorts ?? []) {
+    checkPort("control port", p);
+    controlPorts.add(p);
+  }
   for (const j of jobs) {
     checkPort("data port", j.dataPort);
     checkPort("control port", j.controlPort);

@@ -36,6 +36,8 @@ export interface HostPlan {
   interface: string;
   switch: string;
   port: number;
+  /** Commands (argv) this host runs after its interface is configured (qdisc, TCP settings). */
+  commands: string[][];
 }
 
 export interface LinkEnd {
@@ -88,6 +90,8 @@ export interface PlanOptions {
   topologyFile: string;
   runDir: string;
   hostCommands?: string[][];
+  /** Commands one host runs of its own (its interface's qdisc, TCP settings). */
+  hostSetup?: (host: HostPlan, capacity: number) => string[][];
   bmv2?: Partial<Bmv2Plan>;
   controller?: ControllerPlan | null;
 }
@@ -209,14 +213,22 @@ export function buildLaunchPlan(topology: Topology, options: PlanOptions): Launc
       .sort((a, b) => a - b)
       .map((port) => ({ port, interface: switchIntf(s.name, port) })),
   }));
-  const hosts = topology.hosts.map((h): HostPlan => ({
-    name: h.name,
-    ipv4: h.ipv4,
-    mac: h.mac,
-    interface: hostIntf(h),
-    switch: h.switch,
-    port: h.port,
-  }));
+  const hosts = topology.hosts.map((h): HostPlan => {
+    const plan: HostPlan = {
+      name: h.name,
+      ipv4: h.ipv4,
+      mac: h.mac,
+      interface: hostIntf(h),
+      switch: h.switch,
+      port: h.port,
+      commands: [],
+    };
+    const link = topology.links.find((l) =>
+      l.endpoints.some((e) => e.kind === "host" && e.name === h.name),
+    )!;
+    plan.commands = options.hostSetup?.(plan, link.capacity) ?? [];
+    return plan;
+  });
   return {
     format: PLAN_FORMAT,
     topologyFile: file,

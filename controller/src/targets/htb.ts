@@ -493,3 +493,17 @@ export function linkCommands(
   if (!filtersMatch) for (const f of tree.filters) out.push(filterArgs(dev, f));
   return out;
 }
+
+/**
+ * Packets each leaf FIFO dropped (full), by queue, from `tc -s -j qdisc show` of a link that
+ * holds a tree of ours.
+ */
+export function leafDrops(qdiscStatsJson: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const q of parseJsonList(qdiscStatsJson, "tc -s qdisc show")) {
+    const parent = minorText(String(q.parent ?? ""));
+    if (parent === null || parent < 2 || typeof q.drops !== "number") continue;
+    out.set(parent - 2, q.drops);
+  }
+  return out;
+}

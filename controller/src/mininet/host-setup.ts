@@ -1,0 +1,64 @@
+// What each Mininet host is set up with besides its address, for one run: a priority qdisc
+// on its interface (its own exact traffic goes before its approximate data, as a host whose
+// NIC serves by DSCP priority; an htb tree since `prio` is not in every kernel) and the TCP
+// setting the run's TCP flows use. Pure: commands (argv) for the launcher to run inside the
+// host's namespace.
+import type { TcpSettings } from "../experiment/scenario.js";
+import type { LinkScheduling } from "../pipeline/translate.js";
+import { checkTree, strictTree, treeCommands } from "../targets/htb.js";
+import type { HostPlan } from "./plan.js";
+
+/** Linux's own minimum RTO: a route without rto_min has it. */
+const LINUX_MIN_RTO = 0.2;
+/** Linux's initial RTO, which only a BPF program can change (TCP_TIMEOUT_INIT). */
+const LINUX_INITIAL_RTO = 1;
+
+export interface HostSetup {
+  /** DSCP -> queue of the run's policy: the interface serves its queues by priority; null: FIFO. */
+  scheduling: Pick<LinkScheduling, "dscp" | "defaultQueue"> | null;
+  /** Packets each of the interface's queues holds. */
+  queueLimit: number;
+  /** The TCP every TCP connection of the host uses in this run. */
+  tcp: TcpSettings;
+}
+
+/**
+ * The TCP setting as host configuration: the congestion control (Linux's default, cubic, or
+ * DCTCP) with ECN to match, and the minimum RTO on the host's routes (`rto_min`; every other
+ * host is reached through the default route).
+ */
+export function tcpCommands(host: HostPlan, tcp: TcpSettings): string[][] {
+  const dctcp = tcp.variant === "dctcp";
+  const cmds = [
+    ["sysctl", "-q", "-w", `net.ipv4.tcp_congestion_control=${dctcp ? "dctcp" : "cubic"}`],
+    // 1: ask for ECN and accept it (DCTCP needs it); 2, Linux's default: accept only.
+    ["sysctl", "-q", "-w", `net.ipv4.tcp_ecn=${dctcp ? 1 : 2}`],
+  ];
+  if (Math.abs(tcp.minRto - LINUX_MIN_RTO) > 1e-9) {
+    const ms = Math.max(1, Math.round(tcp.minRto * 1000));
+    cmds.push(["ip", "route", "replace", "default", "dev", host.interface, "rto_min", `${ms}ms`]);
+  }
+  return cmds;
+}
+
+/** What a TCP setting asks that Linux hosts cannot do, for the report's notes. */
+export function tcpNotes(tcp: TcpSettings, name: string): string[] {
+  if (Math.abs(tcp.initialRto - LINUX_INITIAL_RTO) <= 1e-9) return [];
+  return [
+    `TCP setting ${name}: initial RTO ${tcp.initialRto * 1000} ms is not applied on the Mininet hosts (Linux changes its 1 s initial RTO only from a BPF program); the minimum RTO (${tcp.minRto * 1000} ms) is, with ip route rto_min.`,
+  ];
+}
+
+/** Every command one host runs for the run, in order: its interface's qdisc, then TCP. */
+export function hostSetupCommands(host: HostPlan, capacity: number, setup: HostSetup): string[][] {
+  const cmds: string[][] = [];
+  if (setup.scheduling !== null) {
+    const tree = checkTree(
+      strictTree(setup.scheduling, capacity, setup.queueLimit),
+      `host ${host.name} (${host.interface})`,
+    );
+    cmds.push(...treeCommands(host.interface, tree).map((args) => ["tc", ...args]));
+  }
+  cmds.push(...tcpCommands(host, setup.tcp));
+  return cmds;
+}

@@ -73,6 +73,9 @@ class Bmv2Plan:
     log_level: str
     priority_queues: int
     start_timeout: float
+    # Bytes of send buffer each BMv2 packet socket needs (net.core.wmem_default while the
+    # switches start); None: as the system has it.
+    socket_buffer: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,7 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
                            "one of " + ", ".join(LOG_LEVELS)),
         priority_queues=r.integer(b, "priorityQueues", "bmv2", 1, 8),
         start_timeout=r.number(b, "startTimeout", "bmv2", 1),
+        socket_buffer=r.integer(b, "socketBuffer", "bmv2", 4096, 2**31 - 1, optional=True),
     )
     c = r.get(doc, "controller", "")
     controller = None

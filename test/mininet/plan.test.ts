@@ -120,6 +120,8 @@ describe("launch plan", () => {
       logLevel: "info",
       priorityQueues: 8,
       startTimeout: 30,
+      // A link's three queues of 64 frames, each charged at most 4 KiB to BMv2's socket.
+      socketBuffer: 3 * 64 * 4096,
     });
     expect(plan.controller?.statusUrl).toBe("http://x/status");
   });

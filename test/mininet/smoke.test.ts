@@ -3,8 +3,8 @@
 // teardown, checking that no interface, namespace or process is left. Runs only where
 // root, Mininet, BMv2, the compiled P4 and the built controller are present; says in
 // one line why it skipped otherwise.
-import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
@@ -14,46 +14,11 @@ import { markingCommands } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
 import { parseTopology } from "../../controller/src/topology/load.js";
 import { freeLoopbackTcpPort as freePort } from "../../transport/src/tcp-socket.js";
+import { CLI, mininetUnavailable, PYTHON, result, ROOT } from "../helpers/mininet.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const PYTHON = process.env.NETAPPROX_PYTHON ?? "/usr/bin/python3";
-const CLI = join(ROOT, "bin", "netapprox.js");
-
-function unavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return "Mininet needs root";
-  for (const tool of ["simple_switch_grpc", "mnexec", "ip", "iptables", "ethtool"]) {
-    if (findExecutable(tool) === undefined) return `${tool} not on PATH`;
-  }
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  if (spawnSync(PYTHON, ["-c", "import mininet.net"]).status !== 0)
-    return `${PYTHON} cannot import mininet (Debian: apt install mininet)`;
-  if (!existsSync(join(ROOT, "p4", "build", "netapprox.json")))
-    return "p4/build/netapprox.json not built (npm run p4:build)";
-  if (!existsSync(join(ROOT, "dist", "controller", "src", "cli", "main.js")))
-    return "the controller is not built (npm run build)";
-  return undefined;
-}
-
-const skip = unavailable();
+const skip = mininetUnavailable();
 if (skip) process.stderr.write(`Mininet smoke test skipped: ${skip}\n`);
 const describeMininet = skip ? describe.skip : describe;
-
-/** Runs a host program to its end and returns its JSON result. */
-function result(child: ChildProcess): Promise<Record<string, unknown>> {
-  let out = "";
-  let err = "";
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
-  return new Promise((resolve, reject) =>
-    child.once("close", () => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop()!) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`no JSON result: ${out} ${err}`));
-      }
-    }),
-  );
-}
 
 const alive = (pid: number) => {
   try {

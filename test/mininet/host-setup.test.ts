@@ -3,6 +3,7 @@ import {
   hostSetupCommands,
   tcpCommands,
   tcpNotes,
+  withTcBatch,
 } from "../../controller/src/mininet/host-setup.js";
 import type { HostPlan } from "../../controller/src/mininet/plan.js";
 
@@ -27,9 +28,9 @@ const scheduling = {
 const line = (cmds: string[][]) => cmds.map((c) => c.join(" "));
 
 describe("Mininet host setup", () => {
-  test("linux-default: cubic, ECN only when asked, Linux's own RTOs", () => {
+  test("linux-default: Reno, ECN only when asked, Linux's own RTOs", () => {
     expect(line(tcpCommands(host, tcpSetting("linux-default", DEFAULT_TCP)))).toEqual([
-      "sysctl -q -w net.ipv4.tcp_congestion_control=cubic",
+      "sysctl -q -w net.ipv4.tcp_congestion_control=reno",
       "sysctl -q -w net.ipv4.tcp_ecn=2",
     ]);
     expect(tcpNotes(tcpSetting("linux-default", DEFAULT_TCP), "linux-default")).toEqual([]);
@@ -71,5 +72,19 @@ describe("Mininet host setup", () => {
     expect(
       hostSetupCommands(host, 10e6, { scheduling: null, queueLimit: 1000, tcp: DEFAULT_TCP }),
     ).toHaveLength(2);
+  });
+
+  test("a host's tc commands run as one batch", () => {
+    const cmds = hostSetupCommands(host, 10e6, { scheduling, queueLimit: 100, tcp: DEFAULT_TCP });
+    const { commands, batch } = withTcBatch(cmds, "/run/h1.tc");
+    expect(commands[0]).toEqual(["tc", "-batch", "/run/h1.tc"]);
+    expect(commands.slice(1)).toEqual(cmds.filter((c) => c[0] !== "tc"));
+    const lines = batch!.trim().split("\n");
+    expect(lines).toHaveLength(cmds.filter((c) => c[0] === "tc").length);
+    expect(lines[0]).toBe("qdisc replace dev h1-eth0 root handle 1: htb default 3");
+    expect(withTcBatch([["sysctl", "x"]], "/f")).toEqual({
+      commands: [["sysctl", "x"]],
+      batch: null,
+    });
   });
 });

@@ -28,14 +28,18 @@ describe("BMv2 version at launch", () => {
 });
 
 describe("TCP settings a machine cannot run", () => {
-  test("dctcp needs the kernel's DCTCP and, on htb links, ECN marking they do not have", () => {
-    expect(tcpSettingSkipReason("linux-default", ["reno"], "htb")).toBeNull();
-    expect(tcpSettingSkipReason("dctcp", ["reno", "bbr", "cubic"], "paced")).toMatch(
+  test("dctcp needs the kernel's DCTCP, allowed in namespaces, and ECN marking htb lacks", () => {
+    expect(tcpSettingSkipReason("linux-default", ["reno"], ["reno"], "htb")).toBeNull();
+    expect(tcpSettingSkipReason("dctcp", ["reno", "bbr", "cubic"], ["reno"], "paced")).toMatch(
       /this kernel has no DCTCP \(.*lists reno, bbr, cubic/,
     );
-    expect(tcpSettingSkipReason("dctcp", ["cubic", "dctcp"], "htb")).toMatch(
+    expect(tcpSettingSkipReason("dctcp", ["reno", "dctcp"], ["reno", "bbr"], "paced")).toMatch(
+      /may not select DCTCP \(net\.ipv4\.tcp_allowed_congestion_control lists reno, bbr/,
+    );
+    const ok = ["reno", "dctcp"];
+    expect(tcpSettingSkipReason("dctcp", ok, ok, "htb")).toMatch(
       /not emulated on htb links.*--bmv2-queues paced/,
     );
-    expect(tcpSettingSkipReason("dctcp", ["cubic", "dctcp"], "paced")).toBeNull();
+    expect(tcpSettingSkipReason("dctcp", ok, ok, "paced")).toBeNull();
   });
 });

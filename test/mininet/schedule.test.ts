@@ -3,9 +3,11 @@ import { expandWorkload } from "../../controller/src/experiment/workload.js";
 import {
   accessCapacity,
   markingCommands,
+  markingRestoreInput,
   scheduleRun,
   unsupportedSettings,
   withRate,
+  withStartAt,
   withTimeLeft,
 } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
@@ -109,6 +111,26 @@ describe("Mininet run schedule", () => {
     expect(rules).toContain(
       "iptables -t mangle -A OUTPUT -p udp --dport 20998 -j DSCP --set-dscp 48",
     );
+  });
+
+  test("the marking rules as one iptables-restore input; senders told when to begin", () => {
+    const s = schedule("approximate");
+    const input = markingRestoreInput(s.markedPorts, DEFAULT_CLASSES, s.controlPorts)!;
+    const lines = input.trim().split("\n");
+    expect(lines[0]).toBe("*mangle");
+    expect(lines.at(-1)).toBe("COMMIT");
+    expect(lines).toContain("-A OUTPUT -p udp --dport 21000 -j DSCP --set-dscp 1");
+    expect(lines).toContain("-A OUTPUT -p udp --sport 20998 -j DSCP --set-dscp 48");
+    expect(lines).toHaveLength(
+      2 + markingCommands(s.markedPorts, DEFAULT_CLASSES, s.controlPorts).length,
+    );
+    expect(markingRestoreInput([], DEFAULT_CLASSES)).toBeNull();
+    const sender = s.phases[0]!.senders[0]!;
+    expect(withStartAt(sender, 1_700_000_000_123.4).slice(-2)).toEqual([
+      "--start-at",
+      "1700000000123",
+    ]);
+    expect(withStartAt(s.phases[0]!.receivers[0]!, 5)).toEqual(s.phases[0]!.receivers[0]!.args);
   });
 
   test("per-sender TCP sampling and UDP blast are not coordinated; receiver-drop is", () => {

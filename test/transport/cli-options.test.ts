@@ -189,6 +189,21 @@ describe("host program flags", () => {
     ).toThrow(/--load: 0 is outside/);
   });
 
+  test("senders started ahead begin at --start-at (ms since the epoch)", () => {
+    const send = { to: "h:1", job: "1", chunks: "10", fraction: "0.5" };
+    expect(approxSendOptions({ ...send, "start-at": "1700000000123" }).startAtEpochMs).toBe(
+      1700000000123,
+    );
+    expect(blastSendOptions({ ...send, "start-at": "5" }).startAtEpochMs).toBe(5);
+    expect(tcpSendOptions({ ...send, mode: "receiver-drop", "start-at": "7" }).startAtEpochMs).toBe(
+      7,
+    );
+    expect(approxSendOptions(send).startAtEpochMs).toBeUndefined();
+    expect(() => approxSendOptions({ ...send, "start-at": "soon" })).toThrow(
+      /--start-at: 'soon' is not a number/,
+    );
+  });
+
   test("receivers report to a coordinator with --coordinator, --group and --transfer", () => {
     const base = { bind: ":5000", job: "3" };
     expect(

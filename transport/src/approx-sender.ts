@@ -20,6 +20,7 @@ import {
   epochMs,
   nowMs,
   resolveHost,
+  waitUntil,
   WakeTimer,
 } from "./udp-socket.js";
 import { DataFlag, encodeAbort, encodeData, encodeDoneAck } from "./wire.js";
@@ -48,6 +49,8 @@ export interface ApproxSendOptions {
   data?: Uint8Array;
   /** After the job ends, keep answering repeated DONEs this long. */
   lingerMs?: number;
+  /** Start sending (and the job's clock) at this time, ms since the epoch; default: at once. */
+  startAtEpochMs?: number;
   timing?: Partial<
     Omit<ApproxSenderConfig, "jobId" | "totalBytes" | "chunkSize" | "fraction" | "rate">
   >;
@@ -93,12 +96,18 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
     throw new RangeError(`data has ${o.data.length} bytes, the job ${o.totalBytes}`);
   }
   const controlPort = o.controlPort ?? o.to.port + 1;
-  // Built (and so validated) before touching the network; the job's clock starts here.
-  const startedAt = nowMs();
-  const core = new ApproxSenderCore(config, startedAt);
+  // Built (and so validated) before touching the network; the job's clock starts here, or
+  // at the start time it was given.
+  let startedAt = nowMs();
+  let core = new ApproxSenderCore(config, startedAt);
   const to = await resolveHost(o.to);
   const local = o.bind ?? anyAddressFor(to);
   const socket = await bindUdp(local);
+  if (o.startAtEpochMs !== undefined) {
+    await waitUntil(o.startAtEpochMs);
+    startedAt = nowMs();
+    core = new ApproxSenderCore(config, startedAt);
+  }
   const localAddress = formatHostPort(boundAddress(socket));
   const scratch = new Uint8Array(config.chunkSize);
   const payloadOf = (chunk: number, length: number): Uint8Array => {

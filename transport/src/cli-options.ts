@@ -39,7 +39,14 @@ const flag = { type: "boolean" } as const;
 const common = { pretty: flag } as const;
 const jobShape = { job: str, bytes: str, chunks: str, "chunk-size": str, fraction: str } as const;
 /** The flags udpSenderCommon and receiverCommon read. */
-const udpSenderShape = { ...jobShape, to: str, "control-port": str, bind: str, rate: str } as const;
+const udpSenderShape = {
+  ...jobShape,
+  to: str,
+  "control-port": str,
+  bind: str,
+  rate: str,
+  "start-at": str,
+} as const;
 const udpReceiverShape = { bind: str, "control-port": str, job: str } as const;
 /** Job-level completion: where a receiver reports (reportTarget reads these). */
 const reportShape = {
@@ -71,7 +78,16 @@ export const SPECS = {
   },
   "blast-send": { ...common, ...udpSenderShape, drain: str },
   "blast-recv": { ...common, ...udpReceiverShape, drain: str, "idle-timeout": str, timeout: str },
-  "tcp-send": { ...common, ...jobShape, to: str, bind: str, mode: str, seed: str, timeout: str },
+  "tcp-send": {
+    ...common,
+    ...jobShape,
+    to: str,
+    bind: str,
+    mode: str,
+    seed: str,
+    timeout: str,
+    "start-at": str,
+  },
   "tcp-recv": { ...common, ...reportShape, bind: str, job: str, timeout: str, linger: str },
   "job-coordinator": {
     ...common,
@@ -214,6 +230,11 @@ function chunkSize(v: OptionValues, fallback: number): number {
   return optional(v, "chunk-size", (s) => flagged("chunk-size", s, parseBytes)) ?? fallback;
 }
 
+/** --start-at: when a sender started ahead of its time begins, ms since the epoch. */
+function startAt(v: OptionValues): number | undefined {
+  return optional(v, "start-at", (s) => decimal("start-at", s, 0, 1e15));
+}
+
 /** Default sending rate when --rate is absent: a hint, since a host cannot know its path. */
 export const DEFAULT_RATE_BPS = 100e6;
 
@@ -230,10 +251,12 @@ function udpSenderCommon(
   | "rateBitsPerSec"
   | "controlPort"
   | "bind"
+  | "startAtEpochMs"
 > {
   const size = chunkSize(v, DEFAULT_CHUNK_SIZE);
   const controlPort = optional(v, "control-port", port("control-port"));
   const bind = optional(v, "bind", (s) => hostPort("bind", s));
+  const startAtEpochMs = startAt(v);
   return {
     to: hostPort("to", required(v, "to", "the receiver's data address, host:port")),
     jobId: jobId(v),
@@ -242,7 +265,7 @@ function udpSenderCommon(
     fraction: fraction(v),
     rateBitsPerSec:
       optional(v, "rate", (s) => flagged("rate", s, parseRateBitsPerSec)) ?? DEFAULT_RATE_BPS,
-    ...present({ controlPort, bind }),
+    ...present({ controlPort, bind, startAtEpochMs }),
   };
 }
 
@@ -346,6 +369,7 @@ export function tcpSendOptions(v: OptionValues): TcpSendOptions {
   }
   const bind = optional(v, "bind", (s) => hostPort("bind", s));
   const timeoutMs = optional(v, "timeout", duration("timeout"));
+  const startAtEpochMs = startAt(v);
   return {
     to: hostPort("to", required(v, "to", "the receiver's address, host:port")),
     jobId: jobId(v),
@@ -354,7 +378,7 @@ export function tcpSendOptions(v: OptionValues): TcpSendOptions {
     fraction: fraction(v),
     mode: mode as TcpMode,
     seed: optional(v, "seed", (s) => integer("seed", s, 0, 0xffffffff)) ?? 1,
-    ...present({ bind, timeoutMs }),
+    ...present({ bind, timeoutMs, startAtEpochMs }),
   };
 }
 

@@ -106,3 +106,17 @@ export function iptablesCommands(
 export function toShell(commands: readonly string[][]): string {
   return commands.map((c) => c.join(" ")).join("\n");
 }
+
+/**
+ * The same rules as iptables-restore input (one process installs them all, however many
+ * ports: `iptables-restore --noflush FILE`).
+ */
+export function iptablesRestoreInput(
+  jobs: readonly ApproxPorts[],
+  options: MarkingOptions = {},
+): string {
+  const lines = markingRules(jobs, options).map(
+    (r) => `-A OUTPUT -p udp ${r.match} ${r.port} -j DSCP --set-dscp ${r.dscp}`,
+  );
+  return ["*mangle", ...lines, "COMMIT", ""].join("\n");
+}

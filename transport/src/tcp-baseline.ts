@@ -11,7 +11,7 @@ import { chunkLayout, ChunkSet, neededChunks } from "./chunks.js";
 import { Rng } from "./random.js";
 import { formatHostPort, type HostPort } from "./units.js";
 import { listenTcp } from "./tcp-socket.js";
-import { epochMs, nowMs } from "./udp-socket.js";
+import { epochMs, nowMs, waitUntil } from "./udp-socket.js";
 import {
   DATA_HEADER_BYTES,
   encodeData,
@@ -46,6 +46,8 @@ export interface TcpSendOptions {
   /** Seed of the sender-side sample. */
   seed?: number;
   timeoutMs?: number;
+  /** Connect (and start the job's clock) at this time, ms since the epoch; default: at once. */
+  startAtEpochMs?: number;
 }
 
 export interface TcpSendResult {
@@ -94,6 +96,7 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
       ? o.totalBytes + needed * DATA_HEADER_BYTES
       : needed * (DATA_HEADER_BYTES + chunkSize));
   const payload = new Uint8Array(chunkSize);
+  await waitUntil(o.startAtEpochMs);
   const start = nowMs();
   const socket = net.connect({
     host: o.to.host,

@@ -15,6 +15,7 @@ import {
   epochMs,
   nowMs,
   resolveHost,
+  waitUntil,
 } from "./udp-socket.js";
 import {
   DATA_HEADER_BYTES,
@@ -42,6 +43,8 @@ export interface BlastSendOptions {
   /** END is sent this many times, endSpacingMs apart, as it has no acknowledgement. */
   endRepeats?: number;
   endSpacingMs?: number;
+  /** Start sending at this time, ms since the epoch; default: at once. */
+  startAtEpochMs?: number;
 }
 
 export interface BlastSendResult {
@@ -83,6 +86,7 @@ export async function runBlastSender(o: BlastSendOptions): Promise<BlastSendResu
   const to = await resolveHost(o.to);
   const socket = await bindUdp(o.bind ?? anyAddressFor(to));
   const local = formatHostPort(boundAddress(socket));
+  await waitUntil(o.startAtEpochMs);
   const start = nowMs();
   const rate = o.rateBitsPerSec / 8;
   const pacer = new Pacer(rate, start, 2, 2 * (chunkSize + DATA_HEADER_BYTES + IP_UDP_OVERHEAD));

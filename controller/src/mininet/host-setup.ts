@@ -23,14 +23,16 @@ export interface HostSetup {
 }
 
 /**
- * The TCP setting as host configuration: the congestion control (Linux's default, cubic, or
- * DCTCP) with ECN to match, and the minimum RTO on the host's routes (`rto_min`; every other
- * host is reached through the default route).
+ * The TCP setting as host configuration: the congestion control (Reno, as the simulator
+ * models, or DCTCP) with ECN to match, and the minimum RTO on the host's routes (`rto_min`;
+ * every other host is reached through the default route). Linux's own default is CUBIC, but a
+ * network namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists, which
+ * is Reno and the kernel's default unless root adds more.
  */
 export function tcpCommands(host: HostPlan, tcp: TcpSettings): string[][] {
   const dctcp = tcp.variant === "dctcp";
   const cmds = [
-    ["sysctl", "-q", "-w", `net.ipv4.tcp_congestion_control=${dctcp ? "dctcp" : "cubic"}`],
+    ["sysctl", "-q", "-w", `net.ipv4.tcp_congestion_control=${dctcp ? "dctcp" : "reno"}`],
     // 1: ask for ECN and accept it (DCTCP needs it); 2, Linux's default: accept only.
     ["sysctl", "-q", "-w", `net.ipv4.tcp_ecn=${dctcp ? 1 : 2}`],
   ];
@@ -61,4 +63,21 @@ export function hostSetupCommands(host: HostPlan, capacity: number, setup: HostS
   }
   cmds.push(...tcpCommands(host, setup.tcp));
   return cmds;
+}
+
+/**
+ * The host's commands with its `tc` commands gathered into one `tc -batch FILE` (one process
+ * instead of one per class and filter); the caller writes `batch` to `file`.
+ */
+export function withTcBatch(
+  commands: readonly string[][],
+  file: string,
+): { commands: string[][]; batch: string | null } {
+  const tc = commands.filter((c) => c[0] === "tc");
+  if (tc.length === 0) return { commands: [...commands], batch: null };
+  const rest = commands.filter((c) => c[0] !== "tc");
+  return {
+    commands: [["tc", "-batch", file], ...rest],
+    batch: tc.map((c) => c.slice(1).join(" ")).join("\n") + "\n",
+  };
 }

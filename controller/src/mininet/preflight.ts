@@ -71,35 +71,46 @@ export function readBmv2Version(binary: string): Promise<string | null> {
 
 /**
  * Why a TCP setting cannot run on this machine's hosts, or null. dctcp needs the kernel's
- * DCTCP and a link that marks ECN at the exact queue's threshold: the P4 program marks from
- * BMv2's queue depth, which only paced links fill (htb links keep BMv2's queues empty, and
- * marking at an htb leaf needs RED with ECN).
+ * DCTCP, allowed in network namespaces (net.ipv4.tcp_allowed_congestion_control), and a link
+ * that marks ECN at the exact queue's threshold: the P4 program marks from BMv2's queue
+ * depth, which only paced links fill (htb links keep BMv2's queues empty, and marking at an
+ * htb leaf needs RED with ECN).
  */
 export function tcpSettingSkipReason(
   setting: TcpSettingName,
   congestionControls: readonly string[],
+  allowed: readonly string[],
   queues: "htb" | "paced",
 ): string | null {
   if (setting !== "dctcp") return null;
   if (!congestionControls.includes("dctcp"))
     return `dctcp: this kernel has no DCTCP (net.ipv4.tcp_available_congestion_control lists ${congestionControls.join(", ") || "nothing"}; module tcp_dctcp)`;
+  if (!allowed.includes("dctcp"))
+    return `dctcp: the hosts' namespaces may not select DCTCP (net.ipv4.tcp_allowed_congestion_control lists ${allowed.join(", ") || "nothing"}; add dctcp to it)`;
   if (queues === "htb")
     return "dctcp: ECN marking at the exact queue is not emulated on htb links (the P4 program marks from BMv2's queue depth, which htb keeps empty); run with --bmv2-queues paced";
   return null;
 }
 
+function readList(file: string): string[] {
+  try {
+    return readFileSync(file, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s !== "");
+  } catch {
+    return [];
+  }
+}
+
+/** The congestion controls a network namespace may select. */
+export function allowedCongestionControls(): string[] {
+  return readList("/proc/sys/net/ipv4/tcp_allowed_congestion_control");
+}
+
 /** The congestion controls the kernel offers, after trying to load tcp_dctcp. */
 export async function availableCongestionControls(): Promise<string[]> {
-  const read = () => {
-    try {
-      return readFileSync("/proc/sys/net/ipv4/tcp_available_congestion_control", "utf8")
-        .trim()
-        .split(/\s+/)
-        .filter((s) => s !== "");
-    } catch {
-      return [];
-    }
-  };
+  const read = () => readList("/proc/sys/net/ipv4/tcp_available_congestion_control");
   const before = read();
   if (before.includes("dctcp")) return before;
   await new Promise<void>((resolve) =>

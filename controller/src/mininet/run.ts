@@ -42,12 +42,13 @@ import {
   type QueueDrops,
   type SwitchCounters,
 } from "./counters.js";
-import { hostSetupCommands, tcpNotes } from "./host-setup.js";
+import { hostSetupCommands, tcpNotes, withTcBatch } from "./host-setup.js";
 import { MininetNetwork, NetworkError, describeEvent } from "./launcher.js";
 import { buildLaunchPlan } from "./plan.js";
 import { policyToYaml } from "./policy-file.js";
 import {
-  markingCommands,
+  markingRestoreInput,
+  withStartAt,
   scheduleRun,
   withRate,
   withTimeLeft,
@@ -208,10 +209,15 @@ class Programs {
     return (Date.now() - this.t0) / 1000;
   }
 
-  /** Starts a program; `rate` (bit/s) lowers a sender's starting rate. */
-  start(p: HostProgram, rate?: number): Promise<ProgramOutcome> {
+  /**
+   * Starts a program; `rate` (bit/s) lowers a sender's starting rate; a sender given
+   * `startAtEpochMs` is started ahead and begins sending then, its start-up done.
+   */
+  start(p: HostProgram, rate?: number, startAtEpochMs?: number): Promise<ProgramOutcome> {
     const startedAt = this.now();
-    const program = rate === undefined ? p : { ...p, args: withRate(p, rate) };
+    let program = rate === undefined ? p : { ...p, args: withRate(p, rate) };
+    if (startAtEpochMs !== undefined)
+      program = { ...program, args: withStartAt(program, startAtEpochMs) };
     const args = withTimeLeft(program, this.deadline - startedAt);
     const child = this.network.spawnOnHost(p.host, [...this.cli, ...args]);
     this.running.set(p.id, child);
@@ -305,6 +311,14 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
       ? scenario.transport.tcp
       : tcpSettingOf(o.tcpSetting, scenario.transport.tcp);
   const classPlan = buildClassPlan(currentPolicy());
+  // Every host marks the receivers' and coordinators' ports: one iptables-restore each.
+  const rules = markingRestoreInput(
+    schedule.markedPorts,
+    scenario.policy.classes,
+    schedule.controlPorts,
+  );
+  const markingFile = rules === null ? null : join(o.runDir, "marking.rules");
+  if (markingFile !== null) writeFileSync(markingFile, rules!);
 
   const httpPort = await freeLoopbackTcpPort();
   const statusUrl = `http://127.0.0.1:${httpPort}/status`;
@@ -315,20 +329,23 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   const launchPlan = buildLaunchPlan(scenario.topology, {
     topologyFile,
     runDir: o.runDir,
-    hostCommands: markingCommands(
-      schedule.markedPorts,
-      scenario.policy.classes,
-      schedule.controlPorts,
-    ),
-    hostSetup: (host, capacity) =>
-      hostSetupCommands(host, capacity, {
-        scheduling:
-          scenario.simulator.hostQueues === "priority"
-            ? { dscp: classPlan.dscp, defaultQueue: classPlan.defaultQueue }
-            : null,
-        queueLimit: scenario.simulator.hostBuffer,
-        tcp,
-      }),
+    hostCommands: markingFile === null ? [] : [["iptables-restore", "--noflush", markingFile]],
+    hostSetup: (host, capacity) => {
+      // One tc process per host for its qdisc (a file in the run folder).
+      const { commands, batch } = withTcBatch(
+        hostSetupCommands(host, capacity, {
+          scheduling:
+            scenario.simulator.hostQueues === "priority"
+              ? { dscp: classPlan.dscp, defaultQueue: classPlan.defaultQueue }
+              : null,
+          queueLimit: scenario.simulator.hostBuffer,
+          tcp,
+        }),
+        join(o.runDir, `${host.name}.tc`),
+      );
+      if (batch !== null) writeFileSync(join(o.runDir, `${host.name}.tc`), batch);
+      return commands;
+    },
     bmv2: { binary: o.bmv2Binary, logLevel: o.bmv2LogLevel },
     controller: {
       argv: [
@@ -454,6 +471,19 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
           if (ph.phase === 0 && coordinator !== undefined)
             receivers.push(p.start(coordinator.program));
           for (const r of ph.receivers) receivers.push(p.start(r));
+          const startSenders = () => {
+            const running = (sending.get(job.id) ?? 0) + ph.senders.length;
+            sending.set(job.id, running);
+            const hint = rateHint(job.id, running);
+            // A phase with a start time: its senders start now, with the receivers, and
+            // begin together at that time (Node's start-up on a busy machine would spread
+            // them over seconds); a round after its predecessor starts them when it may go.
+            const at = ph.start === null ? undefined : t0 + ph.start * 1000;
+            return ph.senders.map((s) =>
+              p.start(s, hint, at).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
+            );
+          };
+          const early = ph.start !== null ? startSenders() : [];
           if (ph.start !== null) await until(ph.start);
           else await sleep(lead * 1000);
           if (aborted) return;
@@ -461,12 +491,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
             o.progress(
               `${tag} the controller did not show job ${job.name} in time; starting anyway`,
             );
-          const running = (sending.get(job.id) ?? 0) + ph.senders.length;
-          sending.set(job.id, running);
-          const hint = rateHint(job.id, running);
-          const started = ph.senders.map((s) =>
-            p.start(s, hint).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
-          );
+          const started = ph.start !== null ? early : startSenders();
           senders.push(...started);
           await Promise.all(started);
         };
@@ -581,7 +606,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
         o.bmv2Queues === "htb"
           ? "htb tree per egress veth (work-conserving), BMv2 queues unpaced"
           : "BMv2 priority queues paced over Thrift",
-      hostTcp: `${tcp.variant === "dctcp" ? "dctcp, ECN" : "cubic"}, minimum RTO ${tcp.minRto * 1000} ms`,
+      hostTcp: `${tcp.variant === "dctcp" ? "dctcp, ECN" : "reno"}, minimum RTO ${tcp.minRto * 1000} ms`,
       ...(o.tcpSetting !== null && tcpNotes(tcp, o.tcpSetting).length > 0
         ? { hostTcpNote: tcpNotes(tcp, o.tcpSetting)[0]! }
         : {}),

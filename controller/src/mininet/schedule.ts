@@ -14,7 +14,11 @@ import type { Classes } from "../policy/types.js";
 import type { Topology } from "../topology/types.js";
 import { completionMode, type CompletionMode } from "../../../simulator/src/jobs.js";
 import { chunkLayout } from "../../../transport/src/chunks.js";
-import { iptablesCommands, type ApproxPorts } from "../../../transport/src/marking.js";
+import {
+  iptablesCommands,
+  iptablesRestoreInput,
+  type ApproxPorts,
+} from "../../../transport/src/marking.js";
 
 export type ProgramRole = "receiver" | "sender" | "sink" | "generator" | "coordinator";
 
@@ -360,6 +364,25 @@ export function withRate(p: HostProgram, bitsPerSecond: number): string[] {
   const scheduled = Number(args[at + 1]!.replace(/bps$/, ""));
   args[at + 1] = bps(Math.min(scheduled, bitsPerSecond));
   return args;
+}
+
+/** The marking rules of markingCommands as iptables-restore input (for many ports). */
+export function markingRestoreInput(
+  ports: readonly ApproxPorts[],
+  classes: Pick<Classes, "control" | "bestEffort">,
+  controlPorts: readonly number[] = [],
+): string | null {
+  if (ports.length === 0 && controlPorts.length === 0) return null;
+  return iptablesRestoreInput(ports, {
+    dataDscp: classes.bestEffort.dscp,
+    controlDscp: classes.control.dscp,
+    controlPorts,
+  });
+}
+
+/** A sender's arguments with a start time (ms since the epoch): it begins exactly then. */
+export function withStartAt(p: HostProgram, atEpochMs: number): string[] {
+  return p.role === "sender" ? [...p.args, "--start-at", String(Math.round(atEpochMs))] : p.args;
 }
 
 /**

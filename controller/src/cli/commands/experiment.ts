@@ -15,6 +15,7 @@ import {
   type TcpSettingName,
 } from "../../experiment/scenario.js";
 import {
+  allowedCongestionControls,
   availableCongestionControls,
   checkBmv2Version,
   readBmv2Version,
@@ -86,7 +87,7 @@ export function conditions(
       : "BMv2's per-priority queue rates (no shaping in Linux)";
   return [
     `Mininet with BMv2 simple_switch_grpc ${bmv2Version ?? "(version unknown)"} (log level ${logLevel}); link capacities ${capacities.join(", ")}, emulated by ${links}.`,
-    `Hosts: ${scenario.simulator.hostQueues === "priority" ? "an htb priority qdisc by DSCP on each interface (the host's own exact traffic first)" : "one FIFO per interface"}; the TCP baselines' hosts in each TCP setting (cubic or DCTCP, minimum RTO on the routes), the other runs in the scenario's TCP.`,
+    `Hosts: ${scenario.simulator.hostQueues === "priority" ? "an htb priority qdisc by DSCP on each interface (the host's own exact traffic first)" : "one FIFO per interface"}; the TCP baselines' hosts in each TCP setting (Reno or DCTCP, minimum RTO on the routes), the other runs in the scenario's TCP.`,
     `Every run on a fresh network; traffic starts ${scenario.mininet.warmup} s after the controller reports every switch synced; allocation ${scenario.simulator.reallocate === "on-change" ? "recomputed as jobs start and end (policy file rewritten)" : "static"}; job completion ${scenario.completion === "job" ? "per job (a coordinator per job on its first receiving host)" : "per transfer"}.`,
   ];
 }
@@ -170,9 +171,10 @@ export const command: Command = {
     if (version.warning !== null) progress(`warning: ${version.warning}`);
     // TCP settings this machine's hosts cannot run are left out, and the report says why.
     const controls = await availableCongestionControls();
+    const allowed = allowedCongestionControls();
     const skipped = new Map<TcpSettingName, string>();
     for (const setting of settings) {
-      const reason = tcpSettingSkipReason(setting, controls, queues);
+      const reason = tcpSettingSkipReason(setting, controls, allowed, queues);
       if (reason !== null) skipped.set(setting, reason);
     }
     const variants = policyVariants(

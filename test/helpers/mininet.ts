@@ -1,9 +1,11 @@
 // What tests on a real Mininet network share: why they cannot run here (one line), and
 // how to collect a host program's JSON result.
 import { spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
+import { MininetNetwork } from "../../controller/src/mininet/launcher.js";
+import type { LaunchPlan } from "../../controller/src/mininet/plan.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const PYTHON = process.env.NETAPPROX_PYTHON ?? "/usr/bin/python3";
@@ -40,4 +42,17 @@ export function result(child: ChildProcess): Promise<Record<string, unknown>> {
       }
     }),
   );
+}
+
+/** Writes the plan into `dir` and brings its network up with mininet/launch.py. */
+export async function launch(plan: LaunchPlan, dir: string): Promise<MininetNetwork> {
+  const planFile = join(dir, "plan.json");
+  writeFileSync(planFile, JSON.stringify(plan));
+  return MininetNetwork.start({
+    python: PYTHON,
+    script: join(ROOT, "mininet", "launch.py"),
+    planFile,
+    runDir: dir,
+    readyTimeout: 90,
+  });
 }

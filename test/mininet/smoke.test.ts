@@ -8,13 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
-import { MininetNetwork } from "../../controller/src/mininet/launcher.js";
+import type { MininetNetwork } from "../../controller/src/mininet/launcher.js";
 import { buildLaunchPlan } from "../../controller/src/mininet/plan.js";
 import { markingCommands } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
 import { parseTopology } from "../../controller/src/topology/load.js";
 import { freeLoopbackTcpPort as freePort } from "../../transport/src/tcp-socket.js";
-import { CLI, mininetUnavailable, PYTHON, result, ROOT } from "../helpers/mininet.js";
+import { CLI, launch, mininetUnavailable, result } from "../helpers/mininet.js";
 
 const skip = mininetUnavailable();
 if (skip) process.stderr.write(`Mininet smoke test skipped: ${skip}\n`);
@@ -97,15 +97,7 @@ exact:
           }
         : null,
     });
-    const planFile = join(dir, "plan.json");
-    writeFileSync(planFile, JSON.stringify(plan));
-    const net = await MininetNetwork.start({
-      python: PYTHON,
-      script: join(ROOT, "mininet", "launch.py"),
-      planFile,
-      runDir: dir,
-      readyTimeout: 90,
-    });
+    const net = await launch(plan, dir);
     return { net, plan, statusUrl: `http://127.0.0.1:${http}/status` };
   }
 

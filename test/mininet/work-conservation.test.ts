@@ -8,13 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
-import { MininetNetwork } from "../../controller/src/mininet/launcher.js";
 import { buildLaunchPlan } from "../../controller/src/mininet/plan.js";
 import { markingCommands } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
 import { parseTopology } from "../../controller/src/topology/load.js";
 import { freeLoopbackTcpPort as freePort } from "../../transport/src/tcp-socket.js";
-import { CLI, mininetUnavailable, PYTHON, result, ROOT } from "../helpers/mininet.js";
+import { CLI, launch, mininetUnavailable, result } from "../helpers/mininet.js";
 
 const skip = mininetUnavailable(["tc", "ping"]);
 if (skip) process.stderr.write(`BMv2 work-conservation test skipped: ${skip}\n`);
@@ -89,15 +88,7 @@ exact: {source: declared, flows: []}
         readyTimeout: 60,
       },
     });
-    const planFile = join(dir, "plan.json");
-    writeFileSync(planFile, JSON.stringify(plan));
-    const net = await MininetNetwork.start({
-      python: PYTHON,
-      script: join(ROOT, "mininet", "launch.py"),
-      planFile,
-      runDir: dir,
-      readyTimeout: 90,
-    });
+    const net = await launch(plan, dir);
     const node = (host: string, ...args: string[]) =>
       result(net.spawnOnHost(host, [process.execPath, ...args]));
     /** Round-trip times of 20 pings with the given TOS byte, ms (answered by the kernel). */
@@ -112,14 +103,14 @@ exact: {source: declared, flows: []}
           resolve([...out.matchAll(/time=([0-9.]+) ms/g)].map((m) => Number(m[1]))),
         );
       });
-    const blast = async (from: string, port: number, seconds: number) => {
+    /** Received rate of a 12 Mbit/s blast that begins at `at` (ms since the epoch), bit/s. */
+    const blast = async (from: string, port: number, seconds: number, at: number) => {
       const recv = node("wch3", CLI, "blast-recv", "--bind", `:${port}`, "--job", "1");
-      await new Promise((r) => setTimeout(r, 1000));
       await node(
         from,
         ...[CLI, "blast-send", "--to", `10.8.1.3:${port}`, "--job", "1", "--fraction", "1"],
         ...["--bytes", String(Math.round((12e6 / 8) * seconds)), "--rate", "12M"],
-        ...["--chunk-size", "1400"],
+        ...["--chunk-size", "1400", "--start-at", String(at)],
       );
       const r = await recv;
       return (8 * (r.bytesReceived as number)) / ((r.receiveSpanMs as number) / 1000);
@@ -135,17 +126,18 @@ exact: {source: declared, flows: []}
       expect(classes).toMatch(/class htb 1:3 .*prio 1 .*rate 7500Kbit ceil 10Mbit/);
 
       // Best effort alone, offered 12 Mbit/s: at least 90% of the link.
-      const alone = await blast("wch1", 26000, 4);
+      const alone = await blast("wch1", 26000, 4, Date.now() + 3000);
       expect(alone).toBeGreaterThan(0.9 * LINK);
 
       // Both backlogged (12 Mbit/s each), with pings in control (CS6) and exact (DSCP 0).
-      const le = blast("wch1", 26002, 7);
-      const exact = blast("wch2", 27000, 7);
-      await new Promise((r) => setTimeout(r, 3000));
+      // Both begin at the same moment, whenever their programs have started.
+      const at = Date.now() + 3000;
+      const le = blast("wch1", 26002, 7, at);
+      const exact = blast("wch2", 27000, 7, at);
+      await new Promise((r) => setTimeout(r, 6000));
       const [c, e] = await Promise.all([ping("wch1", 48 << 2), ping("wch2", 0)]);
       const [leRate, exactRate] = await Promise.all([le, exact]);
-      // Best effort gets its weighted share and not more (the start of the two blasts a few
-      // hundred ms apart is the slack); exact traffic the rest.
+      // Best effort gets its weighted share and not more; exact traffic the rest.
       expect(leRate).toBeLessThan(1.2 * GUARANTEE);
       expect(leRate).toBeGreaterThan(0.8 * GUARANTEE);
       expect(exactRate).toBeGreaterThan(0.85 * (LINK - GUARANTEE - CONTROL));

@@ -195,79 +195,29 @@ export function checkTree(tree: HtbTree, where: string): HtbTree {
 // ---------------------------------------------------------------- commands
 
 const bits = (v: number) => `${Math.round(v)}bit`;
+/** A tc command line as its arguments (names and values here never contain spaces). */
+const words = (line: string): string[] => line.split(" ");
 
-function classArgs(dev: string, c: HtbClass): string[] {
-  return [
-    "class",
-    "replace",
-    "dev",
-    dev,
-    "parent",
-    "1:1",
-    "classid",
-    classId(c.minor),
-    "htb",
-    "rate",
-    bits(c.rate),
-    "ceil",
-    bits(c.ceil),
-    "prio",
-    String(c.prio),
-    "quantum",
-    String(c.quantum),
-  ];
-}
+const classArgs = (dev: string, c: HtbClass): string[] =>
+  words(
+    `class replace dev ${dev} parent 1:1 classid ${classId(c.minor)} htb rate ${bits(c.rate)} ceil ${bits(c.ceil)} prio ${c.prio} quantum ${c.quantum}`,
+  );
 
-const leafArgs = (dev: string, c: HtbClass): string[] => [
-  "qdisc",
-  "replace",
-  "dev",
-  dev,
-  "parent",
-  classId(c.minor),
-  "handle",
-  leafHandle(c.queue),
-  "pfifo",
-  "limit",
-  String(c.limit),
-];
+const leafArgs = (dev: string, c: HtbClass): string[] =>
+  words(
+    `qdisc replace dev ${dev} parent ${classId(c.minor)} handle ${leafHandle(c.queue)} pfifo limit ${c.limit}`,
+  );
 
-const filterArgs = (dev: string, f: HtbTree["filters"][number]): string[] => [
-  "filter",
-  "add",
-  "dev",
-  dev,
-  "parent",
-  "1:",
-  "protocol",
-  "ip",
-  "prio",
-  TC_PRIO,
-  "u32",
-  "match",
-  "ip",
-  "dsfield",
-  `0x${(f.dscp << 2).toString(16).padStart(2, "0")}`,
-  "0xfc",
-  "flowid",
-  classId(f.minor),
-];
+const filterArgs = (dev: string, f: HtbTree["filters"][number]): string[] =>
+  words(
+    `filter add dev ${dev} parent 1: protocol ip prio ${TC_PRIO} u32 match ip dsfield 0x${(f.dscp << 2).toString(16).padStart(2, "0")} 0xfc flowid ${classId(f.minor)}`,
+  );
 
-const rootClassArgs = (dev: string, rate: number): string[] => [
-  "class",
-  "replace",
-  "dev",
-  dev,
-  "parent",
-  "1:",
-  "classid",
-  "1:1",
-  "htb",
-  "rate",
-  bits(rate),
-  "ceil",
-  bits(rate),
-];
+const rootClassArgs = (dev: string, rate: number): string[] =>
+  words(`class replace dev ${dev} parent 1: classid 1:1 htb rate ${bits(rate)} ceil ${bits(rate)}`);
+
+const rootQdiscArgs = (dev: string, defaultMinor: number): string[] =>
+  words(`qdisc replace dev ${dev} root handle 1: htb default ${defaultMinor.toString(16)}`);
 
 /** The `tc` arguments that build `tree` on `dev` from nothing (replacing its root qdisc). */
 export function treeCommands(dev: string, tree: HtbTree): string[][] {
@@ -441,19 +391,8 @@ export function linkCommands(
   if (o.root === null || o.root.defaultMinor !== tree.defaultMinor) {
     // Not our tree, or its default class moved (htb cannot change that in place): a new root
     // qdisc, which removes whatever hung below the old one.
-    if (o.root !== null) out.push(["qdisc", "del", "dev", dev, "root"]);
-    out.push([
-      "qdisc",
-      "replace",
-      "dev",
-      dev,
-      "root",
-      "handle",
-      "1:",
-      "htb",
-      "default",
-      tree.defaultMinor.toString(16),
-    ]);
+    if (o.root !== null) out.push(words(`qdisc del dev ${dev} root`));
+    out.push(rootQdiscArgs(dev, tree.defaultMinor));
     o = EMPTY;
   }
   const differs = (a: number, b: number) => Math.abs(a - b) > tolerance * Math.max(a, b);

@@ -240,8 +240,13 @@ describe("rate hints", () => {
   test("a sender starts at the hint, never above the rate it was scheduled with", () => {
     const sender = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 })
       .phases[0]!.senders[0]!;
-    expect(flag(withRate(sender, 2.5e6), "--rate")).toBe("2500000bps");
-    expect(flag(withRate(sender, 50e6), "--rate")).toBe("10000000bps");
+    // The hint is where it starts; its access link stays its maximum, as in the simulator.
+    expect(flag(withRate(sender, 2.5e6), "--start-rate")).toBe("2500000bps");
+    expect(flag(withRate(sender, 2.5e6), "--rate")).toBe("10000000bps");
+    expect(flag(withRate(sender, 50e6), "--start-rate")).toBe("10000000bps");
+    const blast = scheduleRun({ scenario, plan, transport: "udp-blast", timeLimit: 30 }).phases[0]!
+      .senders[0]!;
+    expect(withRate(blast, 1e6)).toEqual(blast.args);
     const recv = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 }).phases[0]!
       .receivers[0]!;
     expect(withRate(recv, 1e6)).toEqual(recv.args);

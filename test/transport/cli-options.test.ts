@@ -189,6 +189,17 @@ describe("host program flags", () => {
     ).toThrow(/--load: 0 is outside/);
   });
 
+  test("approx-send: --start-rate starts below --rate, which stays the maximum", () => {
+    const send = { to: "h:1", job: "1", chunks: "10", fraction: "0.5", rate: "10M" };
+    const c = senderConfig(approxSendOptions({ ...send, "start-rate": "1M" }));
+    expect(c.rate.initialRate).toBe(125_000);
+    expect(c.rate.maxRate).toBe(1_250_000);
+    expect(senderConfig(approxSendOptions(send)).rate.initialRate).toBe(1_250_000);
+    expect(senderConfig(approxSendOptions({ ...send, "start-rate": "20M" })).rate.initialRate).toBe(
+      1_250_000,
+    );
+  });
+
   test("senders started ahead begin at --start-at (ms since the epoch)", () => {
     const send = { to: "h:1", job: "1", chunks: "10", fraction: "0.5" };
     expect(approxSendOptions({ ...send, "start-at": "1700000000123" }).startAtEpochMs).toBe(

@@ -38,8 +38,10 @@ export interface ApproxSendOptions {
   totalBytes: number;
   chunkSize?: number;
   fraction: number;
-  /** Start (and maximum) rate in bit/s at the IP layer: line rate or a rate hint. */
+  /** Maximum rate in bit/s at the IP layer (the access link's), and the start rate unless... */
   rateBitsPerSec: number;
+  /** ...a lower start rate is given: a hint (the sender's share of its job's allocation). */
+  startRateBitsPerSec?: number;
   minRateBitsPerSec?: number;
   probeMargin?: number;
   lossTolerance?: number;
@@ -80,7 +82,7 @@ export function senderConfig(o: ApproxSendOptions): ApproxSenderConfig {
     fraction: o.fraction,
     rate: {
       ...DEFAULT_RATE_CONTROL,
-      initialRate: maxRate,
+      initialRate: Math.min(maxRate, (o.startRateBitsPerSec ?? o.rateBitsPerSec) / 8),
       maxRate,
       minRate,
       ...(o.probeMargin !== undefined ? { probeMargin: o.probeMargin } : {}),

@@ -61,6 +61,7 @@ export const SPECS = {
   "approx-send": {
     ...common,
     ...udpSenderShape,
+    "start-rate": str,
     "min-rate": str,
     probe: str,
     memory: str,
@@ -272,6 +273,7 @@ function udpSenderCommon(
 export function approxSendOptions(v: OptionValues): ApproxSendOptions {
   const common = udpSenderCommon(v);
   const minRate = optional(v, "min-rate", (s) => flagged("min-rate", s, parseRateBitsPerSec));
+  const startRate = optional(v, "start-rate", (s) => flagged("start-rate", s, parseRateBitsPerSec));
   const probe = optional(v, "probe", (s) => decimal("probe", s, 0, 0.5, true));
   const memoryMs = optional(v, "memory", duration("memory"));
   const maxPasses = optional(v, "max-passes", (s) => integer("max-passes", s, 1, 1000));
@@ -280,6 +282,7 @@ export function approxSendOptions(v: OptionValues): ApproxSendOptions {
   return {
     ...common,
     ...present({
+      startRateBitsPerSec: startRate,
       minRateBitsPerSec: minRate,
       probeMargin: probe,
       lossTolerance: probe === undefined ? undefined : Math.min(0.02, (probe / (1 + probe)) * 0.4),

@@ -447,8 +447,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     const routing = computeRoutes(scenario.topology);
     const rateHint = (jobId: number, concurrent: number): number | undefined => {
       if (scenario.transport.rateHint !== "allocation") return undefined;
-      if (binding.transport !== "approximate" && binding.transport !== "udp-blast")
-        return undefined;
+      if (binding.transport !== "approximate") return undefined;
       const a = allocate(scenario.topology, routing, {}, currentPolicy());
       const allocated = a.jobs.find((j) => j.id === jobId)?.allocated ?? null;
       return allocated === null ? undefined : allocated / Math.max(1, concurrent);

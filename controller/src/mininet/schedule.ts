@@ -356,13 +356,16 @@ export function unsupportedSettings(scenario: Scenario): string[] {
     );
 }
 
-/** A sender's arguments starting at `bitsPerSecond` (at most the rate it was scheduled with). */
+/**
+ * An approximate sender's arguments starting at `bitsPerSecond` (a rate hint; at most the
+ * rate it was scheduled with, which stays its maximum, as in the simulator).
+ */
 export function withRate(p: HostProgram, bitsPerSecond: number): string[] {
   const args = [...p.args];
   const at = args.indexOf("--rate");
-  if (at < 0) return args;
+  if (at < 0 || args[0] !== "approx-send") return args;
   const scheduled = Number(args[at + 1]!.replace(/bps$/, ""));
-  args[at + 1] = bps(Math.min(scheduled, bitsPerSecond));
+  args.push("--start-rate", bps(Math.min(scheduled, bitsPerSecond)));
   return args;
 }
 

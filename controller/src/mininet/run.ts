@@ -78,7 +78,7 @@ export interface MininetRunOptions {
   schema: P4Schema;
   /** One line of progress. */
   progress: (line: string) => void;
-  /** Seconds a phase's receivers start before its senders. */
+  /** Seconds a phase's receivers (and, with a start time, senders) start ahead of it. */
   receiverLead?: number;
 }
 
@@ -279,7 +279,9 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   const { scenario, policy, seed } = o;
   const binding = POLICY_BINDINGS[policy];
   const plan = expandWorkload(scenario, seed);
-  const lead = o.receiverLead ?? 1;
+  // Two seconds: enough for a phase's Node programs to start on a busy 2-core machine
+  // before the time its senders begin.
+  const lead = o.receiverLead ?? 2;
   const schedule: RunSchedule = scheduleRun({
     scenario,
     plan,

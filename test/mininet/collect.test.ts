@@ -253,6 +253,7 @@ describe("a run's result", () => {
                   outcome: "done",
                   completed: true,
                   jctMs: 1000,
+                  startedAtEpochMs: 70_000,
                   totalChunks: 100,
                   bytesSent: 5000,
                   bytesDelivered: 4500,

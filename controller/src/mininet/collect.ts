@@ -2,17 +2,18 @@
 // receiver JSON, every exact generator's per-flow record, and the switches' counters,
 // in the results format the simulator writes too. Pure.
 //
-// Job completion times come from the programs' own clocks, per completion group (a round,
-// a batch, the whole job), by how the run's jobs complete:
-//  - coordinated (job-level completion): from the group's first sender starting to the
-//    job coordinator declaring the group complete (epoch clocks of one machine);
-//  - transfer: every transfer must complete; its sender measures from its first packet;
-//    the group takes as long as its slowest transfer;
-//  - at-end (UDP blast): the group is complete when the chunks its receivers hold reach the
-//    fraction; it takes as long as its slowest sender (sending time plus drain).
+// Job completion times come from the programs' clocks (epoch milliseconds, comparable between
+// the hosts of one machine), per completion group (a round, a batch, the whole job): a group
+// takes from its first sender's start to the moment it was complete, by how the run's jobs
+// complete:
+//  - coordinated (job-level completion): the job coordinator declaring the group complete;
+//  - transfer: the last of its transfers completing (each sender measures its own);
+//  - at-end (UDP blast): the last sender's sending time plus drain, if the chunks its
+//    receivers hold reach the fraction.
 // A job's group completes at its start offset plus its duration, and a group that waits for
 // the previous one starts when that one completed. Process start-up (a Node process in a
-// busy namespace) is thus left out, as it would be for a long-running application.
+// busy namespace) before a group's first sender is thus left out, as it would be for a
+// long-running application; a sender that starts late counts against its group.
 import {
   POLICY_BINDINGS,
   type ApproxTransport,
@@ -183,11 +184,20 @@ export function groupDuration(
 ): number | null {
   const planned = job.phases[group]!.transfers;
   if (transfers.length < planned.length) return null;
+  const starts = transfers.map((t) => t.startedAtEpochMs);
+  if (starts.some((t) => t === null)) return null;
+  const first = Math.min(...(starts as number[]));
+  /** From the first sender's start to `endMs`, s. */
+  const since = (endMs: number) => Math.max(0, (endMs - first) / 1000);
+  /** When each sender's own time ended, ms since the epoch (null: unknown). */
+  const ends = (time: (t: TransferOutcome) => number | null) =>
+    transfers.map((t) => (time(t) === null ? null : t.startedAtEpochMs! + 1000 * time(t)!));
   switch (mode) {
-    case "transfer":
-      return transfers.every((t) => t.completed)
-        ? Math.max(0, ...transfers.map((t) => t.jct ?? 0))
-        : null;
+    case "transfer": {
+      if (!transfers.every((t) => t.completed)) return null;
+      const done = ends((t) => t.jct);
+      return done.every((e) => e !== null) ? since(Math.max(...(done as number[]))) : null;
+    }
     case "at-end": {
       const c = new JobCompletion(
         planned.map((tr, i) => ({ sender: tr.src, totalChunks: transfers[i]!.totalChunks })),
@@ -195,18 +205,14 @@ export function groupDuration(
         job.minSenderFraction,
       );
       transfers.forEach((t, i) => c.update(i, t.uniqueChunks));
-      const times = transfers.map((t) => t.senderTime);
-      return c.complete && times.every((t) => t !== null)
-        ? Math.max(0, ...(times as number[]))
+      const done = ends((t) => t.senderTime);
+      return c.complete && done.every((e) => e !== null)
+        ? since(Math.max(...(done as number[])))
         : null;
     }
     case "coordinated": {
       const done = coordinatedGroup(coordinator, group);
-      const starts = transfers
-        .map((t) => t.startedAtEpochMs)
-        .filter((t): t is number => t !== null);
-      if (done === null || starts.length === 0) return null;
-      return Math.max(0, (done.completedAtEpochMs - Math.min(...starts)) / 1000);
+      return done === null ? null : since(done.completedAtEpochMs);
     }
   }
 }

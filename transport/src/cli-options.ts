@@ -88,6 +88,7 @@ export const SPECS = {
     seed: str,
     timeout: str,
     "start-at": str,
+    "connect-retry": str,
   },
   "tcp-recv": { ...common, ...reportShape, bind: str, job: str, timeout: str, linger: str },
   "job-coordinator": {
@@ -373,6 +374,7 @@ export function tcpSendOptions(v: OptionValues): TcpSendOptions {
   const bind = optional(v, "bind", (s) => hostPort("bind", s));
   const timeoutMs = optional(v, "timeout", duration("timeout"));
   const startAtEpochMs = startAt(v);
+  const connectRetryMs = optional(v, "connect-retry", duration("connect-retry"));
   return {
     to: hostPort("to", required(v, "to", "the receiver's address, host:port")),
     jobId: jobId(v),
@@ -381,7 +383,7 @@ export function tcpSendOptions(v: OptionValues): TcpSendOptions {
     fraction: fraction(v),
     mode: mode as TcpMode,
     seed: optional(v, "seed", (s) => integer("seed", s, 0, 0xffffffff)) ?? 1,
-    ...present({ bind, timeoutMs, startAtEpochMs }),
+    ...present({ bind, timeoutMs, startAtEpochMs, connectRetryMs }),
   };
 }
 

@@ -48,6 +48,34 @@ export interface TcpSendOptions {
   timeoutMs?: number;
   /** Connect (and start the job's clock) at this time, ms since the epoch; default: at once. */
   startAtEpochMs?: number;
+  /**
+   * Connections refused are tried again (every 20 ms) for this long from the start: a
+   * receiver started at the same time may not listen yet. Default 0.
+   */
+  connectRetryMs?: number;
+}
+
+/** A connected socket, or why there is none: refused connections retried until `untilMs`. */
+async function connectTcp(
+  o: Pick<TcpSendOptions, "to" | "bind">,
+  untilMs: number,
+): Promise<{ socket: net.Socket } | { error: string }> {
+  for (;;) {
+    const socket = net.connect({
+      host: o.to.host,
+      port: o.to.port,
+      ...(o.bind ? { localAddress: o.bind.host, localPort: o.bind.port || undefined } : {}),
+    });
+    const outcome = await new Promise<Error | null>((resolve) => {
+      socket.once("connect", () => resolve(null));
+      socket.once("error", resolve);
+    });
+    if (outcome === null) return { socket };
+    socket.destroy();
+    const refused = (outcome as NodeJS.ErrnoException).code === "ECONNREFUSED";
+    if (!refused || nowMs() >= untilMs) return { error: outcome.message };
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface TcpSendResult {
@@ -98,11 +126,8 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
   const payload = new Uint8Array(chunkSize);
   await waitUntil(o.startAtEpochMs);
   const start = nowMs();
-  const socket = net.connect({
-    host: o.to.host,
-    port: o.to.port,
-    ...(o.bind ? { localAddress: o.bind.host, localPort: o.bind.port || undefined } : {}),
-  });
+  const connection = await connectTcp(o, start + (o.connectRetryMs ?? 0));
+  const socket = "socket" in connection ? connection.socket : new net.Socket();
 
   return await new Promise<TcpSendResult>((resolve) => {
     let finished = false;
@@ -167,20 +192,6 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
       o.timeoutMs ?? 60_000,
     );
 
-    socket.on("connect", () => {
-      local = formatHostPort({ host: socket.localAddress ?? "", port: socket.localPort ?? 0 });
-      socket.write(
-        encodeStreamHello({
-          jobId: o.jobId,
-          flags: o.mode === "sender-sampling" ? StreamFlag.senderSampling : 0,
-          totalChunks: layout.totalChunks,
-          neededChunks: needed,
-          chunksToSend: list.length,
-          chunkSize,
-        }),
-      );
-      writeMore();
-    });
     socket.on("data", (bytes: Buffer) => {
       const { messages, error } = decoder.push(bytes);
       for (const m of messages) {
@@ -195,6 +206,22 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
     });
     socket.on("error", (err) => finish("error", err.message));
     socket.on("close", () => finish("closed", "the receiver closed before holding the fraction"));
+    if ("error" in connection) {
+      finish("error", connection.error);
+      return;
+    }
+    local = formatHostPort({ host: socket.localAddress ?? "", port: socket.localPort ?? 0 });
+    socket.write(
+      encodeStreamHello({
+        jobId: o.jobId,
+        flags: o.mode === "sender-sampling" ? StreamFlag.senderSampling : 0,
+        totalChunks: layout.totalChunks,
+        neededChunks: needed,
+        chunksToSend: list.length,
+        chunkSize,
+      }),
+    );
+    writeMore();
   });
 }
 

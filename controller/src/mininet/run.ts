@@ -484,9 +484,15 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
               p.start(s, hint, at).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
             );
           };
-          const early = ph.start !== null ? startSenders() : [];
-          if (ph.start !== null) await until(ph.start);
-          else await sleep(lead * 1000);
+          // Senders with a start time start half the lead after their receivers, which then
+          // listen by the time the senders begin.
+          let early: Promise<ProgramOutcome>[] = [];
+          if (ph.start !== null) {
+            await until(ph.start - lead / 2);
+            if (aborted) return;
+            early = startSenders();
+            await until(ph.start);
+          } else await sleep(lead * 1000);
           if (aborted) return;
           if (ph.phase === 0 && onChange && !(await jobsApplied(statusUrl, active.jobs, 3000)))
             o.progress(

@@ -216,7 +216,8 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
             recv.push("--timeout", timeout, ...reports);
             send = ["tcp-send", "--to", to, ...shape, "--mode", transport.slice(4)];
             send.push("--seed", String(deriveSeed(plan.seed, 3, job.id, p, i)));
-            send.push("--timeout", timeout);
+            // Its receiver, started a moment before on a busy machine, may not listen yet.
+            send.push("--timeout", timeout, "--connect-retry", "5000ms");
             break;
         }
         receivers.push({

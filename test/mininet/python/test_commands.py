@@ -9,6 +9,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "mi
 import tempfile  # noqa: E402
 
 from netapprox_mn import commands  # noqa: E402
+from netapprox_mn.events import Events  # noqa: E402
 from netapprox_mn.sysctl import SysctlError, raise_socket_buffer, read_sysctl  # noqa: E402
 from netapprox_mn.plan import Bmv2Plan, HostPlan, SwitchPlan, SwitchPort  # noqa: E402
 
@@ -74,6 +75,20 @@ class HostCommandTest(unittest.TestCase):
                                    "net.ipv6.conf.s1-eth5.disable_ipv6=1"])
         self.assertEqual(cmds[1][:3], ["ethtool", "-K", "s1-eth1"])
         self.assertEqual(len(cmds), 3)
+
+
+class EventsTest(unittest.TestCase):
+    def test_a_reader_that_went_away_does_not_stop_the_launcher(self):
+        class Broken:
+            def write(self, _text):
+                raise BrokenPipeError(32, "Broken pipe")
+
+            def flush(self):
+                pass
+
+        emit = Events(Broken())
+        emit({"event": "stopping", "reason": "stdin closed"})  # no exception
+        emit({"event": "down", "leftovers": []})
 
 
 class SocketBufferTest(unittest.TestCase):

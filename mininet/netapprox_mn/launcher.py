@@ -12,36 +12,19 @@ something failed or was left behind, 2 for a bad plan or flag.
 """
 
 import argparse
-import json
 import os
 import signal
 import sys
 import threading
 import time
 
+from .events import Events, log
 from .network import Bmv2Network, LaunchError
 from .plan import PlanError, load_plan
 
 
 class Interrupted(Exception):
     pass
-
-
-class Events:
-    def __init__(self, stream):
-        self.stream = stream
-        self.lock = threading.Lock()
-
-    def __call__(self, event: dict) -> None:
-        event = {"time": round(time.time(), 3), **event}
-        with self.lock:
-            self.stream.write(json.dumps(event) + "\n")
-            self.stream.flush()
-
-
-def log(message: str) -> None:
-    sys.stderr.write(f"netapprox-mininet: {message}\n")
-    sys.stderr.flush()
 
 
 def parse_args(argv):

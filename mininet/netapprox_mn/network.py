@@ -22,6 +22,7 @@ from mininet.net import Mininet
 from mininet.node import Host, Switch
 
 from . import commands
+from .sysctl import WMEM_DEFAULT, SysctlError, raise_socket_buffer, write_sysctl
 from .plan import LaunchPlan, SwitchPlan
 
 
@@ -283,19 +284,35 @@ class Bmv2Network:
             pid = self.hosts[h.name].pid
             for argv in commands.host_setup_argvs(h, self.plan.hosts):
                 self.run_checked(argv, f"host {h.name}", pid)
+            for argv in h.commands:
+                self.run_checked(argv, f"host {h.name}", pid)
             for argv in self.plan.host_commands:
                 self.run_checked(argv, f"host {h.name}", pid)
         self.emit({"event": "hosts-configured", "hosts": len(self.plan.hosts),
                    "commandsPerHost": len(self.plan.host_commands)})
 
     def start_switches(self) -> None:
-        for name, sw in self.switches.items():
-            sw.start([])
-        for name, sw in self.switches.items():
-            seconds = sw.wait_listening(self.plan.bmv2.start_timeout)
-            self.emit({"event": "switch-up", "switch": name, "pid": sw.proc.pid,
-                       "grpc": sw.plan.grpc_address, "thrift": sw.plan.thrift_port,
-                       "seconds": round(seconds, 2), "log": sw.output_file})
+        # BMv2 opens its packet sockets as it starts: with the send buffer they need for
+        # what the links' queues hold (plan.bmv2.socket_buffer), the system's default
+        # raised only for as long as the switches take to start.
+        try:
+            restore = raise_socket_buffer(self.plan.bmv2.socket_buffer)
+        except SysctlError as err:
+            raise LaunchError(str(err)) from None
+        if restore is not None:
+            self.log(f"net.core.wmem_default raised to {self.plan.bmv2.socket_buffer} while "
+                     f"the switches start (was {restore})")
+        try:
+            for name, sw in self.switches.items():
+                sw.start([])
+            for name, sw in self.switches.items():
+                seconds = sw.wait_listening(self.plan.bmv2.start_timeout)
+                self.emit({"event": "switch-up", "switch": name, "pid": sw.proc.pid,
+                           "grpc": sw.plan.grpc_address, "thrift": sw.plan.thrift_port,
+                           "seconds": round(seconds, 2), "log": sw.output_file})
+        finally:
+            if restore is not None:
+                write_sysctl(WMEM_DEFAULT, restore)
 
     def start_controller(self) -> None:
         c = self.plan.controller

@@ -56,6 +56,8 @@ class HostPlan:
     interface: str
     switch: str
     port: int
+    # Commands this host runs after its interface is configured (its qdisc, TCP settings).
+    commands: List[List[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class Bmv2Plan:
     log_level: str
     priority_queues: int
     start_timeout: float
+    # Bytes of send buffer each BMv2 packet socket needs (net.core.wmem_default while the
+    # switches start); None: as the system has it.
+    socket_buffer: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,18 @@ class _Reader:
             raise self.fail(_join(path, key), "a list", value)
         return value
 
+    def commands(self, obj: Any, key: str, path: str, optional: bool = False) -> List[List[str]]:
+        """A list of commands, each a non-empty list of strings (absent: none, if optional)."""
+        if optional and isinstance(self.get(obj, key, path), _Missing):
+            return []
+        out = []
+        at = _join(path, key)
+        for i, argv in enumerate(self.array(obj, key, path)):
+            if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+                raise self.fail(_join(at, i), "a command as a non-empty list of strings", argv)
+            out.append(list(argv))
+        return out
+
 
 class _Missing:
     pass
@@ -200,6 +217,7 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
             interface=r.string(h, "interface", p, **interface),
             switch=r.string(h, "switch", p),
             port=r.integer(h, "port", p, 0, 511),
+            commands=r.commands(h, "commands", p, optional=True),
         ))
 
     nodes = {s.name for s in switches} | {h.name for h in hosts}
@@ -226,11 +244,7 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
     if duplicates:
         raise r.fail("links", "each interface name used once", duplicates)
 
-    commands = []
-    for i, argv in enumerate(r.array(doc, "hostCommands", "")):
-        if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
-            raise r.fail(_join("hostCommands", i), "a command as a non-empty list of strings", argv)
-        commands.append(list(argv))
+    commands = r.commands(doc, "hostCommands", "")
 
     b = r.get(doc, "bmv2", "")
     bmv2 = Bmv2Plan(
@@ -239,6 +253,7 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
                            "one of " + ", ".join(LOG_LEVELS)),
         priority_queues=r.integer(b, "priorityQueues", "bmv2", 1, 8),
         start_timeout=r.number(b, "startTimeout", "bmv2", 1),
+        socket_buffer=r.integer(b, "socketBuffer", "bmv2", 4096, 2**31 - 1, optional=True),
     )
     c = r.get(doc, "controller", "")
     controller = None

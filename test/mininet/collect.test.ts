@@ -1,6 +1,7 @@
 import { expandWorkload } from "../../controller/src/experiment/workload.js";
 import {
   collectRun,
+  groupDuration,
   jobCompletionTime,
   lastJsonObject,
   transferOutcome,
@@ -17,6 +18,8 @@ const plan = expandWorkload(scenario, 7);
 const done = (jct: number): TransferOutcome => ({
   completed: true,
   jct,
+  senderTime: jct,
+  startedAtEpochMs: 1_000_000,
   uniqueChunks: 90,
   totalChunks: 100,
   bytesSent: 1000,
@@ -30,6 +33,7 @@ describe("transfer outcomes from the programs' JSON", () => {
       outcome: "done",
       completed: true,
       jctMs: 1500,
+      startedAtEpochMs: 1_700_000_000_000.5,
       totalChunks: 100,
       deliveredChunks: 90,
       bytesSent: 130_000,
@@ -40,6 +44,8 @@ describe("transfer outcomes from the programs' JSON", () => {
     expect(transferOutcome("approximate", sender, receiver, 120_000, 1200)).toEqual({
       completed: true,
       jct: 1.5,
+      senderTime: 1.5,
+      startedAtEpochMs: 1_700_000_000_000.5,
       uniqueChunks: 91,
       totalChunks: 100,
       bytesSent: 130_000,
@@ -72,6 +78,7 @@ describe("transfer outcomes from the programs' JSON", () => {
     expect(short).toMatchObject({
       completed: false,
       jct: null,
+      senderTime: 0.8,
       uniqueChunks: 50,
       bytesDropped: 40_000,
     });
@@ -89,6 +96,8 @@ describe("transfer outcomes from the programs' JSON", () => {
     expect(r).toEqual({
       completed: true,
       jct: 2,
+      senderTime: 2,
+      startedAtEpochMs: null,
       uniqueChunks: 76,
       totalChunks: 84,
       bytesSent: 110_000,
@@ -101,6 +110,8 @@ describe("transfer outcomes from the programs' JSON", () => {
     expect(transferOutcome("approximate", null, null, 10_000, 1000)).toEqual({
       completed: false,
       jct: null,
+      senderTime: null,
+      startedAtEpochMs: null,
       uniqueChunks: 0,
       totalChunks: 10,
       bytesSent: 0,
@@ -119,31 +130,80 @@ describe("transfer outcomes from the programs' JSON", () => {
 describe("job completion time", () => {
   const [bulk, ring, topic] = plan.jobs;
 
-  test("one phase: the slowest transfer", () => {
-    expect(jobCompletionTime(bulk!, [[done(2.5)]])).toBe(2.5);
-  });
-
-  test("rounds: each starts when the previous one completed", () => {
-    const rounds = [[1, 2, 1.5, 1, 1, 1].map(done), [0.5, 3, 1, 1, 1, 1].map(done)];
-    expect(jobCompletionTime(ring!, rounds)).toBe(5);
+  test("groups one after the other: each starts when the previous one completed", () => {
+    expect(jobCompletionTime(bulk!, [2.5])).toBe(2.5);
+    expect(jobCompletionTime(ring!, [2, 3])).toBe(5);
   });
 
   test("batches at fixed times: the latest batch end, from the job's start", () => {
     // Batches start 0 s and 1 s after the job; the first takes 2.5 s, the second 0.5 s.
-    expect(jobCompletionTime(topic!, [[done(2.5)], [done(0.5)]])).toBe(2.5);
-    expect(jobCompletionTime(topic!, [[done(0.4)], [done(0.5)]])).toBe(1.5);
+    expect(jobCompletionTime(topic!, [2.5, 0.5])).toBe(2.5);
+    expect(jobCompletionTime(topic!, [0.4, 0.5])).toBe(1.5);
   });
 
-  test("any transfer not completed: no completion time", () => {
+  test("a group not completed: no completion time", () => {
+    expect(jobCompletionTime(topic!, [0.4, null])).toBeNull();
+    expect(jobCompletionTime(topic!, [0.4])).toBeNull();
+  });
+});
+
+describe("how long a group took, by completion mode", () => {
+  const ring = plan.jobs[1]!; // 6 transfers per round, 80% needed
+  const six = (f: (i: number) => Partial<TransferOutcome>) =>
+    [0, 1, 2, 3, 4, 5].map((i) => ({ ...done(1), ...f(i) }));
+
+  test("per transfer: the slowest, and only when every transfer completed", () => {
     expect(
-      jobCompletionTime(topic!, [[done(0.4)], [{ ...done(1), completed: false, jct: null }]]),
-    ).toBeNull();
-    expect(jobCompletionTime(topic!, [[done(0.4)]])).toBeNull();
+      groupDuration(
+        "transfer",
+        ring,
+        six((i) => ({ jct: 1 + i / 10 })),
+        null,
+        0,
+      ),
+    ).toBe(1.5);
+    const one = six((i) => (i === 2 ? { completed: false, jct: null } : {}));
+    expect(groupDuration("transfer", ring, one, null, 0)).toBeNull();
+    expect(groupDuration("transfer", ring, six(() => ({})).slice(1), null, 0)).toBeNull();
+  });
+
+  test("at the end (UDP blast): the chunks held across transfers against the fraction", () => {
+    // 80% of 600 chunks: 480. Two receivers short of their own 80% do not matter.
+    const held = six((i) => ({
+      completed: false,
+      uniqueChunks: i < 2 ? 50 : 100,
+      totalChunks: 100,
+      senderTime: 0.5 + i / 10,
+    }));
+    expect(groupDuration("at-end", ring, held, null, 0)).toBeCloseTo(1.0);
+    const short = held.map((t, i) => (i < 2 ? { ...t, uniqueChunks: 0 } : t)); // 400 < 480
+    expect(groupDuration("at-end", ring, short, null, 0)).toBeNull();
+    const silent = held.map((t, i) => (i === 0 ? { ...t, senderTime: null } : t));
+    expect(groupDuration("at-end", ring, silent, null, 0)).toBeNull();
+  });
+
+  test("coordinated: from the first sender's start to the coordinator's completion", () => {
+    const started = six((i) => ({ startedAtEpochMs: 10_000 + 100 * i }));
+    const coordinator = {
+      groups: [{ completedAtEpochMs: 12_500 }, { completedAtEpochMs: null }],
+    };
+    expect(groupDuration("coordinated", ring, started, coordinator, 0)).toBe(2.5);
+    expect(groupDuration("coordinated", ring, started, coordinator, 1)).toBeNull();
+    expect(groupDuration("coordinated", ring, started, null, 0)).toBeNull();
+    const silent = six(() => ({ startedAtEpochMs: null }));
+    expect(groupDuration("coordinated", ring, silent, coordinator, 0)).toBeNull();
   });
 });
 
 describe("a run's result", () => {
-  const schedule = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 });
+  // Per-transfer completion here; job-level completion below.
+  const perTransfer = { ...scenario, completion: "transfer" as const };
+  const schedule = scheduleRun({
+    scenario: perTransfer,
+    plan,
+    transport: "approximate",
+    timeLimit: 30,
+  });
   const outcome = (
     id: string,
     result: Record<string, unknown> | null,
@@ -167,8 +227,9 @@ describe("a run's result", () => {
     collectRun({
       timeLimitReached: false,
       jobColours: null,
-      scenario,
+      scenario: perTransfer,
       policy: "netapprox",
+      tcpSetting: null,
       seed: 7,
       plan,
       schedule,
@@ -192,6 +253,7 @@ describe("a run's result", () => {
                   outcome: "done",
                   completed: true,
                   jctMs: 1000,
+                  startedAtEpochMs: 70_000,
                   totalChunks: 100,
                   bytesSent: 5000,
                   bytesDelivered: 4500,
@@ -286,5 +348,60 @@ describe("a run's result", () => {
     const outcomes = new Map([outcome(send.id, { outcome: "timeout", completed: false })]);
     const r = collect(outcomes);
     expect(r.finished).toBe(false);
+  });
+
+  test("job-level completion: times from the coordinators, a TCP setting, senders' shares", () => {
+    const coordinated = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 });
+    expect(coordinated.completion).toBe("coordinated");
+    const outcomes = new Map<string, ProgramOutcome>();
+    for (const ph of coordinated.phases) {
+      ph.senders.forEach((s, i) => {
+        outcomes.set(
+          ...outcome(s.id, {
+            outcome: "done",
+            completed: true,
+            jctMs: 9000, // senders stopped late by DONE: not what the job took
+            startedAtEpochMs: 50_000 + ph.phase * 4000 + i * 10,
+            totalChunks: 100,
+            bytesSent: 5000,
+          }),
+        );
+        outcomes.set(...outcome(ph.receivers[i]!.id, { uniqueChunks: 40 + 10 * i }));
+      });
+    }
+    const at = (groups: (number | null)[]) => ({
+      completed: groups.every((g) => g !== null),
+      groups: groups.map((g) => ({ completedAtEpochMs: g })),
+    });
+    const coordinator = (job: number) => coordinated.coordinators.find((c) => c.job === job)!;
+    outcomes.set(...outcome(coordinator(1).program.id, at([51_200])));
+    outcomes.set(...outcome(coordinator(2).program.id, at([52_000, 57_000])));
+    // Job 3's coordinator printed nothing: the job cannot be known complete.
+    const r = collectRun({
+      timeLimitReached: false,
+      jobColours: null,
+      scenario,
+      policy: "tcp-receiver-drop",
+      tcpSetting: "dc-tuned",
+      seed: 7,
+      plan,
+      schedule: coordinated,
+      outcomes,
+      counters: null,
+      duration: 1,
+      runnerInfo: {},
+    });
+    expect(r.completion).toBe("job");
+    expect(r.tcpSetting).toBe("dc-tuned");
+    // bulk: 1.2 s; ring: round 1 took 2 s, round 2 from its first sender (54 s) to 57 s: 3 s.
+    expect(r.jobs.map((j) => [j.name, j.completed, j.jct])).toEqual([
+      ["bulk", true, 1.2],
+      ["ring", true, 5],
+      ["topic", false, null],
+    ]);
+    // Each sender's delivered share over the job's rounds, from the receivers' counts.
+    const ring = r.jobs[1]!;
+    expect(ring.senders.map((d) => d.host).sort()).toEqual(["h2", "h6", "h7"]);
+    expect(ring.senders.every((d) => d.totalChunks === 400)).toBe(true);
   });
 });

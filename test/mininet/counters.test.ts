@@ -3,8 +3,10 @@ import {
   counterDelta,
   counterResults,
   jobColours,
+  withQueueDrops,
   type SwitchCounters,
 } from "../../controller/src/mininet/counters.js";
+import { leafDrops } from "../../controller/src/targets/htb.js";
 import {
   DropReason,
   MeterColor,
@@ -88,6 +90,38 @@ describe("switch counters around a run", () => {
     expect(r.meterColours.get("s1")!.get(1)).toEqual({ green: 40, yellow: 0, red: 4 });
     expect(r.colourTotals).toEqual({ green: 40, yellow: 0, red: 4 });
     expect(r.links).toHaveLength(2 * dumbbell.links.length);
+  });
+});
+
+describe("drops in the links' own queues (htb leaves)", () => {
+  test("read from tc -s per leaf queue, added to the link leaving the port and to the totals", () => {
+    const shown =
+      '[{"kind":"htb","handle":"1:","root":true,"options":{"default":"0x3"},"drops":0},' +
+      '{"kind":"pfifo","handle":"10:","parent":"1:2","options":{"limit":32},"bytes":9,"packets":3,"drops":17},' +
+      '{"kind":"pfifo","handle":"11:","parent":"1:3","options":{"limit":64},"drops":2}]';
+    expect(leafDrops(shown)).toEqual(
+      new Map([
+        [0, 17],
+        [1, 2],
+      ]),
+    );
+    const base = counterResults(
+      dumbbell,
+      [counters("s1", [[`drop|${portDropIndex(5, DropReason.LE_THRESHOLD)}`, 1, 1500]])],
+      1,
+    );
+    const r = withQueueDrops(dumbbell, base, [
+      { switch: "s1", port: 5, reason: "le-threshold", packets: 17 },
+      { switch: "s1", port: 5, reason: "queue-full", packets: 2 },
+      { switch: "s2", port: 1, reason: "queue-full", packets: 0 },
+    ]);
+    const bottleneck = r.links.find((l) => l.name === "s1:5->s2:5")!;
+    expect(bottleneck.drops["le-threshold"]).toBe(18);
+    expect(bottleneck.drops["queue-full"]).toBe(2);
+    expect(r.drops["le-threshold"]).toEqual({ packets: 18, bytes: 1500 });
+    expect(r.drops["queue-full"]).toEqual({ packets: 2, bytes: 0 });
+    // The counters themselves are left as they were.
+    expect(base.drops["le-threshold"]).toEqual({ packets: 1, bytes: 1500 });
   });
 });
 

@@ -47,6 +47,7 @@ describe("launch plan", () => {
       interface: "h5-eth0",
       switch: "s2",
       port: 1,
+      commands: [],
     });
     // The bottleneck is a veth between the two switches' port 5.
     expect(plan.links[0]!.ends).toEqual([
@@ -119,7 +120,19 @@ describe("launch plan", () => {
       logLevel: "info",
       priorityQueues: 8,
       startTimeout: 30,
+      // A link's three queues of 64 frames, each charged at most 4 KiB to BMv2's socket.
+      socketBuffer: 3 * 64 * 4096,
     });
     expect(plan.controller?.statusUrl).toBe("http://x/status");
+  });
+
+  test("each host gets its own setup commands, with its interface and link capacity", () => {
+    const plan = buildLaunchPlan(dumbbell, {
+      ...options,
+      hostSetup: (h, capacity) => [["echo", h.interface, String(capacity)]],
+    });
+    expect(plan.hosts.map((h) => h.commands)).toEqual(
+      plan.hosts.map((h) => [["echo", h.interface, "10000000"]]),
+    );
   });
 });

@@ -30,6 +30,28 @@ describe("the controller's policy during a run", () => {
     expect(idle.jobs).toEqual([]);
     expect(idle.exact.flows).toEqual([]);
   });
+
+  test("htb links: exact demand at its offered load; dctcp: ECN marking at the dctcp threshold", () => {
+    // Exact traffic declared at twice its offered load: paced queues reserve the declared
+    // rate, work-conserving links are told what is offered.
+    const declared = {
+      ...scenario,
+      exact: scenario.exact.map((e) => ({ ...e, declaredLoad: 0.6 })),
+    };
+    const planned = expandWorkload(declared, 7);
+    const total = (p: ReturnType<typeof runPolicy>) =>
+      p.exact.flows.reduce((s, f) => s + f.rate, 0);
+    const at = (queues: "htb" | "paced") =>
+      total(runPolicy(declared, "netapprox", planned, null, { bmv2Queues: queues }));
+    expect(at("paced")).toBeCloseTo(6e6);
+    expect(at("htb")).toBeCloseTo(3e6);
+    const dctcp = runPolicy(scenario, "tcp-receiver-drop", plan, null, { tcpSetting: "dctcp" });
+    expect(dctcp.knobs.ecnThreshold).toBe(scenario.transport.dctcpThreshold);
+    expect(
+      runPolicy(scenario, "tcp-receiver-drop", plan, null, { tcpSetting: "dc-tuned" }).knobs
+        .ecnThreshold,
+    ).toBeNull();
+  });
 });
 
 describe("where jobs are metered", () => {

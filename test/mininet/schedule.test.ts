@@ -3,13 +3,15 @@ import { expandWorkload } from "../../controller/src/experiment/workload.js";
 import {
   accessCapacity,
   markingCommands,
+  markingRestoreInput,
   scheduleRun,
   unsupportedSettings,
   withRate,
+  withStartAt,
   withTimeLeft,
 } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
-import { exactGenOptions, SPECS } from "../../transport/src/cli-options.js";
+import { exactGenOptions, jobCoordinatorOptions, SPECS } from "../../transport/src/cli-options.js";
 import { planFlows } from "../../transport/src/arrivals.js";
 import { testScenario } from "./fixtures.js";
 
@@ -52,7 +54,13 @@ describe("Mininet run schedule", () => {
   });
 
   test("approximate senders start at their access link's rate with the job's fraction", () => {
-    const sender = schedule("approximate").phases[0]!.senders[0]!;
+    const perTransfer = { ...scenario, completion: "transfer" as const };
+    const sender = scheduleRun({
+      scenario: perTransfer,
+      plan,
+      transport: "approximate",
+      timeLimit: 30,
+    }).phases[0]!.senders[0]!;
     expect(sender.args[0]).toBe("approx-send");
     expect(flag(sender.args, "--rate")).toBe(`${accessCapacity(scenario.topology, "h1")}bps`);
     expect(flag(sender.args, "--fraction")).toBe("0.9");
@@ -66,6 +74,75 @@ describe("Mininet run schedule", () => {
       rateHints: new Map([[1, 2_500_000]]),
     });
     expect(flag(hinted.phases[0]!.senders[0]!.args, "--rate")).toBe("2500000bps");
+  });
+
+  test("job-level completion: a coordinator per job on its first receiving host", () => {
+    const s = schedule("approximate");
+    expect(s.completion).toBe("coordinated");
+    expect(s.coordinators.map((c) => [c.job, c.program.host, c.address])).toEqual([
+      [1, "h5", "10.0.2.1:20999"],
+      [2, "h2", "10.0.1.2:20998"],
+      [3, "h8", "10.0.2.4:20997"],
+    ]);
+    // The ring's coordinator knows both rounds: six transfers each, sender and chunks.
+    const ring = s.coordinators[1]!.program;
+    const { values } = parseArgs({ args: ring.args.slice(1), options: SPECS["job-coordinator"] });
+    const o = jobCoordinatorOptions(values);
+    expect(o.bind.port).toBe(20998);
+    expect(o.spec.fraction).toBe(0.8);
+    expect(o.spec.groups).toHaveLength(2);
+    expect(o.spec.groups[0]!.map((t) => t.sender)).toEqual(["h2", "h2", "h6", "h6", "h7", "h7"]);
+    expect(o.spec.groups[0]!.every((t) => t.totalChunks === 100)).toBe(true);
+    // Receivers report to it, numbered as the coordinator numbers their transfers; senders
+    // aim for all of their chunks and are stopped by the job's completion.
+    const round2 = s.phases.find((p) => p.job === 2 && p.phase === 1)!;
+    const recv = round2.receivers[3]!;
+    expect(flag(recv.args, "--coordinator")).toBe("10.0.1.2:20998");
+    expect([flag(recv.args, "--group"), flag(recv.args, "--transfer")]).toEqual(["1", "3"]);
+    expect(flag(round2.senders[3]!.args, "--fraction")).toBe("1");
+    // Its port is marked as control on every host.
+    expect(s.controlPorts).toEqual([20999, 20998, 20997]);
+    const rules = markingCommands(s.markedPorts, DEFAULT_CLASSES, s.controlPorts).map((c) =>
+      c.join(" "),
+    );
+    expect(rules).toContain(
+      "iptables -t mangle -A OUTPUT -p udp --sport 20998 -j DSCP --set-dscp 48",
+    );
+    expect(rules).toContain(
+      "iptables -t mangle -A OUTPUT -p udp --dport 20998 -j DSCP --set-dscp 48",
+    );
+  });
+
+  test("the marking rules as one iptables-restore input; senders told when to begin", () => {
+    const s = schedule("approximate");
+    const input = markingRestoreInput(s.markedPorts, DEFAULT_CLASSES, s.controlPorts)!;
+    const lines = input.trim().split("\n");
+    expect(lines[0]).toBe("*mangle");
+    expect(lines.at(-1)).toBe("COMMIT");
+    expect(lines).toContain("-A OUTPUT -p udp --dport 21000 -j DSCP --set-dscp 1");
+    expect(lines).toContain("-A OUTPUT -p udp --sport 20998 -j DSCP --set-dscp 48");
+    expect(lines).toHaveLength(
+      2 + markingCommands(s.markedPorts, DEFAULT_CLASSES, s.controlPorts).length,
+    );
+    expect(markingRestoreInput([], DEFAULT_CLASSES)).toBeNull();
+    const sender = s.phases[0]!.senders[0]!;
+    expect(withStartAt(sender, 1_700_000_000_123.4).slice(-2)).toEqual([
+      "--start-at",
+      "1700000000123",
+    ]);
+    expect(withStartAt(s.phases[0]!.receivers[0]!, 5)).toEqual(s.phases[0]!.receivers[0]!.args);
+  });
+
+  test("per-sender TCP sampling and UDP blast are not coordinated; receiver-drop is", () => {
+    expect(schedule("tcp-sender-sampling").coordinators).toEqual([]);
+    expect(schedule("udp-blast").completion).toBe("at-end");
+    const drop = schedule("tcp-receiver-drop");
+    expect(drop.coordinators).toHaveLength(3);
+    expect(flag(drop.phases[0]!.receivers[0]!.args, "--coordinator")).toBe("10.0.2.1:20999");
+    expect(flag(drop.phases[0]!.senders[0]!.args, "--fraction")).toBe("1");
+    expect(flag(schedule("tcp-sender-sampling").phases[0]!.senders[0]!.args, "--fraction")).toBe(
+      "0.9",
+    );
   });
 
   test("every receiver's data and control port is marked on the hosts", () => {
@@ -163,8 +240,13 @@ describe("rate hints", () => {
   test("a sender starts at the hint, never above the rate it was scheduled with", () => {
     const sender = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 })
       .phases[0]!.senders[0]!;
-    expect(flag(withRate(sender, 2.5e6), "--rate")).toBe("2500000bps");
-    expect(flag(withRate(sender, 50e6), "--rate")).toBe("10000000bps");
+    // The hint is where it starts; its access link stays its maximum, as in the simulator.
+    expect(flag(withRate(sender, 2.5e6), "--start-rate")).toBe("2500000bps");
+    expect(flag(withRate(sender, 2.5e6), "--rate")).toBe("10000000bps");
+    expect(flag(withRate(sender, 50e6), "--start-rate")).toBe("10000000bps");
+    const blast = scheduleRun({ scenario, plan, transport: "udp-blast", timeLimit: 30 }).phases[0]!
+      .senders[0]!;
+    expect(withRate(blast, 1e6)).toEqual(blast.args);
     const recv = scheduleRun({ scenario, plan, transport: "approximate", timeLimit: 30 }).phases[0]!
       .receivers[0]!;
     expect(withRate(recv, 1e6)).toEqual(recv.args);

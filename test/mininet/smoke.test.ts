@@ -3,57 +3,22 @@
 // teardown, checking that no interface, namespace or process is left. Runs only where
 // root, Mininet, BMv2, the compiled P4 and the built controller are present; says in
 // one line why it skipped otherwise.
-import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
-import { MininetNetwork } from "../../controller/src/mininet/launcher.js";
+import type { MininetNetwork } from "../../controller/src/mininet/launcher.js";
 import { buildLaunchPlan } from "../../controller/src/mininet/plan.js";
 import { markingCommands } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
 import { parseTopology } from "../../controller/src/topology/load.js";
 import { freeLoopbackTcpPort as freePort } from "../../transport/src/tcp-socket.js";
+import { CLI, launch, mininetUnavailable, result } from "../helpers/mininet.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const PYTHON = process.env.NETAPPROX_PYTHON ?? "/usr/bin/python3";
-const CLI = join(ROOT, "bin", "netapprox.js");
-
-function unavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return "Mininet needs root";
-  for (const tool of ["simple_switch_grpc", "mnexec", "ip", "iptables", "ethtool"]) {
-    if (findExecutable(tool) === undefined) return `${tool} not on PATH`;
-  }
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  if (spawnSync(PYTHON, ["-c", "import mininet.net"]).status !== 0)
-    return `${PYTHON} cannot import mininet (Debian: apt install mininet)`;
-  if (!existsSync(join(ROOT, "p4", "build", "netapprox.json")))
-    return "p4/build/netapprox.json not built (npm run p4:build)";
-  if (!existsSync(join(ROOT, "dist", "controller", "src", "cli", "main.js")))
-    return "the controller is not built (npm run build)";
-  return undefined;
-}
-
-const skip = unavailable();
+const skip = mininetUnavailable();
 if (skip) process.stderr.write(`Mininet smoke test skipped: ${skip}\n`);
 const describeMininet = skip ? describe.skip : describe;
-
-/** Runs a host program to its end and returns its JSON result. */
-function result(child: ChildProcess): Promise<Record<string, unknown>> {
-  let out = "";
-  let err = "";
-  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
-  return new Promise((resolve, reject) =>
-    child.once("close", () => {
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop()!) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`no JSON result: ${out} ${err}`));
-      }
-    }),
-  );
-}
 
 const alive = (pid: number) => {
   try {
@@ -132,15 +97,7 @@ exact:
           }
         : null,
     });
-    const planFile = join(dir, "plan.json");
-    writeFileSync(planFile, JSON.stringify(plan));
-    const net = await MininetNetwork.start({
-      python: PYTHON,
-      script: join(ROOT, "mininet", "launch.py"),
-      planFile,
-      runDir: dir,
-      readyTimeout: 90,
-    });
+    const net = await launch(plan, dir);
     return { net, plan, statusUrl: `http://127.0.0.1:${http}/status` };
   }
 

@@ -26,6 +26,7 @@ const state = (entities: EntitySpec[], rate = 800): SwitchDesiredState => ({
   entities,
   queues: [{ port: 1, priority: 0, ratePps: rate, depthPackets: 64 }],
   trafficManager: [],
+  scheduling: { dscp: [], defaultQueue: 1, ports: [] },
   meterIndexes: [],
 });
 

@@ -165,3 +165,24 @@ describe("approximate sender and receiver over loopback", () => {
     expect(tx.bytesSent).toBeLessThan(1.7 * 600 * 1000);
   });
 });
+
+describe("a sender started ahead of its time", () => {
+  test("begins at --start-at: its job's clock starts then", async () => {
+    const rx = await receiver(17);
+    const at = performance.timeOrigin + performance.now() + 300;
+    const tx = await runApproxSender({
+      to: rx.data,
+      controlPort: rx.control.port,
+      jobId: 17,
+      totalBytes: 20 * 500,
+      chunkSize: 500,
+      fraction: 1,
+      rateBitsPerSec: 50e6,
+      startAtEpochMs: at,
+    });
+    await rx.result;
+    expect(tx.outcome).toBe("done");
+    expect(tx.startedAtEpochMs).toBeGreaterThanOrEqual(at - 1);
+    expect(tx.startedAtEpochMs).toBeLessThan(at + 200);
+  });
+});

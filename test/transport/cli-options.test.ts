@@ -5,12 +5,16 @@ import {
   blastSendOptions,
   exactGenOptions,
   exactSinkOptions,
+  jobCoordinatorOptions,
   markingPorts,
   resultJson,
   socketErrorMessage,
   tcpRecvOptions,
   tcpSendOptions,
 } from "../../transport/src/cli-options.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { senderConfig } from "../../transport/src/approx-sender.js";
 import { DEFAULT_SENDER_TIMING } from "../../transport/src/approx-sender-core.js";
 import { DEFAULT_RATE_CONTROL } from "../../transport/src/rate-control.js";
@@ -183,6 +187,134 @@ describe("host program flags", () => {
     expect(() =>
       exactGenOptions({ to: "h:1", dist: "websearch", load: "0", capacity: "1M", flows: "1" }),
     ).toThrow(/--load: 0 is outside/);
+  });
+
+  test("approx-send: --start-rate starts below --rate, which stays the maximum", () => {
+    const send = { to: "h:1", job: "1", chunks: "10", fraction: "0.5", rate: "10M" };
+    const c = senderConfig(approxSendOptions({ ...send, "start-rate": "1M" }));
+    expect(c.rate.initialRate).toBe(125_000);
+    expect(c.rate.maxRate).toBe(1_250_000);
+    expect(senderConfig(approxSendOptions(send)).rate.initialRate).toBe(1_250_000);
+    expect(senderConfig(approxSendOptions({ ...send, "start-rate": "20M" })).rate.initialRate).toBe(
+      1_250_000,
+    );
+  });
+
+  test("senders started ahead begin at --start-at (ms since the epoch)", () => {
+    const send = { to: "h:1", job: "1", chunks: "10", fraction: "0.5" };
+    expect(approxSendOptions({ ...send, "start-at": "1700000000123" }).startAtEpochMs).toBe(
+      1700000000123,
+    );
+    expect(blastSendOptions({ ...send, "start-at": "5" }).startAtEpochMs).toBe(5);
+    expect(tcpSendOptions({ ...send, mode: "receiver-drop", "start-at": "7" }).startAtEpochMs).toBe(
+      7,
+    );
+    expect(approxSendOptions(send).startAtEpochMs).toBeUndefined();
+    expect(() => approxSendOptions({ ...send, "start-at": "soon" })).toThrow(
+      /--start-at: 'soon' is not a number/,
+    );
+  });
+
+  test("receivers report to a coordinator with --coordinator, --group and --transfer", () => {
+    const base = { bind: ":5000", job: "3" };
+    expect(
+      approxRecvOptions({
+        ...base,
+        coordinator: "10.0.2.1:21000",
+        group: "2",
+        transfer: "5",
+        "report-interval": "10ms",
+      }).report,
+    ).toEqual({
+      coordinator: { host: "10.0.2.1", port: 21000 },
+      group: 2,
+      transfer: 5,
+      intervalMs: 10,
+    });
+    expect(approxRecvOptions(base).report).toBeUndefined();
+    expect(
+      tcpRecvOptions({ ...base, coordinator: "h9:1", group: "0", transfer: "0" }).report,
+    ).toMatchObject({ coordinator: { host: "h9", port: 1 }, group: 0, transfer: 0 });
+    expect(() => approxRecvOptions({ ...base, group: "1" })).toThrow(/--group needs --coordinator/);
+    expect(() => approxRecvOptions({ ...base, coordinator: "h:1", transfer: "0" })).toThrow(
+      /--group is required/,
+    );
+    expect(() =>
+      approxRecvOptions({ ...base, coordinator: ":1", group: "0", transfer: "0" }),
+    ).toThrow(/--coordinator: give the coordinator's address/);
+    expect(() =>
+      tcpRecvOptions({ bind: ":1", coordinator: "h:1", group: "0", transfer: "0" }),
+    ).toThrow(/--coordinator needs --job/);
+    expect(() =>
+      approxRecvOptions({ ...base, coordinator: "h:1", group: "70000", transfer: "0" }),
+    ).toThrow(/--group: 70000 is outside/);
+  });
+
+  test("job-coordinator: the job from flags or from a spec file, with clear errors", () => {
+    const o = jobCoordinatorOptions({
+      bind: ":21000",
+      job: "4",
+      fraction: "0.9",
+      "min-sender-fraction": "0.2",
+      group: ["h1:100,h2:50", "h1:10"],
+      retry: "30ms",
+      attempts: "7",
+    });
+    expect(o).toEqual({
+      bind: { host: "0.0.0.0", port: 21000 },
+      spec: {
+        jobId: 4,
+        fraction: 0.9,
+        minSenderFraction: 0.2,
+        groups: [
+          [
+            { sender: "h1", totalChunks: 100 },
+            { sender: "h2", totalChunks: 50 },
+          ],
+          [{ sender: "h1", totalChunks: 10 }],
+        ],
+      },
+      retryMs: 30,
+      attempts: 7,
+    });
+    expect(() => jobCoordinatorOptions({ bind: ":1", job: "1", fraction: "1" })).toThrow(
+      /--spec FILE or one --group/,
+    );
+    expect(() =>
+      jobCoordinatorOptions({ bind: ":1", job: "1", fraction: "1", group: ["h1=3"] }),
+    ).toThrow(/--group: 'h1=3' is not SENDER:CHUNKS/);
+    expect(() =>
+      jobCoordinatorOptions({ bind: ":1", job: "1", fraction: "1", group: ["h1:0"] }),
+    ).toThrow(/groups\[0\]\[0\]\.totalChunks: expected a positive integer, got 0/);
+
+    const dir = mkdtempSync(join(tmpdir(), "netapprox-spec-"));
+    try {
+      const file = join(dir, "job.json");
+      writeFileSync(
+        file,
+        JSON.stringify({ jobId: 9, fraction: 0.5, groups: [[{ sender: "h3", totalChunks: 8 }]] }),
+      );
+      expect(jobCoordinatorOptions({ bind: ":1", spec: file }).spec).toEqual({
+        jobId: 9,
+        fraction: 0.5,
+        minSenderFraction: 0,
+        groups: [[{ sender: "h3", totalChunks: 8 }]],
+      });
+      expect(() => jobCoordinatorOptions({ bind: ":1", spec: file, job: "1" })).toThrow(
+        /--job and --spec exclude each other/,
+      );
+      writeFileSync(file, JSON.stringify({ jobId: 9, fraction: 2, groups: [] }));
+      expect(() => jobCoordinatorOptions({ bind: ":1", spec: file })).toThrow(
+        new RegExp(`${file}: fraction: expected a number in \\(0, 1\\], got 2`),
+      );
+      writeFileSync(file, "{");
+      expect(() => jobCoordinatorOptions({ bind: ":1", spec: file })).toThrow(/not JSON/);
+      expect(() => jobCoordinatorOptions({ bind: ":1", spec: join(dir, "none.json") })).toThrow(
+        /cannot read the job spec/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("results are one JSON line tagged with the command", () => {

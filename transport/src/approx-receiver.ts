@@ -11,6 +11,12 @@ import {
   type ReceiverOutgoing,
   type ReceiverReport,
 } from "./approx-receiver-core.js";
+import {
+  startCountReports,
+  type ReportHandle,
+  type ReportSummary,
+  type ReportTarget,
+} from "./count-report.js";
 import { formatHostPort, type HostPort } from "./units.js";
 import { bindUdp, boundAddress, closeUdp, drainSendQueue, nowMs, WakeTimer } from "./udp-socket.js";
 import { encodeDone, encodeFeedback } from "./wire.js";
@@ -26,6 +32,11 @@ export interface ApproxRecvOptions {
   timing?: Partial<Omit<ApproxReceiverConfig, "jobId" | "feedback">>;
   /** Called with each chunk the first time it arrives. */
   onChunk?: (chunk: number, payload: Uint8Array) => void;
+  /**
+   * Job-level completion: report the count to the job's coordinator and stop the sender
+   * (the DONE handshake) when it says the group is complete.
+   */
+  report?: ReportTarget;
 }
 
 export interface ApproxRecvResult extends ReceiverReport {
@@ -33,6 +44,8 @@ export interface ApproxRecvResult extends ReceiverReport {
   control: string;
   sender: string | null;
   sendErrors: number;
+  /** The reports to the job's coordinator; null without one. */
+  coordination: ReportSummary | null;
 }
 
 export interface ReceiverHandle {
@@ -68,6 +81,7 @@ export async function startApproxReceiver(o: ApproxRecvOptions): Promise<Receive
   let finished = false;
   let resolveResult!: (r: ApproxRecvResult) => void;
   const result = new Promise<ApproxRecvResult>((resolve) => (resolveResult = resolve));
+  let reports: ReportHandle | null = null;
 
   const send = (messages: ReceiverOutgoing[]): void => {
     if (sender === null) return;
@@ -86,7 +100,8 @@ export async function startApproxReceiver(o: ApproxRecvOptions): Promise<Receive
     controlSocket.removeAllListeners("message");
     void drainSendQueue(controlSocket)
       .then(() => Promise.all([closeUdp(dataSocket), closeUdp(controlSocket)]))
-      .then(() =>
+      .then(() => reports?.close() ?? null)
+      .then((coordination) =>
         resolveResult({
           ...core.report(),
           data: formatHostPort(data),
@@ -94,6 +109,7 @@ export async function startApproxReceiver(o: ApproxRecvOptions): Promise<Receive
           sender:
             sender === null ? null : formatHostPort({ host: sender.address, port: sender.port }),
           sendErrors,
+          coordination,
         }),
       );
   };
@@ -108,7 +124,10 @@ export async function startApproxReceiver(o: ApproxRecvOptions): Promise<Receive
     const now = nowMs();
     const r = core.onDatagram(msg, now);
     if (r.fromSender) sender = rinfo;
-    if (r.newChunk !== undefined) o.onChunk?.(r.newChunk.chunk, r.newChunk.payload);
+    if (r.newChunk !== undefined) {
+      o.onChunk?.(r.newChunk.chunk, r.newChunk.payload);
+      reports?.poke();
+    }
     send(r.replies);
     if (core.finished) finish();
     else timer.armNoLaterThan(core.nextWakeMs(now));
@@ -118,6 +137,27 @@ export async function startApproxReceiver(o: ApproxRecvOptions): Promise<Receive
   dataSocket.on("error", () => sendErrors++);
   controlSocket.on("error", () => sendErrors++);
   timer.arm(core.nextWakeMs(nowMs()));
+  if (o.report !== undefined) {
+    try {
+      reports = await startCountReports({
+        ...o.report,
+        jobId: o.jobId,
+        intervalMs: o.report.intervalMs ?? config.feedbackIntervalMs,
+        keepaliveMs: o.report.keepaliveMs ?? config.keepaliveMs,
+        progress: () => core.progress,
+        onJobDone: (_m, now) => {
+          // The job is complete across its transfers: stop this transfer's sender.
+          send(core.completeJob(now));
+          if (core.finished) finish();
+          else timer.arm(core.nextWakeMs(nowMs()));
+        },
+      });
+    } catch (err) {
+      finish();
+      await result;
+      throw err;
+    }
+  }
 
   return {
     data,

@@ -17,8 +17,10 @@ import {
   boundAddress,
   closeUdp,
   drainSendQueue,
+  epochMs,
   nowMs,
   resolveHost,
+  waitUntil,
   WakeTimer,
 } from "./udp-socket.js";
 import { DataFlag, encodeAbort, encodeData, encodeDoneAck } from "./wire.js";
@@ -36,8 +38,10 @@ export interface ApproxSendOptions {
   totalBytes: number;
   chunkSize?: number;
   fraction: number;
-  /** Start (and maximum) rate in bit/s at the IP layer: line rate or a rate hint. */
+  /** Maximum rate in bit/s at the IP layer (the access link's), and the start rate unless... */
   rateBitsPerSec: number;
+  /** ...a lower start rate is given: a hint (the sender's share of its job's allocation). */
+  startRateBitsPerSec?: number;
   minRateBitsPerSec?: number;
   probeMargin?: number;
   lossTolerance?: number;
@@ -47,12 +51,16 @@ export interface ApproxSendOptions {
   data?: Uint8Array;
   /** After the job ends, keep answering repeated DONEs this long. */
   lingerMs?: number;
+  /** Start sending (and the job's clock) at this time, ms since the epoch; default: at once. */
+  startAtEpochMs?: number;
   timing?: Partial<
     Omit<ApproxSenderConfig, "jobId" | "totalBytes" | "chunkSize" | "fraction" | "rate">
   >;
 }
 
 export interface ApproxSendResult extends SenderReport {
+  /** When the job's clock started (the sender's start), ms since the epoch. */
+  startedAtEpochMs: number;
   local: string;
   receiver: string;
   receiverControl: string;
@@ -74,7 +82,7 @@ export function senderConfig(o: ApproxSendOptions): ApproxSenderConfig {
     fraction: o.fraction,
     rate: {
       ...DEFAULT_RATE_CONTROL,
-      initialRate: maxRate,
+      initialRate: Math.min(maxRate, (o.startRateBitsPerSec ?? o.rateBitsPerSec) / 8),
       maxRate,
       minRate,
       ...(o.probeMargin !== undefined ? { probeMargin: o.probeMargin } : {}),
@@ -90,11 +98,18 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
     throw new RangeError(`data has ${o.data.length} bytes, the job ${o.totalBytes}`);
   }
   const controlPort = o.controlPort ?? o.to.port + 1;
-  // Built (and so validated) before touching the network; the job's clock starts here.
-  const core = new ApproxSenderCore(config, nowMs());
+  // Built (and so validated) before touching the network; the job's clock starts here, or
+  // at the start time it was given.
+  let startedAt = nowMs();
+  let core = new ApproxSenderCore(config, startedAt);
   const to = await resolveHost(o.to);
   const local = o.bind ?? anyAddressFor(to);
   const socket = await bindUdp(local);
+  if (o.startAtEpochMs !== undefined) {
+    await waitUntil(o.startAtEpochMs);
+    startedAt = nowMs();
+    core = new ApproxSenderCore(config, startedAt);
+  }
   const localAddress = formatHostPort(boundAddress(socket));
   const scratch = new Uint8Array(config.chunkSize);
   const payloadOf = (chunk: number, length: number): Uint8Array => {
@@ -137,6 +152,7 @@ export async function runApproxSender(o: ApproxSendOptions): Promise<ApproxSendR
           .then(() =>
             resolve({
               ...core.report(),
+              startedAtEpochMs: epochMs(startedAt),
               local: localAddress,
               receiver: formatHostPort(o.to),
               receiverControl: formatHostPort({ host: o.to.host, port: controlPort }),

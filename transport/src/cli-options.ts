@@ -5,6 +5,13 @@
 import type { ApproxRecvOptions } from "./approx-receiver.js";
 import { DEFAULT_CHUNK_SIZE, type ApproxSendOptions } from "./approx-sender.js";
 import type { ExactGenOptions, ExactSinkOptions } from "./exact-traffic.js";
+import type { ReportTarget } from "./count-report.js";
+import {
+  checkSpec,
+  loadSpecFile,
+  parseGroup,
+  type JobCoordinatorOptions,
+} from "./job-coordinator.js";
 import type { ApproxPorts } from "./marking.js";
 import { distributionByName } from "./size-distributions.js";
 import {
@@ -32,13 +39,29 @@ const flag = { type: "boolean" } as const;
 const common = { pretty: flag } as const;
 const jobShape = { job: str, bytes: str, chunks: str, "chunk-size": str, fraction: str } as const;
 /** The flags udpSenderCommon and receiverCommon read. */
-const udpSenderShape = { ...jobShape, to: str, "control-port": str, bind: str, rate: str } as const;
+const udpSenderShape = {
+  ...jobShape,
+  to: str,
+  "control-port": str,
+  bind: str,
+  rate: str,
+  "start-at": str,
+} as const;
 const udpReceiverShape = { bind: str, "control-port": str, job: str } as const;
+/** Job-level completion: where a receiver reports (reportTarget reads these). */
+const reportShape = {
+  coordinator: str,
+  group: str,
+  transfer: str,
+  "report-interval": str,
+  keepalive: str,
+} as const;
 
 export const SPECS = {
   "approx-send": {
     ...common,
     ...udpSenderShape,
+    "start-rate": str,
     "min-rate": str,
     probe: str,
     memory: str,
@@ -48,6 +71,7 @@ export const SPECS = {
   "approx-recv": {
     ...common,
     ...udpReceiverShape,
+    ...reportShape,
     "feedback-interval": str,
     "window-bits": str,
     "idle-timeout": str,
@@ -55,8 +79,31 @@ export const SPECS = {
   },
   "blast-send": { ...common, ...udpSenderShape, drain: str },
   "blast-recv": { ...common, ...udpReceiverShape, drain: str, "idle-timeout": str, timeout: str },
-  "tcp-send": { ...common, ...jobShape, to: str, bind: str, mode: str, seed: str, timeout: str },
-  "tcp-recv": { ...common, bind: str, job: str, timeout: str, linger: str },
+  "tcp-send": {
+    ...common,
+    ...jobShape,
+    to: str,
+    bind: str,
+    mode: str,
+    seed: str,
+    timeout: str,
+    "start-at": str,
+    "connect-retry": str,
+  },
+  "tcp-recv": { ...common, ...reportShape, bind: str, job: str, timeout: str, linger: str },
+  "job-coordinator": {
+    ...common,
+    bind: str,
+    spec: str,
+    job: str,
+    fraction: str,
+    "min-sender-fraction": str,
+    group: { type: "string", multiple: true },
+    retry: str,
+    attempts: str,
+    linger: str,
+    timeout: str,
+  },
   "exact-gen": {
     ...common,
     to: { type: "string", multiple: true },
@@ -185,6 +232,11 @@ function chunkSize(v: OptionValues, fallback: number): number {
   return optional(v, "chunk-size", (s) => flagged("chunk-size", s, parseBytes)) ?? fallback;
 }
 
+/** --start-at: when a sender started ahead of its time begins, ms since the epoch. */
+function startAt(v: OptionValues): number | undefined {
+  return optional(v, "start-at", (s) => decimal("start-at", s, 0, 1e15));
+}
+
 /** Default sending rate when --rate is absent: a hint, since a host cannot know its path. */
 export const DEFAULT_RATE_BPS = 100e6;
 
@@ -201,10 +253,12 @@ function udpSenderCommon(
   | "rateBitsPerSec"
   | "controlPort"
   | "bind"
+  | "startAtEpochMs"
 > {
   const size = chunkSize(v, DEFAULT_CHUNK_SIZE);
   const controlPort = optional(v, "control-port", port("control-port"));
   const bind = optional(v, "bind", (s) => hostPort("bind", s));
+  const startAtEpochMs = startAt(v);
   return {
     to: hostPort("to", required(v, "to", "the receiver's data address, host:port")),
     jobId: jobId(v),
@@ -213,13 +267,14 @@ function udpSenderCommon(
     fraction: fraction(v),
     rateBitsPerSec:
       optional(v, "rate", (s) => flagged("rate", s, parseRateBitsPerSec)) ?? DEFAULT_RATE_BPS,
-    ...present({ controlPort, bind }),
+    ...present({ controlPort, bind, startAtEpochMs }),
   };
 }
 
 export function approxSendOptions(v: OptionValues): ApproxSendOptions {
   const common = udpSenderCommon(v);
   const minRate = optional(v, "min-rate", (s) => flagged("min-rate", s, parseRateBitsPerSec));
+  const startRate = optional(v, "start-rate", (s) => flagged("start-rate", s, parseRateBitsPerSec));
   const probe = optional(v, "probe", (s) => decimal("probe", s, 0, 0.5, true));
   const memoryMs = optional(v, "memory", duration("memory"));
   const maxPasses = optional(v, "max-passes", (s) => integer("max-passes", s, 1, 1000));
@@ -228,6 +283,7 @@ export function approxSendOptions(v: OptionValues): ApproxSendOptions {
   return {
     ...common,
     ...present({
+      startRateBitsPerSec: startRate,
       minRateBitsPerSec: minRate,
       probeMargin: probe,
       lossTolerance: probe === undefined ? undefined : Math.min(0.02, (probe / (1 + probe)) * 0.4),
@@ -248,6 +304,41 @@ function receiverCommon(
   };
 }
 
+/**
+ * --coordinator HOST:PORT with --group and --transfer: the receiver reports its count to the
+ * job's coordinator (job-level completion); undefined without --coordinator.
+ */
+export function reportTarget(v: OptionValues): ReportTarget | undefined {
+  const coordinator = optional(v, "coordinator", (s) => hostPort("coordinator", s));
+  if (coordinator === undefined) {
+    for (const name of ["group", "transfer", "report-interval", "keepalive"]) {
+      if (text(v, name) !== undefined) throw new RangeError(`--${name} needs --coordinator`);
+    }
+    return undefined;
+  }
+  if (coordinator.host === "0.0.0.0" || coordinator.host === "::")
+    throw new RangeError("--coordinator: give the coordinator's address, host:port");
+  return {
+    coordinator,
+    group: integer(
+      "group",
+      required(v, "group", "the completion group (round, batch) this transfer is in"),
+      0,
+      0xffff,
+    ),
+    transfer: integer(
+      "transfer",
+      required(v, "transfer", "the transfer's index in its group"),
+      0,
+      0xffffffff,
+    ),
+    ...present({
+      intervalMs: optional(v, "report-interval", duration("report-interval")),
+      keepaliveMs: optional(v, "keepalive", duration("keepalive")),
+    }),
+  };
+}
+
 export function approxRecvOptions(v: OptionValues): ApproxRecvOptions {
   const timing = present({
     feedbackIntervalMs: optional(v, "feedback-interval", duration("feedback-interval")),
@@ -255,7 +346,8 @@ export function approxRecvOptions(v: OptionValues): ApproxRecvOptions {
     idleTimeoutMs: optional(v, "idle-timeout", duration("idle-timeout")),
     timeoutMs: optional(v, "timeout", duration("timeout")),
   });
-  return { ...receiverCommon(v), feedback: true, timing };
+  const report = reportTarget(v);
+  return { ...receiverCommon(v), feedback: true, timing, ...present({ report }) };
 }
 
 export function blastRecvOptions(v: OptionValues): ApproxRecvOptions {
@@ -281,6 +373,8 @@ export function tcpSendOptions(v: OptionValues): TcpSendOptions {
   }
   const bind = optional(v, "bind", (s) => hostPort("bind", s));
   const timeoutMs = optional(v, "timeout", duration("timeout"));
+  const startAtEpochMs = startAt(v);
+  const connectRetryMs = optional(v, "connect-retry", duration("connect-retry"));
   return {
     to: hostPort("to", required(v, "to", "the receiver's address, host:port")),
     jobId: jobId(v),
@@ -289,7 +383,7 @@ export function tcpSendOptions(v: OptionValues): TcpSendOptions {
     fraction: fraction(v),
     mode: mode as TcpMode,
     seed: optional(v, "seed", (s) => integer("seed", s, 0, 0xffffffff)) ?? 1,
-    ...present({ bind, timeoutMs }),
+    ...present({ bind, timeoutMs, startAtEpochMs, connectRetryMs }),
   };
 }
 
@@ -297,9 +391,53 @@ export function tcpRecvOptions(v: OptionValues): TcpRecvOptions {
   const job = optional(v, "job", (s) => integer("job", s, 0, 0xffffffff));
   const timeoutMs = optional(v, "timeout", duration("timeout"));
   const lingerMs = optional(v, "linger", duration("linger"));
+  const report = reportTarget(v);
+  if (report !== undefined && job === undefined)
+    throw new RangeError("--coordinator needs --job (the job the counts are of)");
   return {
     bind: hostPort("bind", required(v, "bind", "the address to listen on, host:port")),
-    ...present({ jobId: job, timeoutMs, lingerMs }),
+    ...present({ jobId: job, timeoutMs, lingerMs, report }),
+  };
+}
+
+/** The job as --spec FILE, or as --job, --fraction, --min-sender-fraction and --group. */
+export function jobCoordinatorOptions(v: OptionValues): JobCoordinatorOptions {
+  const file = text(v, "spec");
+  const groups = v.group;
+  const groupList = Array.isArray(groups) ? groups : typeof groups === "string" ? [groups] : [];
+  let spec;
+  if (file !== undefined) {
+    for (const name of ["job", "fraction", "min-sender-fraction"]) {
+      if (text(v, name) !== undefined)
+        throw new RangeError(`--${name} and --spec exclude each other`);
+    }
+    if (groupList.length > 0) throw new RangeError("--group and --spec exclude each other");
+    spec = loadSpecFile(file);
+  } else {
+    if (groupList.length === 0)
+      throw new RangeError(
+        "give the job's transfers with --spec FILE or one --group SENDER:CHUNKS,... per group",
+      );
+    spec = checkSpec(
+      {
+        jobId: jobId(v),
+        fraction: fraction(v),
+        minSenderFraction:
+          optional(v, "min-sender-fraction", (s) => decimal("min-sender-fraction", s, 0, 1)) ?? 0,
+        groups: groupList.map((g) => flagged("group", g, parseGroup)),
+      },
+      "the flags",
+    );
+  }
+  return {
+    bind: hostPort("bind", required(v, "bind", "the address to listen on for counts, host:port")),
+    spec,
+    ...present({
+      retryMs: optional(v, "retry", duration("retry")),
+      attempts: optional(v, "attempts", (s) => integer("attempts", s, 1, 1000)),
+      lingerMs: optional(v, "linger", duration("linger")),
+      timeoutMs: optional(v, "timeout", duration("timeout")),
+    }),
   };
 }
 

@@ -173,6 +173,15 @@ export class CountReporter {
     };
   }
 
+  /**
+   * The receiver is ending: its last count whatever the interval, so the coordinator has it
+   * (null once the group is done and acknowledged: nothing is owed).
+   */
+  finalReport(unique: number, total: number, nowMs: number): CountMessage | null {
+    this.lastAt = -Infinity;
+    return this.poll(unique, total, nowMs);
+  }
+
   /** When poll may have something next (null once the group is done and acknowledged). */
   nextWakeMs(unique: number, nowMs: number): number | null {
     if (this.ackDue) return nowMs;

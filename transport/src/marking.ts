@@ -21,6 +21,8 @@ export interface MarkingOptions {
   controlDscp?: number;
   /** iptables binary, e.g. "iptables-legacy" on hosts without nftables. */
   iptables?: string;
+  /** Ports that carry control messages only (a job coordinator's): marked both ways. */
+  controlPorts?: readonly number[];
 }
 
 function checkPort(name: string, port: number): void {
@@ -46,6 +48,10 @@ export function markingRules(
   checkDscp("control DSCP", controlDscp);
   const dataPorts = new Set<number>();
   const controlPorts = new Set<number>();
+  for (const p of options.controlPorts ?? []) {
+    checkPort("control port", p);
+    controlPorts.add(p);
+  }
   for (const j of jobs) {
     checkPort("data port", j.dataPort);
     checkPort("control port", j.controlPort);
@@ -99,4 +105,18 @@ export function iptablesCommands(
 /** One shell line per command (arguments need no quoting: they are plain words). */
 export function toShell(commands: readonly string[][]): string {
   return commands.map((c) => c.join(" ")).join("\n");
+}
+
+/**
+ * The same rules as iptables-restore input (one process installs them all, however many
+ * ports: `iptables-restore --noflush FILE`).
+ */
+export function iptablesRestoreInput(
+  jobs: readonly ApproxPorts[],
+  options: MarkingOptions = {},
+): string {
+  const lines = markingRules(jobs, options).map(
+    (r) => `-A OUTPUT -p udp ${r.match} ${r.port} -j DSCP --set-dscp ${r.dscp}`,
+  );
+  return ["*mangle", ...lines, "COMMIT", ""].join("\n");
 }

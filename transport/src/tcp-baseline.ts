@@ -11,7 +11,7 @@ import { chunkLayout, ChunkSet, neededChunks } from "./chunks.js";
 import { Rng } from "./random.js";
 import { formatHostPort, type HostPort } from "./units.js";
 import { listenTcp } from "./tcp-socket.js";
-import { nowMs } from "./udp-socket.js";
+import { epochMs, nowMs, waitUntil } from "./udp-socket.js";
 import {
   DATA_HEADER_BYTES,
   encodeData,
@@ -24,6 +24,12 @@ import {
   type DoneMessage,
 } from "./wire.js";
 import { DEFAULT_CHUNK_SIZE } from "./approx-sender.js";
+import {
+  startCountReports,
+  type ReportHandle,
+  type ReportSummary,
+  type ReportTarget,
+} from "./count-report.js";
 
 export type TcpMode = "sender-sampling" | "receiver-drop";
 export const TCP_MODES: readonly TcpMode[] = ["sender-sampling", "receiver-drop"];
@@ -40,6 +46,36 @@ export interface TcpSendOptions {
   /** Seed of the sender-side sample. */
   seed?: number;
   timeoutMs?: number;
+  /** Connect (and start the job's clock) at this time, ms since the epoch; default: at once. */
+  startAtEpochMs?: number;
+  /**
+   * Connections refused are tried again (every 20 ms) for this long from the start: a
+   * receiver started at the same time may not listen yet. Default 0.
+   */
+  connectRetryMs?: number;
+}
+
+/** A connected socket, or why there is none: refused connections retried until `untilMs`. */
+async function connectTcp(
+  o: Pick<TcpSendOptions, "to" | "bind">,
+  untilMs: number,
+): Promise<{ socket: net.Socket } | { error: string }> {
+  for (;;) {
+    const socket = net.connect({
+      host: o.to.host,
+      port: o.to.port,
+      ...(o.bind ? { localAddress: o.bind.host, localPort: o.bind.port || undefined } : {}),
+    });
+    const outcome = await new Promise<Error | null>((resolve) => {
+      socket.once("connect", () => resolve(null));
+      socket.once("error", resolve);
+    });
+    if (outcome === null) return { socket };
+    socket.destroy();
+    const refused = (outcome as NodeJS.ErrnoException).code === "ECONNREFUSED";
+    if (!refused || nowMs() >= untilMs) return { error: outcome.message };
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface TcpSendResult {
@@ -47,6 +83,8 @@ export interface TcpSendResult {
   outcome: "done" | "closed" | "error" | "timeout";
   completed: boolean;
   jobId: number;
+  /** When the connection attempt started, ms since the epoch. */
+  startedAtEpochMs: number;
   /** From the connection attempt to the receiver's DONE. */
   jctMs: number | null;
   totalBytes: number;
@@ -86,12 +124,10 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
       ? o.totalBytes + needed * DATA_HEADER_BYTES
       : needed * (DATA_HEADER_BYTES + chunkSize));
   const payload = new Uint8Array(chunkSize);
+  await waitUntil(o.startAtEpochMs);
   const start = nowMs();
-  const socket = net.connect({
-    host: o.to.host,
-    port: o.to.port,
-    ...(o.bind ? { localAddress: o.bind.host, localPort: o.bind.port || undefined } : {}),
-  });
+  const connection = await connectTcp(o, start + (o.connectRetryMs ?? 0));
+  const socket = "socket" in connection ? connection.socket : new net.Socket();
 
   return await new Promise<TcpSendResult>((resolve) => {
     let finished = false;
@@ -113,6 +149,7 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
         outcome,
         completed: outcome === "done",
         jobId: o.jobId,
+        startedAtEpochMs: epochMs(start),
         jctMs: doneAt === null ? null : doneAt - start,
         totalBytes: o.totalBytes,
         chunkSize,
@@ -155,20 +192,6 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
       o.timeoutMs ?? 60_000,
     );
 
-    socket.on("connect", () => {
-      local = formatHostPort({ host: socket.localAddress ?? "", port: socket.localPort ?? 0 });
-      socket.write(
-        encodeStreamHello({
-          jobId: o.jobId,
-          flags: o.mode === "sender-sampling" ? StreamFlag.senderSampling : 0,
-          totalChunks: layout.totalChunks,
-          neededChunks: needed,
-          chunksToSend: list.length,
-          chunkSize,
-        }),
-      );
-      writeMore();
-    });
     socket.on("data", (bytes: Buffer) => {
       const { messages, error } = decoder.push(bytes);
       for (const m of messages) {
@@ -183,6 +206,22 @@ export async function runTcpSender(o: TcpSendOptions): Promise<TcpSendResult> {
     });
     socket.on("error", (err) => finish("error", err.message));
     socket.on("close", () => finish("closed", "the receiver closed before holding the fraction"));
+    if ("error" in connection) {
+      finish("error", connection.error);
+      return;
+    }
+    local = formatHostPort({ host: socket.localAddress ?? "", port: socket.localPort ?? 0 });
+    socket.write(
+      encodeStreamHello({
+        jobId: o.jobId,
+        flags: o.mode === "sender-sampling" ? StreamFlag.senderSampling : 0,
+        totalChunks: layout.totalChunks,
+        neededChunks: needed,
+        chunksToSend: list.length,
+        chunkSize,
+      }),
+    );
+    writeMore();
   });
 }
 
@@ -193,6 +232,11 @@ export interface TcpRecvOptions {
   timeoutMs?: number;
   /** After DONE, keep reading (and counting) what the sender still pushes this long. */
   lingerMs?: number;
+  /**
+   * Job-level completion (receiver-side dropping): report the count to the job's
+   * coordinator and, when it says the group is complete, send DONE and close. Needs jobId.
+   */
+  report?: ReportTarget;
 }
 
 export interface TcpRecvResult {
@@ -216,6 +260,10 @@ export interface TcpRecvResult {
   malformed: number;
   sender: string | null;
   address: string;
+  /** The reports to the job's coordinator; null without one. */
+  coordination: ReportSummary | null;
+  /** The coordinator stopped the stream before the receiver held its own fraction. */
+  stoppedByCoordinator: boolean;
 }
 
 export interface TcpReceiverHandle {
@@ -225,6 +273,8 @@ export interface TcpReceiverHandle {
 }
 
 export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHandle> {
+  if (o.report !== undefined && o.jobId === undefined)
+    throw new RangeError("a receiver that reports to a coordinator needs its job id");
   const { server, address } = await listenTcp(o.bind);
   const lingerMs = o.lingerMs ?? 200;
 
@@ -246,6 +296,10 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
   let foreign = 0;
   let malformed = 0;
   let sender: string | null = null;
+  let reports: ReportHandle | null = null;
+  /** The coordinator said the job is complete (before or after the stream arrived). */
+  let jobDone = false;
+  let stoppedByCoordinator = false;
   let resolveResult!: (r: TcpRecvResult) => void;
   const result = new Promise<TcpRecvResult>((resolve) => (resolveResult = resolve));
 
@@ -253,28 +307,51 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
     if (finished) return;
     finished = true;
     clearTimeout(timer);
+    clearTimeout(lingerTimer);
     job?.destroy();
-    server.close(() =>
-      resolveResult({
-        outcome,
-        completed: doneAt !== null,
-        jobId: hello?.jobId ?? null,
-        mode: hello?.mode ?? null,
-        jctMs: doneAt !== null && helloAt !== null ? doneAt - helloAt : null,
-        totalChunks: hello?.totalChunks ?? null,
-        neededChunks: hello?.neededChunks ?? null,
-        chunksToSend: hello?.chunksToSend ?? null,
-        uniqueChunks: chunks?.unique ?? 0,
-        deliveredFraction: chunks === null ? 0 : chunks.unique / chunks.totalChunks,
-        bytesReceived,
-        bytesAfterDone,
-        connections,
-        foreignConnections: foreign,
-        malformed,
-        sender,
-        address: formatHostPort(address),
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    void closed
+      .then(() => reports?.close() ?? null)
+      .then((coordination) =>
+        resolveResult({
+          outcome,
+          completed: doneAt !== null,
+          jobId: hello?.jobId ?? null,
+          mode: hello?.mode ?? null,
+          jctMs: doneAt !== null && helloAt !== null ? doneAt - helloAt : null,
+          totalChunks: hello?.totalChunks ?? null,
+          neededChunks: hello?.neededChunks ?? null,
+          chunksToSend: hello?.chunksToSend ?? null,
+          uniqueChunks: chunks?.unique ?? 0,
+          deliveredFraction: chunks === null ? 0 : chunks.unique / chunks.totalChunks,
+          bytesReceived,
+          bytesAfterDone,
+          connections,
+          foreignConnections: foreign,
+          malformed,
+          sender,
+          address: formatHostPort(address),
+          coordination,
+          stoppedByCoordinator,
+        }),
+      );
+  };
+  let lingerTimer: NodeJS.Timeout | undefined;
+  /** DONE to the sender and the end of the stream: the fraction is held, or the job is complete. */
+  const stopStream = (conn: net.Socket): void => {
+    if (doneAt !== null) return;
+    doneAt = nowMs();
+    conn.end(
+      encodeDone({
+        jobId: hello!.jobId,
+        uniqueChunks: chunks!.unique,
+        receivedDatagrams: chunks!.unique,
+        receivedBytes: bytesReceived,
+        elapsedMs: doneAt - helloAt!,
       }),
     );
+    // Keep reading what is still in flight, then let go.
+    lingerTimer = setTimeout(() => finish("done"), lingerMs);
   };
   const timer = setTimeout(
     () => finish(doneAt !== null ? "done" : "timeout"),
@@ -321,6 +398,11 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
           };
           chunks = new ChunkSet(m.totalChunks);
           bytesReceived += STREAM_HELLO_BYTES;
+          reports?.poke();
+          if (jobDone) {
+            stoppedByCoordinator = true;
+            stopStream(conn);
+          }
           continue;
         }
         if (m.type !== "data" || m.jobId !== hello!.jobId || m.totalChunks !== hello!.totalChunks) {
@@ -328,21 +410,8 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
           continue;
         }
         bytesReceived += DATA_HEADER_BYTES + m.payload.length;
-        chunks!.add(m.chunk);
-        if (chunks!.unique >= hello!.neededChunks) {
-          doneAt = nowMs();
-          conn.end(
-            encodeDone({
-              jobId: hello!.jobId,
-              uniqueChunks: chunks!.unique,
-              receivedDatagrams: chunks!.unique,
-              receivedBytes: bytesReceived,
-              elapsedMs: doneAt - helloAt!,
-            }),
-          );
-          // Keep reading what is still in flight, then let go.
-          setTimeout(() => finish("done"), lingerMs);
-        }
+        if (chunks!.add(m.chunk)) reports?.poke();
+        if (chunks!.unique >= hello!.neededChunks) stopStream(conn);
       }
       if (doneAt !== null) bytesAfterDone += decoder.buffered;
       if (error) {
@@ -359,6 +428,32 @@ export async function startTcpReceiver(o: TcpRecvOptions): Promise<TcpReceiverHa
       finish(doneAt !== null ? "done" : "incomplete");
     });
   });
+
+  if (o.report !== undefined) {
+    try {
+      reports = await startCountReports({
+        ...o.report,
+        jobId: o.jobId!,
+        intervalMs: o.report.intervalMs ?? 20,
+        keepaliveMs: o.report.keepaliveMs ?? 50,
+        progress: () => ({
+          uniqueChunks: chunks?.unique ?? 0,
+          totalChunks: chunks?.totalChunks ?? 0,
+        }),
+        onJobDone: () => {
+          jobDone = true;
+          if (job !== null && hello !== null && doneAt === null) {
+            stoppedByCoordinator = true;
+            stopStream(job);
+          }
+        },
+      });
+    } catch (err) {
+      finish("stopped");
+      await result;
+      throw err;
+    }
+  }
 
   return { address, result, stop: () => finish(doneAt !== null ? "done" : "stopped") };
 }

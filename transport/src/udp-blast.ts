@@ -12,8 +12,10 @@ import {
   boundAddress,
   closeUdp,
   drainSendQueue,
+  epochMs,
   nowMs,
   resolveHost,
+  waitUntil,
 } from "./udp-socket.js";
 import {
   DATA_HEADER_BYTES,
@@ -41,10 +43,14 @@ export interface BlastSendOptions {
   /** END is sent this many times, endSpacingMs apart, as it has no acknowledgement. */
   endRepeats?: number;
   endSpacingMs?: number;
+  /** Start sending at this time, ms since the epoch; default: at once. */
+  startAtEpochMs?: number;
 }
 
 export interface BlastSendResult {
   jobId: number;
+  /** When sending started, ms since the epoch. */
+  startedAtEpochMs: number;
   /** Sending time plus the drain time. */
   jctMs: number;
   sendDurationMs: number;
@@ -80,6 +86,7 @@ export async function runBlastSender(o: BlastSendOptions): Promise<BlastSendResu
   const to = await resolveHost(o.to);
   const socket = await bindUdp(o.bind ?? anyAddressFor(to));
   const local = formatHostPort(boundAddress(socket));
+  await waitUntil(o.startAtEpochMs);
   const start = nowMs();
   const rate = o.rateBitsPerSec / 8;
   const pacer = new Pacer(rate, start, 2, 2 * (chunkSize + DATA_HEADER_BYTES + IP_UDP_OVERHEAD));
@@ -139,6 +146,7 @@ export async function runBlastSender(o: BlastSendOptions): Promise<BlastSendResu
   await closeUdp(socket);
   return {
     jobId: o.jobId,
+    startedAtEpochMs: epochMs(start),
     jctMs: sendDurationMs + drainMs,
     sendDurationMs,
     drainMs,

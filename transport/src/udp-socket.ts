@@ -8,6 +8,19 @@ import type { HostPort } from "./units.js";
 
 export const nowMs = (): number => performance.now();
 
+/** Milliseconds since the epoch of a `nowMs()` reading: comparable between processes of a machine. */
+export const epochMs = (monotonicMs: number): number => performance.timeOrigin + monotonicMs;
+
+/**
+ * Waits until the wall clock reaches `atEpochMs` (no wait when absent or past): a program
+ * started ahead of its time begins exactly then, its start-up done.
+ */
+export async function waitUntil(atEpochMs: number | undefined): Promise<void> {
+  if (atEpochMs === undefined) return;
+  const delay = atEpochMs - epochMs(nowMs());
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+}
+
 /** The address of a host name, looked up once (dgram would look it up per datagram). */
 export async function resolveHost(address: HostPort): Promise<HostPort> {
   if (isIP(address.host) !== 0) return address;

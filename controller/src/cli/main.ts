@@ -169,6 +169,11 @@ registerHostTool(
   "receive exact flows and report their completion times",
   () => import("./commands/exact-sink.js"),
 );
+registerHostTool(
+  "job-coordinator",
+  "count a job's chunks across its receivers and tell them when the job is done",
+  () => import("./commands/job-coordinator.js"),
+);
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length), "host".length) + 2;

@@ -2,15 +2,23 @@
 // receiver JSON, every exact generator's per-flow record, and the switches' counters,
 // in the results format the simulator writes too. Pure.
 //
-// Job completion times come from the programs' own clocks (each sender measures from its
-// first packet to completion): a job's phase completes at its start offset plus the
-// slowest transfer of the phase, and a phase that waits for the previous one starts when
-// that one completed. Process start-up (a Node process in a busy namespace) is thus left
-// out, as it would be for a long-running application.
+// Job completion times come from the programs' clocks (epoch milliseconds, comparable between
+// the hosts of one machine), per completion group (a round, a batch, the whole job): a group
+// takes from its first sender's start to the moment it was complete, by how the run's jobs
+// complete:
+//  - coordinated (job-level completion): the job coordinator declaring the group complete;
+//  - transfer: the last of its transfers completing (each sender measures its own);
+//  - at-end (UDP blast): the last sender's sending time plus drain, if the chunks its
+//    receivers hold reach the fraction.
+// A job's group completes at its start offset plus its duration, and a group that waits for
+// the previous one starts when that one completed. Process start-up (a Node process in a
+// busy namespace) before a group's first sender is thus left out, as it would be for a
+// long-running application; a sender that starts late counts against its group.
 import {
   POLICY_BINDINGS,
   type ApproxTransport,
   type ExperimentPolicy,
+  type TcpSettingName,
 } from "../experiment/scenario.js";
 import type { Scenario } from "../experiment/scenario.js";
 import type { WorkloadPlan, JobPlan } from "../experiment/workload.js";
@@ -23,6 +31,7 @@ import {
 } from "../experiment/results.js";
 import type { Colours, CounterResults } from "./counters.js";
 import type { RunSchedule } from "./schedule.js";
+import { JobCompletion } from "../../../transport/src/job-completion.js";
 
 /** What one program left behind. */
 export interface ProgramOutcome {
@@ -59,6 +68,10 @@ export interface TransferOutcome {
   completed: boolean;
   /** Seconds, from the sender's first packet; null when not completed. */
   jct: number | null;
+  /** The sender's own time (UDP blast: sending plus drain) whether or not it completed; s. */
+  senderTime: number | null;
+  /** When the sender started, ms since the epoch; null when it printed nothing. */
+  startedAtEpochMs: number | null;
   uniqueChunks: number;
   totalChunks: number;
   bytesSent: number;
@@ -84,12 +97,17 @@ export function transferOutcome(
   const unique = num(receiver, "uniqueChunks") ?? num(sender, "deliveredChunks") ?? 0;
   const jctMs = num(sender, "jctMs");
   const bytesSent = num(sender, "bytesSent") ?? 0;
+  const timing = {
+    senderTime: jctMs === undefined ? null : jctMs / 1000,
+    startedAtEpochMs: num(sender, "startedAtEpochMs") ?? null,
+  };
   // The approximate and TCP senders report themselves whether their transfer completed.
   const senderJudged = (bytesDropped: number): TransferOutcome => {
     const completed = sender?.completed === true && sender.outcome === "done";
     return {
       completed,
       jct: completed && jctMs !== undefined ? jctMs / 1000 : null,
+      ...timing,
       uniqueChunks: unique,
       totalChunks,
       bytesSent,
@@ -108,6 +126,7 @@ export function transferOutcome(
       return {
         completed,
         jct: completed && time !== undefined ? time / 1000 : null,
+        ...timing,
         uniqueChunks: unique,
         totalChunks,
         bytesSent,
@@ -122,25 +141,87 @@ export function transferOutcome(
   }
 }
 
-/** A job's completion time from its phases' transfer outcomes (see the file comment). */
-export function jobCompletionTime(job: JobPlan, outcomes: TransferOutcome[][]): number | null {
+/**
+ * A job's completion time from its groups' durations (null: the group did not complete):
+ * see the file comment.
+ */
+export function jobCompletionTime(
+  job: JobPlan,
+  durations: readonly (number | null)[],
+): number | null {
   let previous = 0;
   let last = 0;
   for (let p = 0; p < job.phases.length; p++) {
+    const duration = durations[p];
+    if (duration === null || duration === undefined) return null;
     const phase = job.phases[p]!;
-    const results = outcomes[p] ?? [];
-    if (results.length < phase.transfers.length || results.some((r) => !r.completed)) return null;
     const offset = phase.start === null ? previous : phase.start - job.start;
-    const slowest = Math.max(0, ...results.map((r) => r.jct ?? 0));
-    previous = offset + slowest;
+    previous = offset + duration;
     last = Math.max(last, previous);
   }
   return last;
 }
 
+/** What a job coordinator printed about one group (see transport/src/job-coordinator.ts). */
+function coordinatedGroup(
+  coordinator: Record<string, unknown> | null,
+  group: number,
+): { completedAtEpochMs: number } | null {
+  const groups = coordinator?.groups;
+  if (!Array.isArray(groups)) return null;
+  const g = groups[group] as Record<string, unknown> | undefined;
+  const at = num(g, "completedAtEpochMs");
+  return at === undefined ? null : { completedAtEpochMs: at };
+}
+
+/** How long one group took, by the run's completion mode; null when it did not complete. */
+export function groupDuration(
+  mode: RunSchedule["completion"],
+  job: JobPlan,
+  transfers: readonly TransferOutcome[],
+  coordinator: Record<string, unknown> | null,
+  group: number,
+): number | null {
+  const planned = job.phases[group]!.transfers;
+  if (transfers.length < planned.length) return null;
+  const starts = transfers.map((t) => t.startedAtEpochMs);
+  if (starts.some((t) => t === null)) return null;
+  const first = Math.min(...(starts as number[]));
+  /** From the first sender's start to `endMs`, s. */
+  const since = (endMs: number) => Math.max(0, (endMs - first) / 1000);
+  /** When each sender's own time ended, ms since the epoch (null: unknown). */
+  const ends = (time: (t: TransferOutcome) => number | null) =>
+    transfers.map((t) => (time(t) === null ? null : t.startedAtEpochMs! + 1000 * time(t)!));
+  switch (mode) {
+    case "transfer": {
+      if (!transfers.every((t) => t.completed)) return null;
+      const done = ends((t) => t.jct);
+      return done.every((e) => e !== null) ? since(Math.max(...(done as number[]))) : null;
+    }
+    case "at-end": {
+      const c = new JobCompletion(
+        planned.map((tr, i) => ({ sender: tr.src, totalChunks: transfers[i]!.totalChunks })),
+        job.fraction,
+        job.minSenderFraction,
+      );
+      transfers.forEach((t, i) => c.update(i, t.uniqueChunks));
+      const done = ends((t) => t.senderTime);
+      return c.complete && done.every((e) => e !== null)
+        ? since(Math.max(...(done as number[])))
+        : null;
+    }
+    case "coordinated": {
+      const done = coordinatedGroup(coordinator, group);
+      return done === null ? null : since(done.completedAtEpochMs);
+    }
+  }
+}
+
 export interface CollectInput {
   scenario: Scenario;
   policy: ExperimentPolicy;
+  /** A TCP baseline's setting; null for the other policies. */
+  tcpSetting: TcpSettingName | null;
   seed: number;
   plan: WorkloadPlan;
   schedule: RunSchedule;
@@ -178,7 +259,14 @@ export function collectRun(input: CollectInput): RunResult {
     const unique = all.reduce((s, t) => s + t.uniqueChunks, 0);
     const total = all.reduce((s, t) => s + t.totalChunks, 0);
     const done = all.filter((t) => t.completed).length;
-    const jct = jobCompletionTime(job, byPhase);
+    const coordinator = schedule.coordinators.find((c) => c.job === job.id);
+    const coordination = coordinator === undefined ? null : resultOf(coordinator.program.id);
+    const jct = jobCompletionTime(
+      job,
+      byPhase.map((transfers, p) =>
+        groupDuration(schedule.completion, job, transfers, coordination, p),
+      ),
+    );
     const senders = new Map<string, SenderDelivery>();
     job.phases.forEach((phase, p) =>
       phase.transfers.forEach((tr, i) => {
@@ -261,8 +349,8 @@ export function collectRun(input: CollectInput): RunResult {
     scenario: scenario.name,
     runner: "mininet",
     policy: input.policy,
-    tcpSetting: null,
-    completion: "transfer",
+    tcpSetting: input.tcpSetting,
+    completion: scenario.completion,
     allocator: binding.allocator,
     transport: binding.transport,
     seed: input.seed,

@@ -279,3 +279,43 @@ export function jobColours(
   }
   return out;
 }
+
+/** Packets a switch port's own queue dropped (a leaf of the link's htb), with the reason. */
+export interface QueueDrops {
+  switch: string;
+  port: number;
+  reason: string;
+  packets: number;
+}
+
+/**
+ * Adds drops that happened in the links' queues rather than in the P4 program (htb leaves on
+ * Mininet links: the best-effort leaf's limit is the LE threshold) to the link leaving each
+ * port and to the run's totals. Only packets are known there; bytes stay as counted.
+ */
+export function withQueueDrops(
+  topology: Topology,
+  results: CounterResults,
+  drops: readonly QueueDrops[],
+): CounterResults {
+  const net = new Network(topology);
+  const links = results.links.map((l) => ({ ...l, drops: { ...l.drops } }));
+  const totals: RunResult["drops"] = Object.fromEntries(
+    Object.entries(results.drops).map(([k, v]) => [k, { ...v }]),
+  );
+  for (const d of drops) {
+    if (d.packets === 0) continue;
+    let l = 0;
+    while (
+      l < net.linkCount &&
+      !(net.nodeName(net.linkFrom[l]!) === d.switch && net.linkFromPort[l] === d.port)
+    )
+      l++;
+    if (l === net.linkCount) continue;
+    const link = links.find((x) => x.name === net.linkName(l));
+    if (link !== undefined) link.drops[d.reason] = (link.drops[d.reason] ?? 0) + d.packets;
+    const t = (totals[d.reason] ??= { packets: 0, bytes: 0 });
+    t.packets += d.packets;
+  }
+  return { ...results, links, drops: totals };
+}

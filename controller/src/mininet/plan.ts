@@ -36,6 +36,8 @@ export interface HostPlan {
   interface: string;
   switch: string;
   port: number;
+  /** Commands (argv) this host runs after its interface is configured (qdisc, TCP settings). */
+  commands: string[][];
 }
 
 export interface LinkEnd {
@@ -67,6 +69,13 @@ export interface Bmv2Plan {
   priorityQueues: number;
   /** Seconds to wait for a switch's gRPC and Thrift ports. */
   startTimeout: number;
+  /**
+   * Bytes of send buffer each BMv2 packet socket needs (net.core.wmem_default while the
+   * switches start; null: as the system has it). Frames a link's htb holds count against
+   * the socket that sent them, and a full socket blocks BMv2's egress thread, whose queues
+   * then block its ingress: every packet, control too, would wait in BMv2's FIFO input buffer.
+   */
+  socketBuffer: number | null;
 }
 
 export interface LaunchPlan {
@@ -88,6 +97,8 @@ export interface PlanOptions {
   topologyFile: string;
   runDir: string;
   hostCommands?: string[][];
+  /** Commands one host runs of its own (its interface's qdisc, TCP settings). */
+  hostSetup?: (host: HostPlan, capacity: number) => string[][];
   bmv2?: Partial<Bmv2Plan>;
   controller?: ControllerPlan | null;
 }
@@ -97,7 +108,11 @@ export const DEFAULT_BMV2: Bmv2Plan = {
   logLevel: "warn",
   priorityQueues: PRIORITY_QUEUES,
   startTimeout: 30,
+  socketBuffer: null,
 };
+
+/** What the kernel charges a socket for one full-size frame it sent, at most (skb truesize). */
+export const FRAME_CHARGE = 4096;
 
 /** Thrown when a topology cannot be run on Mininet; names the topology file. */
 export class PlanError extends Error {
@@ -209,14 +224,22 @@ export function buildLaunchPlan(topology: Topology, options: PlanOptions): Launc
       .sort((a, b) => a - b)
       .map((port) => ({ port, interface: switchIntf(s.name, port) })),
   }));
-  const hosts = topology.hosts.map((h): HostPlan => ({
-    name: h.name,
-    ipv4: h.ipv4,
-    mac: h.mac,
-    interface: hostIntf(h),
-    switch: h.switch,
-    port: h.port,
-  }));
+  const hosts = topology.hosts.map((h): HostPlan => {
+    const plan: HostPlan = {
+      name: h.name,
+      ipv4: h.ipv4,
+      mac: h.mac,
+      interface: hostIntf(h),
+      switch: h.switch,
+      port: h.port,
+      commands: [],
+    };
+    const link = topology.links.find((l) =>
+      l.endpoints.some((e) => e.kind === "host" && e.name === h.name),
+    )!;
+    plan.commands = options.hostSetup?.(plan, link.capacity) ?? [];
+    return plan;
+  });
   return {
     format: PLAN_FORMAT,
     topologyFile: file,
@@ -225,7 +248,12 @@ export function buildLaunchPlan(topology: Topology, options: PlanOptions): Launc
     hosts,
     links,
     hostCommands: options.hostCommands ?? [],
-    bmv2: { ...DEFAULT_BMV2, ...options.bmv2 },
+    bmv2: {
+      ...DEFAULT_BMV2,
+      // A link's queues (control, exact, best effort) hold at most three buffers of frames.
+      socketBuffer: 3 * Math.max(...topology.links.map((l) => l.buffer)) * FRAME_CHARGE,
+      ...options.bmv2,
+    },
     controller: options.controller ?? null,
   };
 }

@@ -6,12 +6,19 @@
 //   -> launcher: network + controller ready -> counters -> traffic -> counters
 //   -> teardown -> collect
 import type { ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { makeDirectory, writeFileAtomic } from "../util/files.js";
 import { cpus, loadavg } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { RunResult } from "../experiment/results.js";
-import { POLICY_BINDINGS, type ExperimentPolicy, type Scenario } from "../experiment/scenario.js";
+import {
+  POLICY_BINDINGS,
+  tcpSetting as tcpSettingOf,
+  type ExperimentPolicy,
+  type Scenario,
+  type TcpSettingName,
+} from "../experiment/scenario.js";
 import {
   declaredExactFlows,
   expandWorkload,
@@ -19,6 +26,9 @@ import {
   type WorkloadPlan,
 } from "../experiment/workload.js";
 import { allocate } from "../allocation/allocate.js";
+import { buildClassPlan } from "../allocation/ports.js";
+import { leafDrops } from "../targets/htb.js";
+import { mininetLinkInterfaces } from "../targets/tc-links.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import { computeRoutes } from "../routing/routing.js";
 import { freeLoopbackTcpPort } from "../../../transport/src/tcp-socket.js";
@@ -29,13 +39,17 @@ import {
   counterResults,
   jobColours,
   readCounters,
+  withQueueDrops,
+  type QueueDrops,
   type SwitchCounters,
 } from "./counters.js";
+import { hostSetupCommands, tcpNotes, withTcBatch } from "./host-setup.js";
 import { MininetNetwork, NetworkError, describeEvent } from "./launcher.js";
 import { buildLaunchPlan } from "./plan.js";
 import { policyToYaml } from "./policy-file.js";
 import {
-  markingCommands,
+  markingRestoreInput,
+  withStartAt,
   scheduleRun,
   withRate,
   withTimeLeft,
@@ -43,9 +57,17 @@ import {
   type RunSchedule,
 } from "./schedule.js";
 
+/** How BMv2 links are scheduled: an htb tree per egress veth, or BMv2's own paced queues. */
+export type Bmv2Queues = "htb" | "paced";
+
 export interface MininetRunOptions {
   scenario: Scenario;
   policy: ExperimentPolicy;
+  /** A TCP baseline's setting (its hosts are configured for it); null for the other policies. */
+  tcpSetting: TcpSettingName | null;
+  bmv2Queues: Bmv2Queues;
+  /** `simple_switch_grpc --version`, for the results; null when unreadable. */
+  bmv2Version: string | null;
   seed: number;
   /** Logs, the plan, the policy file and every program's output for this run. */
   runDir: string;
@@ -57,7 +79,7 @@ export interface MininetRunOptions {
   schema: P4Schema;
   /** One line of progress. */
   progress: (line: string) => void;
-  /** Seconds a phase's receivers start before its senders. */
+  /** Seconds a phase's receivers (and, with a start time, senders) start ahead of it. */
   receiverLead?: number;
 }
 
@@ -90,30 +112,71 @@ export interface ActiveSet {
   exactSources: ReadonlySet<number>;
 }
 
+/** What runPolicy needs besides the scenario: how the links are scheduled, the TCP setting. */
+export interface RunConditions {
+  bmv2Queues?: Bmv2Queues;
+  tcpSetting?: TcpSettingName | null;
+}
+
 /**
  * The policy the controller runs: the scenario's classes and knobs, the policy's allocator,
  * and the jobs and declared exact demand of what is running (everything when `active` is
- * null, for a static allocation). On BMv2 a queue's rate is reserved whether used or not,
- * so demand stays declared only while its traffic runs.
+ * null, for a static allocation). With BMv2's paced queues a queue's rate is reserved whether
+ * used or not, so exact demand is declared as the scenario provisions it (declared_load) and
+ * only while its traffic runs; with work-conserving htb links the allocation is told the
+ * offered load, as the simulator does outside its bmv2-paced mode. A dctcp run's switches
+ * mark ECN at the policy's threshold or the scenario's dctcp threshold.
  */
 export function runPolicy(
   scenario: Scenario,
   policy: ExperimentPolicy,
   plan: WorkloadPlan,
   active: ActiveSet | null,
+  conditions: RunConditions = {},
 ): Policy {
   const all = policyJobs(plan.jobs);
   const sources = plan.exactSources.filter((_, i) => active?.exactSources.has(i) ?? true);
+  const knobs = scenario.policy.knobs;
   return {
     ...scenario.policy,
+    knobs:
+      conditions.tcpSetting === "dctcp" && knobs.ecnThreshold === null
+        ? { ...knobs, ecnThreshold: scenario.transport.dctcpThreshold }
+        : knobs,
     allocator: POLICY_BINDINGS[policy].allocator,
     jobs: active === null ? all : all.filter((j) => active.jobs.has(j.id)),
     exact: {
       source: "declared",
-      flows: scenario.simulator.exactDemand === "declared" ? declaredExactFlows(sources) : [],
+      flows:
+        scenario.simulator.exactDemand === "declared"
+          ? declaredExactFlows(sources, conditions.bmv2Queues === "htb" ? "offered" : "declared")
+          : [],
     },
     origin: null,
   };
+}
+
+/**
+ * What the links' htb leaves dropped (their FIFOs full: the best-effort leaf's limit is the
+ * LE threshold, so its drops are early drops), from `tc -s` on every switch egress veth.
+ */
+async function readQueueDrops(scenario: Scenario, policy: Policy): Promise<QueueDrops[]> {
+  const earlyDrop = policy.allocator === "netapprox";
+  const reasonOf = (queue: number) =>
+    queue === policy.classes.bestEffort.queue && earlyDrop ? "le-threshold" : "queue-full";
+  const out: QueueDrops[] = [];
+  for (const sw of scenario.topology.switches) {
+    for (const [port, iface] of mininetLinkInterfaces(scenario.topology, sw.name)) {
+      const json = await new Promise<string>((resolveRead, reject) =>
+        execFile("tc", ["-s", "-j", "qdisc", "show", "dev", iface.name], (err, stdout) =>
+          err ? reject(err) : resolveRead(stdout),
+        ),
+      );
+      for (const [queue, packets] of leafDrops(json))
+        out.push({ switch: sw.name, port, reason: reasonOf(queue), packets });
+    }
+  }
+  return out;
 }
 
 /** Per switch, the ids of the jobs whose senders are attached to it (where they are metered). */
@@ -147,10 +210,15 @@ class Programs {
     return (Date.now() - this.t0) / 1000;
   }
 
-  /** Starts a program; `rate` (bit/s) lowers a sender's starting rate. */
-  start(p: HostProgram, rate?: number): Promise<ProgramOutcome> {
+  /**
+   * Starts a program; `rate` (bit/s) lowers a sender's starting rate; a sender given
+   * `startAtEpochMs` is started ahead and begins sending then, its start-up done.
+   */
+  start(p: HostProgram, rate?: number, startAtEpochMs?: number): Promise<ProgramOutcome> {
     const startedAt = this.now();
-    const program = rate === undefined ? p : { ...p, args: withRate(p, rate) };
+    let program = rate === undefined ? p : { ...p, args: withRate(p, rate) };
+    if (startAtEpochMs !== undefined)
+      program = { ...program, args: withStartAt(program, startAtEpochMs) };
     const args = withTimeLeft(program, this.deadline - startedAt);
     const child = this.network.spawnOnHost(p.host, [...this.cli, ...args]);
     this.running.set(p.id, child);
@@ -212,7 +280,9 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   const { scenario, policy, seed } = o;
   const binding = POLICY_BINDINGS[policy];
   const plan = expandWorkload(scenario, seed);
-  const lead = o.receiverLead ?? 1;
+  // Two seconds: enough for a phase's Node programs to start on a busy 2-core machine
+  // before the time its senders begin.
+  const lead = o.receiverLead ?? 2;
   const schedule: RunSchedule = scheduleRun({
     scenario,
     plan,
@@ -227,17 +297,33 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   const onChange = scenario.simulator.reallocate === "on-change";
   const active = { jobs: new Set<number>(), exactSources: new Set<number>() };
   const policyFile = join(o.runDir, "policy.yaml");
+  const label = o.tcpSetting === null ? policy : `${policy} (${o.tcpSetting})`;
   const header = [
-    `Generated by netapprox experiment for ${scenario.name}, policy ${policy}, seed ${seed}.`,
+    `Generated by netapprox experiment for ${scenario.name}, policy ${label}, seed ${seed}.`,
     onChange ? "Rewritten as jobs start and end." : "All jobs, for the whole run.",
   ];
+  const conditions: RunConditions = { bmv2Queues: o.bmv2Queues, tcpSetting: o.tcpSetting };
+  const currentPolicy = () =>
+    runPolicy(scenario, policy, plan, onChange ? active : null, conditions);
   const writePolicy = () =>
-    writeFileAtomic(
-      policyFile,
-      policyToYaml(runPolicy(scenario, policy, plan, onChange ? active : null), header),
-      "policy file",
-    );
+    writeFileAtomic(policyFile, policyToYaml(currentPolicy(), header), "policy file");
   writePolicy();
+
+  // Every TCP connection of the run's hosts uses the run's TCP: a baseline's setting, or the
+  // scenario's (the co-running exact flows') for the other policies.
+  const tcp =
+    o.tcpSetting === null
+      ? scenario.transport.tcp
+      : tcpSettingOf(o.tcpSetting, scenario.transport.tcp);
+  const classPlan = buildClassPlan(currentPolicy());
+  // Every host marks the receivers' and coordinators' ports: one iptables-restore each.
+  const rules = markingRestoreInput(
+    schedule.markedPorts,
+    scenario.policy.classes,
+    schedule.controlPorts,
+  );
+  const markingFile = rules === null ? null : join(o.runDir, "marking.rules");
+  if (markingFile !== null) writeFileSync(markingFile, rules!);
 
   const httpPort = await freeLoopbackTcpPort();
   const statusUrl = `http://127.0.0.1:${httpPort}/status`;
@@ -248,7 +334,28 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   const launchPlan = buildLaunchPlan(scenario.topology, {
     topologyFile,
     runDir: o.runDir,
-    hostCommands: markingCommands(schedule.markedPorts, scenario.policy.classes),
+    hostCommands: markingFile === null ? [] : [["iptables-restore", "--noflush", markingFile]],
+    hostSetup: (host, capacity) => {
+      // One tc process per host for its qdisc (a file in the run folder).
+      const { commands, batch } = withTcBatch(
+        hostSetupCommands(host, capacity, {
+          scheduling:
+            scenario.hosts.queues === "priority"
+              ? {
+                  dscp: classPlan.dscp,
+                  defaultQueue: classPlan.defaultQueue,
+                  bestEffortDscp: classPlan.bestEffortDscp,
+                  bestEffortShare: scenario.hosts.bestEffortShare,
+                }
+              : null,
+          queueLimit: scenario.simulator.hostBuffer,
+          tcp,
+        }),
+        join(o.runDir, `${host.name}.tc`),
+      );
+      if (batch !== null) writeFileSync(join(o.runDir, `${host.name}.tc`), batch);
+      return commands;
+    },
     bmv2: { binary: o.bmv2Binary, logLevel: o.bmv2LogLevel },
     controller: {
       argv: [
@@ -264,6 +371,8 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
         "text",
         "--p4-build",
         o.root,
+        "--bmv2-queues",
+        o.bmv2Queues,
       ],
       cwd: o.runDir,
       statusUrl,
@@ -273,7 +382,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   const planFile = join(o.runDir, "plan.json");
   writeFileSync(planFile, JSON.stringify(launchPlan, null, 2));
 
-  const tag = `[${policy} seed ${seed}]`;
+  const tag = `[${label} seed ${seed}]`;
   const loadAtStart = loadavg()[0]!;
   o.progress(`${tag} starting the network (logs in ${o.runDir})`);
   const network = await MininetNetwork.start({
@@ -296,6 +405,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
   let programs: Programs | undefined;
   let trafficEnd: number | undefined;
   let timeLimitReached = false;
+  let queueDrops: QueueDrops[] = [];
   const counterErrors: string[] = [];
   try {
     try {
@@ -347,14 +457,8 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     const routing = computeRoutes(scenario.topology);
     const rateHint = (jobId: number, concurrent: number): number | undefined => {
       if (scenario.transport.rateHint !== "allocation") return undefined;
-      if (binding.transport !== "approximate" && binding.transport !== "udp-blast")
-        return undefined;
-      const a = allocate(
-        scenario.topology,
-        routing,
-        {},
-        runPolicy(scenario, policy, plan, onChange ? active : null),
-      );
+      if (binding.transport !== "approximate") return undefined;
+      const a = allocate(scenario.topology, routing, {}, currentPolicy());
       const allocated = a.jobs.find((j) => j.id === jobId)?.allocated ?? null;
       return allocated === null ? undefined : allocated / Math.max(1, concurrent);
     };
@@ -372,20 +476,37 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
             active.jobs.add(job.id);
             writePolicy();
           }
+          const coordinator = schedule.coordinators.find((c) => c.job === job.id);
+          if (ph.phase === 0 && coordinator !== undefined)
+            receivers.push(p.start(coordinator.program));
           for (const r of ph.receivers) receivers.push(p.start(r));
-          if (ph.start !== null) await until(ph.start);
-          else await sleep(lead * 1000);
+          const startSenders = () => {
+            const running = (sending.get(job.id) ?? 0) + ph.senders.length;
+            sending.set(job.id, running);
+            const hint = rateHint(job.id, running);
+            // A phase with a start time: its senders start now, with the receivers, and
+            // begin together at that time (Node's start-up on a busy machine would spread
+            // them over seconds); a round after its predecessor starts them when it may go.
+            const at = ph.start === null ? undefined : t0 + ph.start * 1000;
+            return ph.senders.map((s) =>
+              p.start(s, hint, at).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
+            );
+          };
+          // Senders with a start time start half the lead after their receivers, which then
+          // listen by the time the senders begin.
+          let early: Promise<ProgramOutcome>[] = [];
+          if (ph.start !== null) {
+            await until(ph.start - lead / 2);
+            if (aborted) return;
+            early = startSenders();
+            await until(ph.start);
+          } else await sleep(lead * 1000);
           if (aborted) return;
           if (ph.phase === 0 && onChange && !(await jobsApplied(statusUrl, active.jobs, 3000)))
             o.progress(
               `${tag} the controller did not show job ${job.name} in time; starting anyway`,
             );
-          const running = (sending.get(job.id) ?? 0) + ph.senders.length;
-          sending.set(job.id, running);
-          const hint = rateHint(job.id, running);
-          const started = ph.senders.map((s) =>
-            p.start(s, hint).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
-          );
+          const started = ph.start !== null ? early : startSenders();
           senders.push(...started);
           await Promise.all(started);
         };
@@ -444,6 +565,13 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     } catch (err) {
       counterErrors.push(`after: ${(err as Error).message}`);
     }
+    if (o.bmv2Queues === "htb") {
+      try {
+        queueDrops = await readQueueDrops(scenario, currentPolicy());
+      } catch (err) {
+        counterErrors.push(`link queues: ${(err as Error).message}`);
+      }
+    }
   } finally {
     if (programs) await programs.stopAll(programs.runningIds(), 3);
     const code = await network.stop();
@@ -458,7 +586,11 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
 
   const counters =
     before !== null && after !== null
-      ? counterResults(scenario.topology, counterDelta(before, after), trafficEnd ?? 0)
+      ? withQueueDrops(
+          scenario.topology,
+          counterResults(scenario.topology, counterDelta(before, after), trafficEnd ?? 0),
+          queueDrops,
+        )
       : null;
   return collectRun({
     timeLimitReached,
@@ -468,6 +600,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
         : null,
     scenario,
     policy,
+    tcpSetting: o.tcpSetting,
     seed,
     plan,
     schedule,
@@ -483,6 +616,15 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
       receiverLeadSeconds: lead,
       reallocation: onChange ? "on-change (policy file rewritten)" : "static",
       bmv2LogLevel: o.bmv2LogLevel,
+      bmv2Version: o.bmv2Version ?? "unknown",
+      bmv2Queues:
+        o.bmv2Queues === "htb"
+          ? "htb tree per egress veth (work-conserving), BMv2 queues unpaced"
+          : "BMv2 priority queues paced over Thrift",
+      hostTcp: `${tcp.variant === "dctcp" ? "dctcp, ECN" : "reno"}, minimum RTO ${tcp.minRto * 1000} ms`,
+      ...(o.tcpSetting !== null && tcpNotes(tcp, o.tcpSetting).length > 0
+        ? { hostTcpNote: tcpNotes(tcp, o.tcpSetting)[0]! }
+        : {}),
       ...(counterErrors.length > 0 ? { counterErrors: counterErrors.join("; ") } : {}),
     },
   });

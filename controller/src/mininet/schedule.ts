@@ -12,9 +12,15 @@ import {
 } from "../experiment/scenario.js";
 import type { Classes } from "../policy/types.js";
 import type { Topology } from "../topology/types.js";
-import { iptablesCommands, type ApproxPorts } from "../../../transport/src/marking.js";
+import { completionMode, type CompletionMode } from "../../../simulator/src/jobs.js";
+import { chunkLayout } from "../../../transport/src/chunks.js";
+import {
+  iptablesCommands,
+  iptablesRestoreInput,
+  type ApproxPorts,
+} from "../../../transport/src/marking.js";
 
-export type ProgramRole = "receiver" | "sender" | "sink" | "generator";
+export type ProgramRole = "receiver" | "sender" | "sink" | "generator" | "coordinator";
 
 export interface TransferRef {
   job: number;
@@ -43,13 +49,27 @@ export interface PhaseSchedule {
   senders: HostProgram[];
 }
 
+/** A job's coordinator (job-level completion), on the job's first receiving host. */
+export interface CoordinatorSchedule {
+  job: number;
+  program: HostProgram;
+  /** Where its receivers report, host:port. */
+  address: string;
+}
+
 export interface RunSchedule {
+  /** How the run's jobs complete (see simulator/src/jobs.ts completionMode). */
+  completion: CompletionMode;
   /** Started before any traffic. */
   sinks: HostProgram[];
   generators: { start: number; program: HostProgram }[];
   phases: PhaseSchedule[];
+  /** One per job when its completion is coordinated; started with its first receivers. */
+  coordinators: CoordinatorSchedule[];
   /** Receiver data and control ports: every host marks them (LE and CS6). */
   markedPorts: ApproxPorts[];
+  /** Ports that carry only control messages (coordinators'): every host marks them CS6. */
+  controlPorts: number[];
 }
 
 export interface ScheduleOptions {
@@ -83,6 +103,19 @@ function ipv4Of(topology: Topology, host: string): string {
   return h.ipv4;
 }
 
+/**
+ * The UDP port of the coordinator of the job at `index` in the plan: below the receivers'
+ * base port, one per job, so it never meets a receiver's port on its host.
+ */
+export function coordinatorPort(scenario: Scenario, index: number): number {
+  const port = scenario.mininet.basePort - 1 - index;
+  if (port < 1024)
+    throw new RangeError(
+      `${scenario.file}: mininet.base_port ${scenario.mininet.basePort} leaves no port for the coordinator of job ${index + 1}; expected a base port above ${1024 + index}`,
+    );
+  return port;
+}
+
 export function scheduleRun(o: ScheduleOptions): RunSchedule {
   const { scenario, plan, transport } = o;
   const topology = scenario.topology;
@@ -90,8 +123,54 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
   const timeout = ms(o.timeLimit);
   const phases: PhaseSchedule[] = [];
   const marked: ApproxPorts[] = [];
+  const completion = completionMode(scenario.completion, transport);
+  const coordinated = completion === "coordinated";
+  const coordinators: CoordinatorSchedule[] = [];
 
-  for (const job of plan.jobs) {
+  plan.jobs.forEach((job, jobIndex) => {
+    let report: ((phase: number, transfer: number) => string[]) | null = null;
+    if (coordinated) {
+      const port = coordinatorPort(scenario, jobIndex);
+      const host = job.dst[0]!;
+      const address = `${ipv4Of(topology, host)}:${port}`;
+      const chunksOf = (bytes: number) => chunkLayout(bytes, t.chunkSize).totalChunks;
+      const args = ["job-coordinator", "--bind", `:${port}`, "--job", String(job.id)];
+      args.push("--fraction", String(job.fraction));
+      args.push("--min-sender-fraction", String(job.minSenderFraction));
+      for (const phase of job.phases)
+        args.push(
+          "--group",
+          phase.transfers.map((tr) => `${tr.src}:${chunksOf(tr.bytes)}`).join(","),
+        );
+      args.push("--retry", ms(t.approximate.doneRetry), "--timeout", timeout);
+      coordinators.push({
+        job: job.id,
+        address,
+        program: {
+          id: `job${job.id}.coordinator`,
+          host,
+          role: "coordinator",
+          args,
+          transfer: null,
+          exactSource: null,
+        },
+      });
+      report = (phase, transfer) => [
+        "--coordinator",
+        address,
+        "--group",
+        String(phase),
+        "--transfer",
+        String(transfer),
+        "--report-interval",
+        ms(t.approximate.feedbackInterval),
+        "--keepalive",
+        ms(t.approximate.keepalive),
+      ];
+    }
+    // With job-level completion a sender's own goal is all of its chunks: the coordinator
+    // stops it once the job has its fraction.
+    const senderFraction = String(coordinated ? 1 : job.fraction);
     job.phases.forEach((phase, p) => {
       const receivers: HostProgram[] = [];
       const senders: HostProgram[] = [];
@@ -105,10 +184,11 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
           "--bytes",
           String(tr.bytes),
           "--fraction",
-          String(job.fraction),
+          senderFraction,
           "--chunk-size",
           String(t.chunkSize),
         ];
+        const reports = report?.(p, i) ?? [];
         const lineRate = accessCapacity(topology, tr.src);
         let recv: string[];
         let send: string[];
@@ -117,7 +197,7 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
             const rate = o.rateHints?.get(job.id) ?? lineRate;
             recv = ["approx-recv", "--bind", `:${tr.port}`, "--job", String(job.id)];
             recv.push("--feedback-interval", ms(t.approximate.feedbackInterval));
-            recv.push("--timeout", timeout);
+            recv.push("--timeout", timeout, ...reports);
             send = ["approx-send", "--to", to, ...shape, "--rate", bps(Math.min(rate, lineRate))];
             send.push("--timeout", timeout);
             marked.push({ dataPort: tr.port, controlPort: tr.port + 1 });
@@ -133,10 +213,11 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
           case "tcp-sender-sampling":
           case "tcp-receiver-drop":
             recv = ["tcp-recv", "--bind", `:${tr.port}`, "--job", String(job.id)];
-            recv.push("--timeout", timeout);
+            recv.push("--timeout", timeout, ...reports);
             send = ["tcp-send", "--to", to, ...shape, "--mode", transport.slice(4)];
             send.push("--seed", String(deriveSeed(plan.seed, 3, job.id, p, i)));
-            send.push("--timeout", timeout);
+            // Its receiver, started a moment before on a busy machine, may not listen yet.
+            send.push("--timeout", timeout, "--connect-retry", "5000ms");
             break;
         }
         receivers.push({
@@ -158,7 +239,7 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
       });
       phases.push({ job: job.id, phase: p, start: phase.start, receivers, senders });
     });
-  }
+  });
 
   const port = scenario.mininet.exactPort;
   const flowsTo = new Map<string, number>();
@@ -226,7 +307,15 @@ export function scheduleRun(o: ScheduleOptions): RunSchedule {
       },
     ];
   });
-  return { sinks, generators, phases, markedPorts: dedupePorts(marked) };
+  return {
+    completion,
+    sinks,
+    generators,
+    phases,
+    coordinators,
+    markedPorts: dedupePorts(marked),
+    controlPorts: coordinators.map((c) => Number(c.address.split(":")[1])),
+  };
 }
 
 function dedupePorts(ports: ApproxPorts[]): ApproxPorts[] {
@@ -268,24 +357,51 @@ export function unsupportedSettings(scenario: Scenario): string[] {
     );
 }
 
-/** A sender's arguments starting at `bitsPerSecond` (at most the rate it was scheduled with). */
+/**
+ * An approximate sender's arguments starting at `bitsPerSecond` (a rate hint; at most the
+ * rate it was scheduled with, which stays its maximum, as in the simulator).
+ */
 export function withRate(p: HostProgram, bitsPerSecond: number): string[] {
   const args = [...p.args];
   const at = args.indexOf("--rate");
-  if (at < 0) return args;
+  if (at < 0 || args[0] !== "approx-send") return args;
   const scheduled = Number(args[at + 1]!.replace(/bps$/, ""));
-  args[at + 1] = bps(Math.min(scheduled, bitsPerSecond));
+  args.push("--start-rate", bps(Math.min(scheduled, bitsPerSecond)));
   return args;
 }
 
-/** The iptables commands (argv) that mark the approximate transport's ports on every host. */
+/** The marking rules of markingCommands as iptables-restore input (for many ports). */
+export function markingRestoreInput(
+  ports: readonly ApproxPorts[],
+  classes: Pick<Classes, "control" | "bestEffort">,
+  controlPorts: readonly number[] = [],
+): string | null {
+  if (ports.length === 0 && controlPorts.length === 0) return null;
+  return iptablesRestoreInput(ports, {
+    dataDscp: classes.bestEffort.dscp,
+    controlDscp: classes.control.dscp,
+    controlPorts,
+  });
+}
+
+/** A sender's arguments with a start time (ms since the epoch): it begins exactly then. */
+export function withStartAt(p: HostProgram, atEpochMs: number): string[] {
+  return p.role === "sender" ? [...p.args, "--start-at", String(Math.round(atEpochMs))] : p.args;
+}
+
+/**
+ * The iptables commands (argv) that mark the approximate transport's ports on every host,
+ * and `controlPorts` (job coordinators') as control both ways.
+ */
 export function markingCommands(
   ports: readonly ApproxPorts[],
   classes: Pick<Classes, "control" | "bestEffort">,
+  controlPorts: readonly number[] = [],
 ): string[][] {
-  if (ports.length === 0) return [];
+  if (ports.length === 0 && controlPorts.length === 0) return [];
   return iptablesCommands(ports, "add", {
     dataDscp: classes.bestEffort.dscp,
     controlDscp: classes.control.dscp,
+    controlPorts,
   });
 }

@@ -10,6 +10,7 @@ import type {
   ClassName,
   JobAllocation,
   PortPlan,
+  QueuePlan,
   SwitchPlan,
   TofinoPortPlan,
 } from "../allocation/types.js";
@@ -33,6 +34,31 @@ export interface QueueSetting {
   depthPackets: number;
 }
 
+/**
+ * One BMv2 egress port's scheduling where the link is a work-conserving traffic manager
+ * (Linux htb on Mininet veths, targets/htb.ts): control first, the other queues sharing the
+ * link by their weights, the best-effort queue's leaf limited to the LE threshold.
+ */
+export interface PortScheduling {
+  port: number;
+  /** bit/s */
+  capacity: number;
+  /** bit/s of the link the control class is guaranteed (the policy's control share). */
+  controlRate: number;
+  /** Best-effort packets above this depth are dropped (packets); null: no early drop. */
+  leThreshold: number | null;
+  /** The port's queues as the allocation plans them (weights, depths, classes). */
+  queues: readonly QueuePlan[];
+}
+
+/** How a switch's egress links are scheduled by DSCP, for targets that do it outside BMv2. */
+export interface LinkScheduling {
+  /** DSCP values with a queue of their own; every other value goes to defaultQueue. */
+  dscp: { dscp: number; queue: number }[];
+  defaultQueue: number;
+  ports: PortScheduling[];
+}
+
 /** Everything one switch should hold. */
 export interface SwitchDesiredState {
   switch: string;
@@ -41,6 +67,8 @@ export interface SwitchDesiredState {
   queues: QueueSetting[];
   /** Tofino only: traffic-manager settings per port, for the deployment's TM config. */
   trafficManager: { port: number; plan: TofinoPortPlan }[];
+  /** BMv2 only: each egress link's scheduling, for a traffic manager outside BMv2 (htb). */
+  scheduling: LinkScheduling;
   /** Which job_meter cell (and job_colors slot) meters which job at this switch. */
   meterIndexes: { jobId: number; index: number }[];
 }
@@ -371,9 +399,10 @@ export function translateSwitch(
 
   const queues: QueueSetting[] = [];
   const trafficManager: SwitchDesiredState["trafficManager"] = [];
+  const scheduled: PortScheduling[] = [];
   for (const port of sortedBy(plan.ports, (p) => p.port)) {
     if (port.tofino) trafficManager.push({ port: port.port, plan: port.tofino });
-    else
+    else {
       for (const q of port.queues)
         queues.push({
           port: port.port,
@@ -381,8 +410,21 @@ export function translateSwitch(
           ratePps: q.ratePps,
           depthPackets: q.depthPackets,
         });
+      scheduled.push({
+        port: port.port,
+        capacity: port.capacity,
+        controlRate: port.capacity * knobs.controlShare,
+        leThreshold: port.leThreshold,
+        queues: port.queues,
+      });
+    }
   }
-  return { switch: plan.name, entities, queues, trafficManager, meterIndexes };
+  const scheduling: LinkScheduling = {
+    dscp: classes.dscp.map((d) => ({ dscp: d.dscp, queue: d.queue })),
+    defaultQueue: classes.defaultQueue,
+    ports: scheduled,
+  };
+  return { switch: plan.name, entities, queues, trafficManager, scheduling, meterIndexes };
 }
 
 /** Desired state of every switch of the allocation (routes by switch name). */

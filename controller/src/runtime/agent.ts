@@ -19,7 +19,7 @@ import { P4RuntimeError, WriteError } from "../p4runtime/errors.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import { describeUpdate, Switch, type SwitchOptions } from "../p4runtime/switch.js";
 import type { PipelineContract } from "../pipeline/contract.js";
-import type { SwitchDesiredState } from "../pipeline/translate.js";
+import type { SwitchDesiredState, LinkScheduling } from "../pipeline/translate.js";
 import type { TargetCapabilities } from "../targets/capabilities.js";
 import { FailureReport } from "./failure-report.js";
 import { QueueMemory, type QueueValues } from "../targets/queue-memory.js";
@@ -40,6 +40,17 @@ export interface QueueConfigurator {
    * without it, every setting is sent again after each reconnect.
    */
   startTime?(): Promise<SwitchStart | undefined>;
+}
+
+/**
+ * Sets each egress link's scheduling outside the switch (an htb tree per Mininet veth,
+ * targets/tc-links.ts) — or anything that can.
+ */
+export interface LinkScheduler {
+  /** Makes the links what `scheduling` says; `full`: read them back first. Returns links changed. */
+  apply(scheduling: LinkScheduling, full: boolean): Promise<number>;
+  /** What was written may be gone (the switch restarted): read back next time. */
+  forget(): void;
 }
 
 export interface SyncReport {
@@ -76,6 +87,13 @@ export interface AgentOptions {
   queues?: QueueConfigurator;
   /** What was set on BMv2 queues, shared by the agents (default: this agent's own, in memory). */
   queueMemory?: QueueMemory;
+  /** capabilities.queueConfig "linux-htb": the links' traffic manager. */
+  links?: LinkScheduler;
+  /**
+   * How often the links are read back and mended when they differ (a namespace recreated
+   * under a running switch); 0: only on full syncs. Default 5 s.
+   */
+  linkCheckMs?: number;
   /** Writes the traffic-manager settings of a Tofino switch (to a file). */
   writeTrafficManager?: (state: SwitchDesiredState) => Promise<void>;
   /** Back-off before retrying after failed updates. */
@@ -114,6 +132,8 @@ export class SwitchAgent {
   private trafficManagerWritten = "";
   private chain: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
+  private linkTimer: NodeJS.Timeout | undefined;
+  private linkCheckQueued = false;
   private retryDelay: number;
   private readonly subscriptions: Subscription[] = [];
   private stopped = false;
@@ -147,6 +167,7 @@ export class SwitchAgent {
             this.mirror = undefined;
             this.queuesApplied = undefined; // checked against the switch's start time again
             this.stats.downReason = e.reason;
+            this.options.links?.forget();
             this.log.warn("switch down", { reason: e.reason });
             break;
           case "pipeline_pushed":
@@ -179,12 +200,16 @@ export class SwitchAgent {
 
   start(): void {
     this.switch.start();
+    const every = this.options.linkCheckMs ?? 5000;
+    if (this.options.links !== undefined && every > 0)
+      this.linkTimer = setInterval(() => this.checkLinks(), every);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.queueRetryTimer);
+    clearInterval(this.linkTimer);
     for (const s of this.subscriptions) s.unsubscribe();
     await this.chain;
     await this.switch.stop();
@@ -277,7 +302,9 @@ export class SwitchAgent {
     for (const phase of plan.phases) failed += await this.writePhase(phase);
     // The switch holds what it should: earlier errors are over (queue settings may add one).
     if (failed === 0) this.stats.lastError = undefined;
-    const queueChanges = await this.applyTargetSettings();
+    const target = await this.applyTargetSettings(full);
+    const queueChanges = target.changes;
+    failed += target.failed;
     if (failed === 0) this.retryDelay = this.options.retryMs?.initial ?? 500;
     else this.scheduleRetry();
     if (full) this.stats.fullSyncs++;
@@ -334,6 +361,45 @@ export class SwitchAgent {
   }
 
   /**
+   * Reads the links back and mends what differs, between syncs (queued behind the work of
+   * the switch, never two at once).
+   */
+  private checkLinks(): void {
+    if (this.linkCheckQueued || this.stopped) return;
+    this.linkCheckQueued = true;
+    this.chain = this.chain
+      .then(async () => {
+        this.linkCheckQueued = false;
+        const sw = this.switch;
+        if (this.desired === undefined || sw.state !== "ready" || !sw.isPrimary) return;
+        const { changes } = await this.applyLinks(this.desired, true);
+        if (changes > 0)
+          this.log.warn("link scheduling was not as written: restored", { links: changes });
+      })
+      .catch((err: Error) => {
+        this.linkCheckQueued = false;
+        this.log.error("link check failed", { error: err.message });
+      });
+  }
+
+  /** The links' traffic manager (htb); a failure is logged, counted and retried. */
+  private async applyLinks(
+    state: SwitchDesiredState,
+    full: boolean,
+  ): Promise<{ changes: number; failed: number }> {
+    const links = this.options.links;
+    if (links === undefined) return { changes: 0, failed: 0 };
+    try {
+      return { changes: await links.apply(state.scheduling, full), failed: 0 };
+    } catch (err) {
+      this.stats.lastError = (err as Error).message;
+      this.log.error("link scheduling failed", { error: (err as Error).message });
+      this.scheduleRetry();
+      return { changes: 0, failed: 1 };
+    }
+  }
+
+  /**
    * The queue settings the switch holds as far as we know: those remembered for
    * this switch if it is the same process that got them (same address, same start
    * time), else none (it restarted, or it cannot tell us), so all are sent.
@@ -366,21 +432,29 @@ export class SwitchAgent {
     return new Map();
   }
 
-  /** BMv2 queue rates/depths over Thrift, or the Tofino TM file. Returns changes applied. */
-  private async applyTargetSettings(): Promise<number> {
+  /**
+   * BMv2 queue rates/depths over Thrift (unpaced where the links' htb schedules), the links'
+   * htb, or the Tofino TM file. Returns changes applied and settings that failed (a Thrift
+   * port that does not answer is retried after its own back-off, not counted).
+   */
+  private async applyTargetSettings(full: boolean): Promise<{ changes: number; failed: number }> {
     const state = this.desired!;
     let changes = 0;
-    if (this.capabilities.queueConfig === "bmv2-thrift" && this.options.queues) {
+    let failed = 0;
+    const htb = this.capabilities.queueConfig === "linux-htb";
+    if ((this.capabilities.queueConfig === "bmv2-thrift" || htb) && this.options.queues) {
       // A Thrift port that does not answer is tried again after a back-off, not every sync.
       if (!this.queueFailures.shouldAttempt()) {
         this.stats.lastError = this.queueFailures.lastError;
         this.retryQueuesLater();
-        return 0;
+        return { changes: 0, failed: 0 };
       }
-      let failed = false;
+      let queueFailed = false;
       const queues = this.options.queues;
       const applied = this.queuesApplied ?? (this.queuesApplied = await this.knownQueues(queues));
-      for (const q of state.queues) {
+      // With htb on the links BMv2's own queues must hold nothing: unpaced (rate 0).
+      const settings = htb ? state.queues.map((q) => ({ ...q, ratePps: 0 })) : state.queues;
+      for (const q of settings) {
         const key = `${q.port}/${q.priority}`;
         const old = applied.get(key);
         if (old?.ratePps === q.ratePps && old.depthPackets === q.depthPackets) continue;
@@ -394,11 +468,11 @@ export class SwitchAgent {
           this.stats.lastError = (err as Error).message;
           this.queueFailures.failed((err as Error).message, { port: q.port, priority: q.priority });
           this.retryQueuesLater();
-          failed = true;
+          queueFailed = true;
           break;
         }
       }
-      if (!failed) this.queueFailures.succeeded();
+      if (!queueFailed) this.queueFailures.succeeded();
       if (changes > 0 && this.switchStart !== undefined && queues.address !== undefined) {
         await this.queueMemory
           .set(this.name, { address: queues.address, start: this.switchStart, queues: applied })
@@ -406,6 +480,11 @@ export class SwitchAgent {
             this.log.warn("cannot save the queue settings", { error: err.message }),
           );
       }
+    }
+    if (htb) {
+      const links = await this.applyLinks(state, full);
+      changes += links.changes;
+      failed += links.failed;
     } else if (
       this.capabilities.queueConfig === "tm-config-file" &&
       this.options.writeTrafficManager
@@ -418,6 +497,6 @@ export class SwitchAgent {
       }
     }
     this.stats.queueWrites += changes;
-    return changes;
+    return { changes, failed };
   }
 }

@@ -35,6 +35,12 @@ import { computeRoutes, type Routing } from "../routing/routing.js";
 import { SimpleSwitchRegisters } from "../targets/bmv2-registers.js";
 import { capabilitiesOf, type TargetCapabilities } from "../targets/capabilities.js";
 import { QueueMemory } from "../targets/queue-memory.js";
+import {
+  HtbLinks,
+  mininetLinkInterfaces,
+  type LinkInterface,
+  type TcRunner,
+} from "../targets/tc-links.js";
 import { SimpleSwitchQueues } from "../targets/thrift.js";
 import { writeFileAtomic } from "../util/files.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
@@ -80,6 +86,18 @@ export interface ControllerOptions {
   switchOverrides?: (sw: TopologySwitch) => Partial<SwitchOptions>;
   /** How queue settings reach a BMv2 switch; default: its Thrift port. Return undefined to skip. */
   queueConfigurator?: (sw: TopologySwitch) => QueueConfigurator | undefined;
+  /**
+   * How BMv2 links are scheduled: "paced" (each priority queue paced at its allocated rate
+   * over Thrift; the default) or "htb" (a work-conserving htb tree on each egress interface,
+   * programmed with tc from the allocation's weights; BMv2's own queues unpaced).
+   */
+  bmv2Queues?: "paced" | "htb";
+  /** htb: each port's egress interface; default: the Mininet launcher's names, this namespace. */
+  linkInterfaces?: (sw: TopologySwitch) => ReadonlyMap<number, LinkInterface>;
+  /** htb: how tc runs (tests). */
+  tcRunner?: TcRunner;
+  /** htb: how often the links are read back and mended (ms; 0: only on full syncs). */
+  linkCheckMs?: number;
   /** Folder for Tofino traffic-manager configs (default: ./tm-config). */
   trafficManagerDir?: string;
   /**
@@ -259,7 +277,11 @@ export class NetapproxController {
   }
 
   private createAgent(sw: TopologySwitch): SwitchAgent {
-    const caps = capabilitiesOf(sw.target, this.options.capabilities?.(sw));
+    const htb = sw.target === "bmv2" && this.options.bmv2Queues === "htb";
+    const caps = capabilitiesOf(sw.target, {
+      ...(htb ? { queueConfig: "linux-htb" as const } : {}),
+      ...this.options.capabilities?.(sw),
+    });
     const bundle = this.options.pipelines[caps.pipeline];
     if (bundle === undefined) {
       throw new Error(
@@ -289,7 +311,7 @@ export class NetapproxController {
       ...this.options.switchOverrides?.(sw),
     };
     let queues: QueueConfigurator | undefined;
-    if (caps.queueConfig === "bmv2-thrift") {
+    if (caps.queueConfig === "bmv2-thrift" || caps.queueConfig === "linux-htb") {
       if (this.options.queueConfigurator) queues = this.options.queueConfigurator(sw);
       else if (sw.thriftPort !== null)
         queues = new SimpleSwitchQueues(
@@ -312,6 +334,19 @@ export class NetapproxController {
       logger: this.log,
       ...(queues ? { queues } : {}),
       queueMemory: this.queueMemory,
+      ...(caps.queueConfig === "linux-htb"
+        ? {
+            links: new HtbLinks(
+              sw.name,
+              this.options.linkInterfaces?.(sw) ??
+                mininetLinkInterfaces(this.options.topology, sw.name),
+              this.options.tcRunner,
+            ),
+            ...(this.options.linkCheckMs !== undefined
+              ? { linkCheckMs: this.options.linkCheckMs }
+              : {}),
+          }
+        : {}),
       writeTrafficManager: async (state) => {
         const file = join(dir, `${state.switch}.tm.json`);
         const doc = { switch: state.switch, generatedBy: "netapprox", ports: state.trafficManager };
@@ -830,7 +865,7 @@ function sleep(ms: number): Promise<void> {
 
 function sameState(a: SwitchDesiredState, b: SwitchDesiredState): boolean {
   const text = (s: SwitchDesiredState) =>
-    JSON.stringify([s.entities, s.queues, s.trafficManager], (_k, v) =>
+    JSON.stringify([s.entities, s.queues, s.trafficManager, s.scheduling], (_k, v) =>
       typeof v === "bigint" ? v.toString() : v,
     );
   return text(a) === text(b);

@@ -11,9 +11,11 @@ export interface TargetCapabilities {
   /**
    * How queue rates and depths reach the switch: BMv2 over its Thrift runtime
    * service; Tofino through traffic-manager settings of the deployment, which the
-   * controller writes to a file (P4Runtime cannot set either).
+   * controller writes to a file (P4Runtime cannot set either). "linux-htb": BMv2 on
+   * Mininet with a work-conserving traffic manager on its links, an htb tree per egress
+   * interface (targets/tc-links.ts), BMv2's own queues unpaced over Thrift.
    */
-  readonly queueConfig: "bmv2-thrift" | "tm-config-file";
+  readonly queueConfig: "bmv2-thrift" | "linux-htb" | "tm-config-file";
   /** How the pipeline's target bytes (p4_device_config) are packaged. */
   readonly deviceConfigFormat: "bmv2-json" | "tofino-pi" | "tofino-bfrt";
   /** P4Runtime register reads/writes work (BMv2's server answers UNIMPLEMENTED). */

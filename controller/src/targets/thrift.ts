@@ -377,12 +377,13 @@ export class SimpleSwitchQueues {
       throw new ThriftError(`${method} returned error code ${code}`);
   }
 
-  /** Paces one priority queue of a port at `pps` packets per second. */
+  /** Paces one priority queue of a port at `pps` packets per second; 0: unpaced. */
   setQueueRate(port: number, priority: number, pps: number): Promise<void> {
+    const rate = pps === 0 ? 0 : Math.max(1, Math.round(pps));
     return this.checked("set_egress_priority_queue_rate", [
       { id: 1, value: { type: ThriftType.I32, value: port } },
       { id: 2, value: { type: ThriftType.I32, value: priority } },
-      { id: 3, value: { type: ThriftType.I64, value: BigInt(Math.max(1, Math.round(pps))) } },
+      { id: 3, value: { type: ThriftType.I64, value: BigInt(rate) } },
     ]);
   }
 

@@ -6,7 +6,11 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "mininet"))
 
+import tempfile  # noqa: E402
+
 from netapprox_mn import commands  # noqa: E402
+from netapprox_mn.events import Events  # noqa: E402
+from netapprox_mn.sysctl import SysctlError, raise_socket_buffer, read_sysctl  # noqa: E402
 from netapprox_mn.plan import Bmv2Plan, HostPlan, SwitchPlan, SwitchPort  # noqa: E402
 
 SWITCH = SwitchPlan(name="s1", device_id=3, grpc_address="127.0.0.1:50003", thrift_port=9092,
@@ -71,6 +75,38 @@ class HostCommandTest(unittest.TestCase):
                                    "net.ipv6.conf.s1-eth5.disable_ipv6=1"])
         self.assertEqual(cmds[1][:3], ["ethtool", "-K", "s1-eth1"])
         self.assertEqual(len(cmds), 3)
+
+
+class EventsTest(unittest.TestCase):
+    def test_a_reader_that_went_away_does_not_stop_the_launcher(self):
+        class Broken:
+            def write(self, _text):
+                raise BrokenPipeError(32, "Broken pipe")
+
+            def flush(self):
+                pass
+
+        emit = Events(Broken())
+        emit({"event": "stopping", "reason": "stdin closed"})  # no exception
+        emit({"event": "down", "leftovers": []})
+
+
+class SocketBufferTest(unittest.TestCase):
+    def test_raised_only_when_lower_and_restorable(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "wmem_default")
+            with open(path, "w") as f:
+                f.write("212992\n")
+            self.assertIsNone(raise_socket_buffer(None, path))
+            self.assertIsNone(raise_socket_buffer(100_000, path))
+            self.assertEqual(read_sysctl(path), 212992)
+            self.assertEqual(raise_socket_buffer(786_432, path), 212992)
+            self.assertEqual(read_sysctl(path), 786432)
+            self.assertIsNone(raise_socket_buffer(1, os.path.join(tmp, "none")))
+            os.chmod(path, 0o444)
+            if os.geteuid() != 0:  # root writes read-only files all the same
+                with self.assertRaises(SysctlError):
+                    raise_socket_buffer(10**7, path)
 
 
 if __name__ == "__main__":

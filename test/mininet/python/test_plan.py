@@ -57,6 +57,16 @@ class PlanTest(unittest.TestCase):
         self.assertEqual(plan.controller.ready_timeout, 90.0)
         self.assertEqual(plan.bmv2.priority_queues, 8)
 
+    def test_a_host_may_carry_its_own_commands(self):
+        doc = broken(lambda d: d["hosts"][0].update(commands=[["tc", "qdisc", "show"]]))
+        plan = parse_plan(doc, "plan.json")
+        self.assertEqual(plan.hosts[0].commands, [["tc", "qdisc", "show"]])
+        self.assertEqual(plan.hosts[1].commands, [])
+        self.assertRejected(broken(lambda d: d["hosts"][1].update(commands=[["tc"], [1]])),
+                            "hosts[1].commands[1]: expected a command")
+        self.assertRejected(broken(lambda d: d["hosts"][1].update(commands="tc")),
+                            "hosts[1].commands: expected a list")
+
     def test_no_controller_is_allowed(self):
         self.assertIsNone(parse_plan(broken(lambda d: d.update(controller=None)), "p").controller)
 

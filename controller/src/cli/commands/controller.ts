@@ -27,7 +27,7 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 export const command: Command = {
   usage:
     "--topology FILE --policy FILE [--election-id N] [--role NAME] [--http 127.0.0.1:9464 | --no-http] " +
-    "[--p4-build DIR] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--state-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error] [--dry-run [--json]]",
+    "[--p4-build DIR] [--bmv2-queues htb|paced] [--tofino-format bfrt|pi] [--tm-config-dir DIR] [--state-dir DIR] [--poll-ms N] [--log-format json|text] [--log-level debug|info|warn|error] [--dry-run [--json]]",
   description: [
     "Connects to every switch of the topology (P4Runtime, TLS when the topology gives",
     "certificates), pushes the netapprox pipeline where the switch does not already run",
@@ -42,6 +42,10 @@ export const command: Command = {
     "              what the controller would write to it (inserts, modifies, deletes by",
     "              name) and exit; --json prints it as JSON",
     "  --poll-ms   counter poll interval in milliseconds (default: the policy's poll_interval)",
+    "BMv2 links: --bmv2-queues htb (the default) schedules each switch egress interface with",
+    "a work-conserving htb tree (tc, root) named as the Mininet launcher names them, from the",
+    "allocation's weights, and leaves BMv2's own queues unpaced; paced sets each BMv2 priority",
+    "queue's rate over Thrift instead.",
   ].join("\n"),
   async run(argv) {
     const { values } = parseOptions(argv, {
@@ -53,6 +57,7 @@ export const command: Command = {
       "no-http": { type: "boolean", default: false },
       "p4-build": { type: "string" },
       "tofino-format": { type: "string", default: "bfrt" },
+      "bmv2-queues": { type: "string", default: "htb" },
       "tm-config-dir": { type: "string", default: "tm-config" },
       "state-dir": { type: "string", default: "netapprox-state" },
       "poll-ms": { type: "string" },
@@ -74,6 +79,8 @@ export const command: Command = {
       throw new CliError("--log-level: expected debug, info, warn or error");
     if (!["bfrt", "pi"].includes(values["tofino-format"]))
       throw new CliError("--tofino-format: expected bfrt or pi");
+    if (!["htb", "paced"].includes(values["bmv2-queues"]))
+      throw new CliError("--bmv2-queues: expected htb or paced");
     const pollMs = values["poll-ms"] === undefined ? undefined : Number(values["poll-ms"]);
     if (pollMs !== undefined && !(pollMs >= 10))
       throw new CliError("--poll-ms: expected a number of milliseconds >= 10");
@@ -123,6 +130,7 @@ export const command: Command = {
       logger,
       trafficManagerDir: values["tm-config-dir"],
       stateDir: values["state-dir"],
+      bmv2Queues: values["bmv2-queues"] as "htb" | "paced",
       ...(pollMs !== undefined ? { pollIntervalMs: pollMs } : {}),
     });
     let http: Awaited<ReturnType<typeof startHttpEndpoint>> | undefined;

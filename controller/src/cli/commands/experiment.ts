@@ -3,15 +3,25 @@
 // the Markdown table and SVG plots) in the format the simulator writes too.
 import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
-import type { RunResult } from "../../experiment/results.js";
+import { runFileName, runLabel, type RunResult } from "../../experiment/results.js";
 import { summaryForFile, summaryTable, writeResults, writeRun } from "../../experiment/report.js";
 import { loadScenarioFile } from "../../experiment/load.js";
 import {
   EXPERIMENT_POLICIES,
+  policyVariants,
+  TCP_SETTINGS,
   type ExperimentPolicy,
   type Scenario,
+  type TcpSettingName,
 } from "../../experiment/scenario.js";
-import { runOnMininet } from "../../mininet/run.js";
+import {
+  allowedCongestionControls,
+  availableCongestionControls,
+  checkBmv2Version,
+  readBmv2Version,
+  tcpSettingSkipReason,
+} from "../../mininet/preflight.js";
+import { runOnMininet, type Bmv2Queues } from "../../mininet/run.js";
 import { unsupportedSettings } from "../../mininet/schedule.js";
 import { loadPipeline } from "../../runtime/pipelines.js";
 import { packageRoot } from "../../util/package-root.js";
@@ -58,26 +68,40 @@ export function parseSeeds(values: string[] | undefined): number[] | undefined {
 }
 
 /** How the runs were made, for the report. */
-export function conditions(scenario: Scenario, logLevel: string): string[] {
+export function conditions(
+  scenario: Scenario,
+  logLevel: string,
+  queues: Bmv2Queues = "htb",
+  bmv2Version: string | null = null,
+): string[] {
   const capacities = [...new Set(scenario.topology.links.map((l) => l.capacity))]
     .sort((a, b) => a - b)
     .map((c) => `${c / 1e6} Mbit/s`);
+  const links =
+    queues === "htb"
+      ? "a work-conserving htb tree on every switch egress veth (control first, exact and best effort by the allocation's weights, the best-effort leaf limited to the LE threshold), BMv2's own queues unpaced"
+      : "BMv2's per-priority queue rates (no shaping in Linux)";
   return [
-    `Mininet with BMv2 simple_switch_grpc (log level ${logLevel}); link capacities ${capacities.join(", ")}, emulated by BMv2's per-priority queue rates (no shaping in Linux).`,
-    `Every run on a fresh network; traffic starts ${scenario.mininet.warmup} s after the controller reports every switch synced; allocation ${scenario.simulator.reallocate === "on-change" ? "recomputed as jobs start and end (policy file rewritten)" : "static"}.`,
+    `Mininet with BMv2 simple_switch_grpc ${bmv2Version ?? "(version unknown)"} (log level ${logLevel}); link capacities ${capacities.join(", ")}, emulated by ${links}.`,
+    `Hosts: ${scenario.hosts.queues === "priority" ? `an htb priority qdisc by DSCP on each interface (the host's own exact traffic first, approximate best effort assured ${scenario.hosts.bestEffortShare * 100}%)` : "one FIFO per interface"}; the TCP baselines' hosts in each TCP setting (Reno or DCTCP, minimum RTO on the routes), the other runs in the scenario's TCP.`,
+    `Every run on a fresh network; traffic starts ${scenario.mininet.warmup} s after the controller reports every switch synced; allocation ${scenario.simulator.reallocate === "on-change" ? "recomputed as jobs start and end (policy file rewritten)" : "static"}; job completion ${scenario.completion === "job" ? "per job (a coordinator per job on its first receiving host)" : "per transfer"}.`,
   ];
 }
 
 export const command: Command = {
   usage:
-    "SCENARIO.yaml [--policies P,...] [--seeds N,...] [--out DIR] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn] [--json]",
+    "SCENARIO.yaml [--policies P,...] [--tcp-settings S,...] [--seeds N,...] [--out DIR] [--bmv2-queues htb|paced] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn] [--json]",
   description: [
     "Runs a scenario on Mininet with BMv2 switches (needs root, Mininet, BMv2's",
     "simple_switch_grpc and the compiled P4 in p4/build). For every seed and policy: a fresh",
     "network, the controller with the policy's allocator, the approximate jobs' and exact",
     "flows' host programs at the scenario's times, then teardown. Policies: " +
       EXPERIMENT_POLICIES.join(", ") +
-      ".",
+      "; the TCP baselines once per TCP setting (" +
+      TCP_SETTINGS.join(", ") +
+      "; default the scenario's transport.tcp_settings), their hosts configured for it.",
+    "--bmv2-queues htb (the default): every switch egress link is a work-conserving htb tree",
+    "programmed by the controller; paced: BMv2's own priority queues paced over Thrift.",
     "Writes runs/<policy>-seed<N>.json, summary.json, report.md and SVG plots to --out",
     "(default results/<scenario>/mininet), and each run's logs to <out>/logs/<policy>-seed<N>/.",
   ].join("\n"),
@@ -92,6 +116,8 @@ export const command: Command = {
         bmv2: { type: "string", default: process.env.NETAPPROX_BMV2 ?? "simple_switch_grpc" },
         "bmv2-log-level": { type: "string", default: "warn" },
         json: { type: "boolean", default: false },
+        "bmv2-queues": { type: "string", default: "htb" },
+        "tcp-settings": { type: "string", multiple: true },
       },
       true,
     );
@@ -103,6 +129,12 @@ export const command: Command = {
       parseList<ExperimentPolicy>("--policies", values.policies, EXPERIMENT_POLICIES) ??
       scenario.policies;
     const seeds = parseSeeds(values.seeds) ?? scenario.seeds;
+    const queues = values["bmv2-queues"];
+    if (queues !== "htb" && queues !== "paced")
+      throw new CliError(`--bmv2-queues: expected htb or paced, got '${queues}'`);
+    const settings =
+      parseList<TcpSettingName>("--tcp-settings", values["tcp-settings"], TCP_SETTINGS) ??
+      scenario.transport.tcpSettings;
 
     // Everything the runs need, checked before the first network is built.
     if (process.getuid?.() !== 0) throw new CliError("Mininet needs root: run with sudo", 1);
@@ -115,7 +147,7 @@ export const command: Command = {
     const python = findExecutable(values.python);
     if (python === undefined)
       throw new CliError(`${values.python} not found; pass --python PATH`, 1);
-    for (const tool of ["mnexec", "iptables", "ethtool", "ip"]) {
+    for (const tool of ["mnexec", "iptables", "ethtool", "ip", "tc"]) {
       if (findExecutable(tool) === undefined)
         throw new CliError(
           `${tool} not found on PATH; install Mininet and its dependencies (docs/mininet.md)`,
@@ -131,25 +163,52 @@ export const command: Command = {
     makeDirectory(out, "results folder");
     const progress = (line: string) =>
       console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
-    progress(
-      `scenario ${scenario.name}: ${policies.length} policies x ${seeds.length} seeds on Mininet; results in ${out}`,
+    const version = checkBmv2Version(await readBmv2Version(bmv2), queues);
+    if (version.error !== null) throw new CliError(version.error, 1);
+    if (version.warning !== null) progress(`warning: ${version.warning}`);
+    // TCP settings this machine's hosts cannot run are left out, and the report says why.
+    const controls = await availableCongestionControls();
+    const allowed = allowedCongestionControls();
+    const skipped = new Map<TcpSettingName, string>();
+    for (const setting of settings) {
+      const reason = tcpSettingSkipReason(setting, controls, allowed, queues);
+      if (reason !== null) skipped.set(setting, reason);
+    }
+    const variants = policyVariants(
+      policies,
+      settings.filter((s) => !skipped.has(s)),
     );
-    for (const note of [...scenario.notes, ...unsupportedSettings(scenario)])
-      progress(`note: ${note}`);
+    const notes = [
+      ...scenario.notes,
+      ...unsupportedSettings(scenario),
+      ...[...skipped.values()].map((r) => `Not run: the TCP baselines in ${r}.`),
+    ];
+    progress(
+      `scenario ${scenario.name}: ${variants.length} policy variants x ${seeds.length} seeds on Mininet (BMv2 ${version.version ?? "version unknown"}, ${queues} links); results in ${out}`,
+    );
+    for (const note of notes) progress(`note: ${note}`);
 
     const runs: RunResult[] = [];
     const failures: string[] = [];
     let n = 0;
     for (const seed of seeds) {
-      for (const policy of policies) {
+      for (const { policy, tcpSetting } of variants) {
         n++;
-        progress(`run ${n}/${policies.length * seeds.length}: ${policy}, seed ${seed}`);
-        const runDir = join(out, "logs", `${policy}-seed${seed}`);
+        const label = runLabel({ policy, tcpSetting });
+        progress(`run ${n}/${variants.length * seeds.length}: ${label}, seed ${seed}`);
+        const runDir = join(
+          out,
+          "logs",
+          runFileName({ policy, tcpSetting, seed }).replace(/\.json$/, ""),
+        );
         makeDirectory(runDir, "run folder");
         try {
           const result = await runOnMininet({
             scenario,
             policy,
+            tcpSetting,
+            bmv2Queues: queues,
+            bmv2Version: version.version,
             seed,
             runDir,
             root,
@@ -171,7 +230,7 @@ export const command: Command = {
           );
         } catch (err) {
           const message = (err as Error).message;
-          failures.push(`${policy} seed ${seed}: ${message}`);
+          failures.push(`${label} seed ${seed}: ${message}`);
           progress(`run ${n} FAILED: ${message}`);
         }
       }
@@ -180,9 +239,8 @@ export const command: Command = {
       const { summary, files } = writeResults(out, runs, {
         description: scenario.description,
         notes: [
-          ...scenario.notes,
-          ...unsupportedSettings(scenario),
-          ...conditions(scenario, values["bmv2-log-level"]),
+          ...notes,
+          ...conditions(scenario, values["bmv2-log-level"], queues, version.version),
         ],
       });
       console.log(

@@ -4,7 +4,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { buildClassPlan } from "../../allocation/ports.js";
+import { DEFAULT_HOSTS, DEFAULT_TCP } from "../../experiment/scenario.js";
+import { hostSetupCommands } from "../../mininet/host-setup.js";
 import { buildLaunchPlan } from "../../mininet/plan.js";
+import { checkBmv2Version, readBmv2Version } from "../../mininet/preflight.js";
 import { markingCommands } from "../../mininet/schedule.js";
 import { loadPolicyFile } from "../../policy/load.js";
 import { DEFAULT_CLASSES } from "../../policy/types.js";
@@ -16,12 +20,14 @@ import { findExecutable } from "./experiment.js";
 
 export const command: Command = {
   usage:
-    "--topology FILE [--policy FILE | --no-controller] [--cli | --duration SECONDS] [--marking-port DATA[/CONTROL] ...] [--run-dir DIR] [--http 127.0.0.1:9464] [--plan-only FILE] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn] [--force-clean]",
+    "--topology FILE [--policy FILE | --no-controller] [--cli | --duration SECONDS] [--marking-port DATA[/CONTROL] ...] [--bmv2-queues htb|paced] [--run-dir DIR] [--http 127.0.0.1:9464] [--plan-only FILE] [--python PATH] [--bmv2 PATH] [--bmv2-log-level warn] [--force-clean]",
   description: [
     "Builds the topology in Mininet: one simple_switch_grpc per switch (device id, Thrift",
     "port and gRPC address from the topology, 8 priority queues), hosts with static ARP,",
-    "IPv6 and offloads off and the DSCP marking rules for --marking-port, plain veth links",
-    "(BMv2's queues are the bottleneck), then the controller with --policy; it waits until",
+    "IPv6 and offloads off, the DSCP marking rules for --marking-port and a priority qdisc by",
+    "DSCP on each interface, veth links whose capacity is an htb tree per switch egress the",
+    "controller programs from the allocation (--bmv2-queues htb, the default) or BMv2's own",
+    "paced queues (paced), then the controller with --policy; it waits until",
     "the controller reports every switch ready. --cli opens the Mininet CLI; otherwise it",
     "runs until Ctrl-C (or --duration). Everything is torn down on exit. Needs root.",
     "--plan-only writes the launch plan for mininet/launch.py and exits.",
@@ -41,7 +47,11 @@ export const command: Command = {
       bmv2: { type: "string", default: process.env.NETAPPROX_BMV2 ?? "simple_switch_grpc" },
       "bmv2-log-level": { type: "string", default: "warn" },
       "force-clean": { type: "boolean", default: false },
+      "bmv2-queues": { type: "string", default: "htb" },
     });
+    const queues = values["bmv2-queues"];
+    if (queues !== "htb" && queues !== "paced")
+      throw new CliError(`--bmv2-queues: expected htb or paced, got '${queues}'`);
     if (!values.topology) throw new CliError("--topology FILE is required");
     if (!values.policy && !values["no-controller"])
       throw new CliError("--policy FILE is required (or --no-controller)");
@@ -77,13 +87,34 @@ export const command: Command = {
         1,
       );
 
+    if (bmv2 !== undefined && values["plan-only"] === undefined) {
+      const version = checkBmv2Version(await readBmv2Version(bmv2), queues);
+      if (version.error !== null) throw new CliError(version.error, 1);
+      if (version.warning !== null) console.error(`netapprox mininet: warning: ${version.warning}`);
+    }
     const root = packageRoot();
+    // Hosts serve their own exact traffic before their approximate data (the policy's DSCPs).
+    const classes = policy ? buildClassPlan(policy) : null;
     const runDir = resolve(values["run-dir"] ?? mkdtempSync(join(tmpdir(), "netapprox-mininet-")));
     makeDirectory(runDir, "run folder");
     const plan = buildLaunchPlan(topology, {
       topologyFile,
       runDir,
       hostCommands,
+      hostSetup: (host, capacity) =>
+        hostSetupCommands(host, capacity, {
+          scheduling:
+            classes === null
+              ? null
+              : {
+                  dscp: classes.dscp,
+                  defaultQueue: classes.defaultQueue,
+                  bestEffortDscp: classes.bestEffortDscp,
+                  bestEffortShare: DEFAULT_HOSTS.bestEffortShare,
+                },
+          queueLimit: 1000,
+          tcp: DEFAULT_TCP,
+        }),
       bmv2: { binary: bmv2 ?? values.bmv2, logLevel: values["bmv2-log-level"] },
       controller: values.policy
         ? {
@@ -99,6 +130,8 @@ export const command: Command = {
               values.http,
               "--log-format",
               "text",
+              "--bmv2-queues",
+              queues,
             ],
             cwd: runDir,
             statusUrl: `http://${values.http}/status`,

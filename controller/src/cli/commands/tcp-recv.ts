@@ -10,10 +10,13 @@ const errors = {
 };
 
 export const command: Command = {
-  usage: "--bind HOST:PORT [--job N] [--linger T] [--timeout T] [--pretty]",
+  usage:
+    "--bind HOST:PORT [--job N] [--coordinator HOST:PORT --group G --transfer I [--report-interval T] [--keepalive T]] [--linger T] [--timeout T] [--pretty]",
   description: [
     "Accepts one job's TCP stream, answers DONE and closes as soon as it holds the job's",
-    "fraction (the sender told it the fraction and the mode). Prints one JSON object.",
+    "fraction (the sender told it the fraction and the mode). With --coordinator (job-level",
+    "completion) it also reports its count to the job's coordinator and answers DONE and",
+    "closes when the coordinator says the job is complete. Prints one JSON object.",
   ].join("\n"),
   async run(argv) {
     const { values } = parseOptions(argv, SPECS["tcp-recv"]);

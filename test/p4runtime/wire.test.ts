@@ -269,14 +269,15 @@ describe("the wire writer against the generated code", () => {
   it("writes whole WriteRequests as the generated code does, for any run of updates", () => {
     const specs = SPECS.map(([, s]) => s);
     const types = ["insert", "modify", "delete"] as const;
+    const typeAt = (i: number) => types[i % types.length]!; // cycles through all three
     // From specs (meter cells written directly, the rest through entityInit) and from
     // init shapes into a buffer that starts small, so that growth is exercised too.
     const fromSpecs = encodeUpdateSpecs(
       basic,
-      specs.map((entity, i) => ({ type: types[i % 3], entity })),
+      specs.map((entity, i) => ({ type: typeAt(i), entity })),
     );
     const encoded = new EncodedUpdates(2);
-    specs.forEach((s, i) => encoded.add(UPDATE_TYPES[types[i % 3]], entityInit(basic, s)));
+    specs.forEach((s, i) => encoded.add(UPDATE_TYPES[typeAt(i)], entityInit(basic, s)));
     const heads = [
       { deviceId: 1n },
       {
@@ -298,7 +299,7 @@ describe("the wire writer against the generated code", () => {
           create(WriteRequestSchema, {
             ...head,
             updates: specs.slice(start, end).map((s, k) => ({
-              type: UPDATE_TYPES[(["insert", "modify", "delete"] as const)[(start + k) % 3]],
+              type: UPDATE_TYPES[typeAt(start + k)],
               entity: encodeEntity(basic, s),
             })),
           }),

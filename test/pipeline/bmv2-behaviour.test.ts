@@ -207,15 +207,16 @@ describeBmv2(`BMv2 behaviour${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   }
 
   /** Counter deltas across `during`, for several indices of one counter. */
-  async function deltas(
+  /** One packet delta per index, typed as a tuple of the indices' length. */
+  async function deltas<const I extends readonly number[]>(
     name: string,
-    indices: number[],
+    indices: I,
     during: () => Promise<void>,
-  ): Promise<number[]> {
+  ): Promise<{ [K in keyof I]: number }> {
     const before = await Promise.all(indices.map((i) => counter(name, i)));
     await during();
     const after = await Promise.all(indices.map((i) => counter(name, i)));
-    return after.map((a, k) => a.packets - before[k]!.packets);
+    return after.map((a, k) => a.packets - before[k]!.packets) as { [K in keyof I]: number };
   }
 
   const drops = (port: number, reason: number) => portDropIndex(port, reason);

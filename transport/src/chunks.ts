@@ -49,14 +49,15 @@ export class Bitset {
   }
 
   has(i: number): boolean {
-    return (this.bytes[i >> 3] & (0x80 >> (i & 7))) !== 0;
+    // A bit outside the set reads as clear.
+    return ((this.bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0;
   }
 
   /** Sets bit i; returns true when it was not set before. */
   set(i: number): boolean {
     if (i < 0 || i >= this.size) throw new RangeError(`bit ${i} outside [0, ${this.size})`);
     const mask = 0x80 >> (i & 7);
-    const byte = this.bytes[i >> 3];
+    const byte = this.bytes[i >> 3]!; // i is in range, checked above
     if ((byte & mask) !== 0) return false;
     this.bytes[i >> 3] = byte | mask;
     this.ones++;
@@ -69,7 +70,7 @@ export class Bitset {
     let i = Math.max(0, from);
     while (i < end && (i & 7) !== 0) this.set(i++);
     while (i + 8 <= end) {
-      const b = this.bytes[i >> 3];
+      const b = this.bytes[i >> 3]!; // i + 8 <= size
       if (b !== 0xff) {
         this.ones += 8 - popcount8(b);
         this.bytes[i >> 3] = 0xff;
@@ -169,7 +170,7 @@ export class ChunkSet {
     const bits = Math.max(0, Math.min(maxBits, this.seen - base));
     const bitmap = new Uint8Array(Math.ceil(bits / 8));
     for (let i = 0; i < bits; i++) {
-      if (this.held.has(base + i)) bitmap[i >> 3] |= 0x80 >> (i & 7);
+      if (this.held.has(base + i)) bitmap[i >> 3]! |= 0x80 >> (i & 7); // i < bits: in the bitmap
     }
     if (base + bits >= this.seen) {
       this.sweepsCompleted++;
@@ -222,7 +223,8 @@ export class ReceiverPicture {
     }
     this.known.setRange(w.windowFrom, w.windowBase);
     for (let i = 0; i < w.windowBits; i++) {
-      if ((w.bitmap[i >> 3] & (0x80 >> (i & 7))) !== 0) this.known.set(w.windowBase + i);
+      // decodeMessage checks that the bitmap holds windowBits bits.
+      if ((w.bitmap[i >> 3]! & (0x80 >> (i & 7))) !== 0) this.known.set(w.windowBase + i);
     }
     this.latestSeenUpTo = Math.max(this.latestSeenUpTo, w.seenUpTo);
     if (this.coverage !== null) {

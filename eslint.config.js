@@ -1,8 +1,19 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import netapprox from "./eslint/layer-rule.js";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "controller/src/proto/", "p4/build/", "results/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "controller/src/proto/",
+      "p4/build/",
+      "results/",
+      // Deliberately wrong imports; test/lint/layers.test.ts lints them where they pretend to be.
+      "eslint/fixtures/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,6 +23,11 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
     },
+  },
+  {
+    // What may import what: the layer table in eslint/layers.js.
+    plugins: { netapprox },
+    rules: { "netapprox/layers": "error" },
   },
   {
     files: ["**/*.js", "**/*.mjs"],

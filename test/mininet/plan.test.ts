@@ -1,11 +1,9 @@
 import { loadTopologyFile, parseTopology } from "../../controller/src/topology/load.js";
 import {
   MAX_INTERFACE_NAME,
-  PLAN_FORMAT,
-  PlanError,
-  buildLaunchPlan,
   interfaceName,
-} from "../../controller/src/mininet/plan.js";
+} from "../../controller/src/topology/interface-names.js";
+import { PLAN_FORMAT, PlanError, buildLaunchPlan } from "../../controller/src/mininet/plan.js";
 
 const dumbbell = loadTopologyFile("topologies/dumbbell.yaml");
 const leafSpine = loadTopologyFile("topologies/leaf-spine.yaml");

@@ -13,7 +13,7 @@ import { buildLaunchPlan } from "../../controller/src/mininet/plan.js";
 import { markingCommands } from "../../controller/src/mininet/schedule.js";
 import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
 import { parseTopology } from "../../controller/src/topology/load.js";
-import { freeLoopbackTcpPort as freePort } from "../../transport/src/tcp-socket.js";
+import { freeLoopbackTcpPort as freePort } from "../../controller/src/util/free-port.js";
 import { CLI, launch, mininetUnavailable, result } from "../helpers/mininet.js";
 
 const skip = mininetUnavailable();

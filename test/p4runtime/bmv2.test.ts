@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { status as Code } from "@grpc/grpc-js";
-import { freeLoopbackTcpPort } from "../../transport/src/tcp-socket.js";
+import { freeLoopbackTcpPort } from "../../controller/src/util/free-port.js";
 import { P4RuntimeClient } from "../../controller/src/p4runtime/client.js";
 import { wildcard, type UpdateSpec } from "../../controller/src/p4runtime/entities.js";
 import type { WriteError } from "../../controller/src/p4runtime/errors.js";

@@ -21,10 +21,3 @@ export async function listenTcp(bind: HostPort): Promise<ListeningServer> {
   const a = server.address() as net.AddressInfo;
   return { server, address: { host: a.address, port: a.port } };
 }
-
-/** A loopback TCP port that was free a moment ago (the kernel's choice), for a child to bind. */
-export async function freeLoopbackTcpPort(): Promise<number> {
-  const { server, address } = await listenTcp({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { ConfigError, type ConfigIssue, type ConfigPath } from "./errors.js";
-import { decodeUtf8, describeUtf8Problem } from "../util/utf8.js";
+import { decodeUtf8, describeUtf8Problem } from "../p4runtime/utf8.js";
 
 interface Position {
   line: number;

@@ -4,12 +4,10 @@
 // launcher names it can use as they are: interface names, switch command-line options,
 // host addresses, the commands every host runs before traffic (DSCP marking) and how to
 // start and watch the controller. Pure: no I/O here.
+import { interfaceName } from "../topology/interface-names.js";
 import type { Host, Switch, Topology } from "../topology/types.js";
 
 export const PLAN_FORMAT = "netapprox-mininet-plan/1";
-
-/** Linux limits interface names to 15 bytes (IFNAMSIZ - 1). */
-export const MAX_INTERFACE_NAME = 15;
 
 /** BMv2 queues 0..7: the controller maps traffic classes onto them. */
 export const PRIORITY_QUEUES = 8;
@@ -121,21 +119,6 @@ export class PlanError extends Error {
     super(message);
     this.name = "PlanError";
   }
-}
-
-/**
- * Interface names: `<node>-eth<port>` as Mininet names them, or, when that does not fit
- * Linux's 15 bytes, `<prefix><node index>-<port>` (unique because node indexes are).
- */
-export function interfaceName(
-  node: string,
-  nodeIndex: number,
-  port: number,
-  kind: "switch" | "host",
-): string {
-  const natural = `${node}-eth${port}`;
-  if (natural.length <= MAX_INTERFACE_NAME) return natural;
-  return `${kind === "switch" ? "nxs" : "nxh"}${nodeIndex}-${port}`;
 }
 
 export function buildLaunchPlan(topology: Topology, options: PlanOptions): LaunchPlan {

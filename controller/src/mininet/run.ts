@@ -31,7 +31,7 @@ import { leafDrops } from "../targets/htb.js";
 import { mininetLinkInterfaces } from "../targets/tc-links.js";
 import type { P4Schema } from "../p4runtime/p4info.js";
 import { computeRoutes } from "../routing/routing.js";
-import { freeLoopbackTcpPort } from "../../../transport/src/tcp-socket.js";
+import { freeLoopbackTcpPort } from "../util/free-port.js";
 import type { Policy } from "../policy/types.js";
 import { collectRun, lastJsonObject, type ProgramOutcome } from "./collect.js";
 import {

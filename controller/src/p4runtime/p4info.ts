@@ -25,7 +25,7 @@ import {
   type Preamble,
 } from "../proto/p4/config/v1/p4info_pb.js";
 import type { P4DataTypeSpec, P4TypeInfo } from "../proto/p4/config/v1/p4types_pb.js";
-import { decodeUtf8, describeUtf8Problem } from "../util/utf8.js";
+import { decodeUtf8, describeUtf8Problem } from "./utf8.js";
 
 /** A P4Info that cannot be loaded or is inconsistent; names the source and the path in it. */
 export class P4InfoError extends Error {

@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeLoopbackTcpPort } from "../../../transport/src/tcp-socket.js";
+import { freeLoopbackTcpPort } from "../util/free-port.js";
 
 /** True when something accepts TCP connections on the port. */
 export function tcpPortOpen(port: number, host = "127.0.0.1"): Promise<boolean> {

@@ -4,7 +4,7 @@
 // whose namespace was recreated is rebuilt); an incremental pass compares with what it
 // last wrote. The trees themselves are targets/htb.ts.
 import { spawn } from "node:child_process";
-import { interfaceName } from "../mininet/plan.js";
+import { interfaceName } from "../topology/interface-names.js";
 import type { LinkScheduling } from "../pipeline/translate.js";
 import type { Topology } from "../topology/types.js";
 import {

@@ -33,20 +33,33 @@ def bmv2_argv(sw: SwitchPlan, bmv2: Bmv2Plan, run_dir: str) -> List[str]:
     """simple_switch_grpc for one switch: no program until the controller pushes one."""
     argv = [
         bmv2.binary,
-        "--device-id", str(sw.device_id),
-        "--thrift-port", str(sw.thrift_port),
+        "--device-id",
+        str(sw.device_id),
+        "--thrift-port",
+        str(sw.thrift_port),
         "--no-p4",
         # Each switch its own notification socket: the default path depends on the device
         # id only and would collide with any other BMv2 on this machine.
-        "--notifications-addr", f"ipc://{os.path.join(run_dir, sw.name + '-notifications.ipc')}",
+        "--notifications-addr",
+        f"ipc://{os.path.join(run_dir, sw.name + '-notifications.ipc')}",
     ]
     if bmv2.log_level != "off":
-        argv += ["--log-file", switch_log_base(run_dir, sw.name), "--log-level", bmv2.log_level,
-                 "--log-flush"]
+        argv += [
+            "--log-file",
+            switch_log_base(run_dir, sw.name),
+            "--log-level",
+            bmv2.log_level,
+            "--log-flush",
+        ]
     for p in sw.ports:
         argv += ["-i", f"{p.port}@{p.interface}"]
-    argv += ["--", "--grpc-server-addr", sw.grpc_address,
-             "--priority-queues", str(bmv2.priority_queues)]
+    argv += [
+        "--",
+        "--grpc-server-addr",
+        sw.grpc_address,
+        "--priority-queues",
+        str(bmv2.priority_queues),
+    ]
     if sw.cpu_port is not None:
         argv += ["--cpu-port", str(sw.cpu_port)]
     return argv
@@ -80,8 +93,20 @@ def host_setup_argvs(host: HostPlan, others: List[HostPlan]) -> List[List[str]]:
     for other in others:
         if other.name == host.name:
             continue
-        cmds.append(["ip", "neigh", "replace", other.ipv4, "lladdr", other.mac, "dev", intf,
-                     "nud", "permanent"])
+        cmds.append(
+            [
+                "ip",
+                "neigh",
+                "replace",
+                other.ipv4,
+                "lladdr",
+                other.mac,
+                "dev",
+                intf,
+                "nud",
+                "permanent",
+            ]
+        )
     return cmds
 
 

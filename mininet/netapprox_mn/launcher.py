@@ -31,15 +31,26 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="launch.py",
         description="Runs a netapprox topology in Mininet with BMv2 switches and the "
-                    "controller. The plan comes from `netapprox mininet --plan-only`.")
+        "controller. The plan comes from `netapprox mininet --plan-only`.",
+    )
     p.add_argument("--plan", required=True, help="the launch plan (JSON)")
     p.add_argument("--cli", action="store_true", help="open the Mininet CLI once ready")
-    p.add_argument("--stdin-control", action="store_true",
-                   help="tear down when stdin reaches its end (for a parent process)")
-    p.add_argument("--duration", type=float, default=None,
-                   help="tear down after this many seconds of being ready")
-    p.add_argument("--force-clean", action="store_true",
-                   help="delete interfaces of this plan left behind by a crashed run")
+    p.add_argument(
+        "--stdin-control",
+        action="store_true",
+        help="tear down when stdin reaches its end (for a parent process)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="tear down after this many seconds of being ready",
+    )
+    p.add_argument(
+        "--force-clean",
+        action="store_true",
+        help="delete interfaces of this plan left behind by a crashed run",
+    )
     return p.parse_args(argv)
 
 
@@ -80,6 +91,7 @@ def main(argv=None) -> int:
                 pass
             state["reason"] = state["reason"] or "stdin closed"
             os.kill(os.getpid(), signal.SIGTERM)
+
         threading.Thread(target=read_stdin, name="stdin", daemon=True).start()
 
     status = 0
@@ -90,8 +102,10 @@ def main(argv=None) -> int:
                 log("deleted stale interfaces " + ", ".join(removed))
         network.preflight()
         started = time.monotonic()
-        log(f"building {len(plan.switches)} switches, {len(plan.hosts)} hosts, "
-            f"{len(plan.links)} links; logs in {plan.run_dir}")
+        log(
+            f"building {len(plan.switches)} switches, {len(plan.hosts)} hosts, "
+            f"{len(plan.links)} links; logs in {plan.run_dir}"
+        )
         network.build()
         network.configure()
         network.start_switches()
@@ -100,8 +114,10 @@ def main(argv=None) -> int:
         ready_after = network.wait_controller_ready()
         state["starting"] = False
         emit(network.ready_event(time.monotonic() - started))
-        log(f"ready ({time.monotonic() - started:.1f} s; controller ready after "
-            f"{ready_after:.1f} s)")
+        log(
+            f"ready ({time.monotonic() - started:.1f} s; controller ready after "
+            f"{ready_after:.1f} s)"
+        )
         status = wait(args, network, stop, state)
     except Interrupted as err:
         log(f"interrupted ({err}) while starting")
@@ -135,10 +151,12 @@ def wait(args, network: Bmv2Network, stop: threading.Event, state: dict) -> int:
     def on_failure():
         network.failed.wait()
         stop.set()
+
     threading.Thread(target=on_failure, name="failure", daemon=True).start()
 
     if args.cli:
         from mininet.cli import CLI
+
         signal.signal(signal.SIGINT, signal.default_int_handler)  # the CLI handles Ctrl-C
         CLI(network.net)
         state["reason"] = state["reason"] or "CLI exited"

@@ -63,8 +63,9 @@ def port_free(host: str, port: int) -> bool:
 
 
 def existing_interfaces() -> set:
-    out = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True,
-                         check=False).stdout
+    out = subprocess.run(
+        ["ip", "-o", "link", "show"], capture_output=True, text=True, check=False
+    ).stdout
     names = set()
     for line in out.splitlines():
         parts = line.split(":", 2)
@@ -162,8 +163,13 @@ class Bmv2Switch(Switch):
         self.output.write((" ".join(argv) + "\n").encode())
         self.output.flush()
         try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.output,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=self.output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         except OSError as err:
             raise LaunchError(f"switch {self.name}: cannot run {argv[0]}: {err.strerror}") from None
 
@@ -180,7 +186,8 @@ class Bmv2Switch(Switch):
                 raise LaunchError(
                     f"switch {self.name} (simple_switch_grpc) exited with status "
                     f"{self.proc.returncode} while starting; last lines of its logs "
-                    f"({self.output_file}, {self.log_file}):\n  " + "\n  ".join(self.log_tail()))
+                    f"({self.output_file}, {self.log_file}):\n  " + "\n  ".join(self.log_tail())
+                )
             targets = [t for t in targets if not port_open(*t)]
             if not targets:
                 break
@@ -188,7 +195,8 @@ class Bmv2Switch(Switch):
                 waiting = ", ".join(f"{h}:{p}" for h, p in targets)
                 raise LaunchError(
                     f"switch {self.name}: {waiting} not listening after {timeout:.0f} s; last "
-                    f"lines of {self.output_file}:\n  " + "\n  ".join(self.log_tail()))
+                    f"lines of {self.output_file}:\n  " + "\n  ".join(self.log_tail())
+                )
             time.sleep(0.1)
         return time.monotonic() - started
 
@@ -204,8 +212,7 @@ class Bmv2Switch(Switch):
 class Bmv2Network:
     """Builds, runs and tears down one network. `emit` receives progress events."""
 
-    def __init__(self, plan: LaunchPlan, emit: Callable[[dict], None],
-                 log: Callable[[str], None]):
+    def __init__(self, plan: LaunchPlan, emit: Callable[[dict], None], log: Callable[[str], None]):
         self.plan = plan
         self.emit = emit
         self.log = log
@@ -238,10 +245,14 @@ class Bmv2Network:
             problems.append("interfaces " + ", ".join(stale) + " already exist")
         if problems:
             raise LaunchError(
-                "cannot start the network of " + self.plan.topology_file + ": " +
-                "; ".join(problems) + " (another network is running, or a previous run left "
+                "cannot start the network of "
+                + self.plan.topology_file
+                + ": "
+                + "; ".join(problems)
+                + " (another network is running, or a previous run left "
                 "them behind; `ss -ltnp` shows the listeners; --force-clean deletes stale "
-                "interfaces)")
+                "interfaces)"
+            )
 
     def force_clean(self) -> List[str]:
         stale = sorted(set(self.plan.interfaces) & existing_interfaces())
@@ -253,27 +264,48 @@ class Bmv2Network:
 
     def build(self) -> None:
         os.makedirs(self.plan.run_dir, exist_ok=True)
-        net = Mininet(topo=None, build=False, controller=None, autoSetMacs=False,
-                      autoStaticArp=False, waitConnected=False)
+        net = Mininet(
+            topo=None,
+            build=False,
+            controller=None,
+            autoSetMacs=False,
+            autoStaticArp=False,
+            waitConnected=False,
+        )
         self.net = net
         for sw in self.plan.switches:
-            self.switches[sw.name] = net.addSwitch(sw.name, cls=Bmv2Switch, plan=sw,
-                                                   launch=self.plan)
+            self.switches[sw.name] = net.addSwitch(
+                sw.name, cls=Bmv2Switch, plan=sw, launch=self.plan
+            )
         for h in self.plan.hosts:
             self.hosts[h.name] = net.addHost(h.name, ip=f"{h.ipv4}/32", mac=h.mac)
         for a, b in self.plan.links:
-            net.addLink(net.get(a.node), net.get(b.node), port1=a.port, port2=b.port,
-                        intfName1=a.interface, intfName2=b.interface)
+            net.addLink(
+                net.get(a.node),
+                net.get(b.node),
+                port1=a.port,
+                port2=b.port,
+                intfName1=a.interface,
+                intfName2=b.interface,
+            )
         net.build()
-        self.emit({"event": "built", "switches": len(self.switches), "hosts": len(self.hosts),
-                   "links": len(self.plan.links)})
+        self.emit(
+            {
+                "event": "built",
+                "switches": len(self.switches),
+                "hosts": len(self.hosts),
+                "links": len(self.plan.links),
+            }
+        )
 
     def run_checked(self, argv: List[str], where: str, pid: Optional[int] = None) -> str:
         full = argv if pid is None else ["mnexec", "-a", str(pid)] + argv
         done = subprocess.run(full, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise LaunchError(f"{where}: `{' '.join(argv)}` failed with status "
-                              f"{done.returncode}: {(done.stderr or done.stdout).strip()}")
+            raise LaunchError(
+                f"{where}: `{' '.join(argv)}` failed with status "
+                f"{done.returncode}: {(done.stderr or done.stdout).strip()}"
+            )
         return done.stdout
 
     def configure(self) -> None:
@@ -288,8 +320,13 @@ class Bmv2Network:
                 self.run_checked(argv, f"host {h.name}", pid)
             for argv in self.plan.host_commands:
                 self.run_checked(argv, f"host {h.name}", pid)
-        self.emit({"event": "hosts-configured", "hosts": len(self.plan.hosts),
-                   "commandsPerHost": len(self.plan.host_commands)})
+        self.emit(
+            {
+                "event": "hosts-configured",
+                "hosts": len(self.plan.hosts),
+                "commandsPerHost": len(self.plan.host_commands),
+            }
+        )
 
     def start_switches(self) -> None:
         # BMv2 opens its packet sockets as it starts: with the send buffer they need for
@@ -300,16 +337,26 @@ class Bmv2Network:
         except SysctlError as err:
             raise LaunchError(str(err)) from None
         if restore is not None:
-            self.log(f"net.core.wmem_default raised to {self.plan.bmv2.socket_buffer} while "
-                     f"the switches start (was {restore})")
+            self.log(
+                f"net.core.wmem_default raised to {self.plan.bmv2.socket_buffer} while "
+                f"the switches start (was {restore})"
+            )
         try:
             for name, sw in self.switches.items():
                 sw.start([])
             for name, sw in self.switches.items():
                 seconds = sw.wait_listening(self.plan.bmv2.start_timeout)
-                self.emit({"event": "switch-up", "switch": name, "pid": sw.proc.pid,
-                           "grpc": sw.plan.grpc_address, "thrift": sw.plan.thrift_port,
-                           "seconds": round(seconds, 2), "log": sw.output_file})
+                self.emit(
+                    {
+                        "event": "switch-up",
+                        "switch": name,
+                        "pid": sw.proc.pid,
+                        "grpc": sw.plan.grpc_address,
+                        "thrift": sw.plan.thrift_port,
+                        "seconds": round(seconds, 2),
+                        "log": sw.output_file,
+                    }
+                )
         finally:
             if restore is not None:
                 write_sysctl(WMEM_DEFAULT, restore)
@@ -321,12 +368,18 @@ class Bmv2Network:
         self.controller_output = open(self.controller_log, "wb")
         try:
             self.controller = subprocess.Popen(
-                c.argv, cwd=c.cwd, stdin=subprocess.DEVNULL, stdout=self.controller_output,
-                stderr=subprocess.STDOUT, start_new_session=True)
+                c.argv,
+                cwd=c.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=self.controller_output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         except OSError as err:
             raise LaunchError(f"controller: cannot run {c.argv[0]}: {err.strerror}") from None
-        self.emit({"event": "controller-started", "pid": self.controller.pid,
-                   "log": self.controller_log})
+        self.emit(
+            {"event": "controller-started", "pid": self.controller.pid, "log": self.controller_log}
+        )
 
     def controller_status(self) -> Optional[dict]:
         try:
@@ -348,8 +401,9 @@ class Bmv2Network:
             if self.controller.poll() is not None:
                 raise LaunchError(
                     f"the controller exited with status {self.controller.returncode} before "
-                    f"every switch was ready; last lines of {self.controller_log}:\n  " +
-                    "\n  ".join(tail(self.controller_log)))
+                    f"every switch was ready; last lines of {self.controller_log}:\n  "
+                    + "\n  ".join(tail(self.controller_log))
+                )
             if self.failed.is_set():
                 raise LaunchError(self.failure or "a switch failed")
             status = self.controller_status()
@@ -357,9 +411,11 @@ class Bmv2Network:
                 return time.monotonic() - started
             if time.monotonic() > deadline:
                 raise LaunchError(
-                    f"switches not ready after {c.ready_timeout:.0f} s: " +
-                    describe_not_ready(status, names) + f"; last lines of "
-                    f"{self.controller_log}:\n  " + "\n  ".join(tail(self.controller_log)))
+                    f"switches not ready after {c.ready_timeout:.0f} s: "
+                    + describe_not_ready(status, names)
+                    + f"; last lines of "
+                    f"{self.controller_log}:\n  " + "\n  ".join(tail(self.controller_log))
+                )
             time.sleep(0.25)
 
     def start_watchdog(self) -> None:
@@ -367,16 +423,30 @@ class Bmv2Network:
             while not self.stopping:
                 for name, sw in self.switches.items():
                     if sw.proc is not None and sw.proc.poll() is not None and not self.stopping:
-                        self._fail({"event": "switch-died", "switch": name,
-                                    "exitCode": sw.proc.returncode, "logTail": sw.log_tail()},
-                                   f"switch {name} (simple_switch_grpc, pid {sw.proc.pid}) "
-                                   f"exited with status {sw.proc.returncode}")
+                        self._fail(
+                            {
+                                "event": "switch-died",
+                                "switch": name,
+                                "exitCode": sw.proc.returncode,
+                                "logTail": sw.log_tail(),
+                            },
+                            f"switch {name} (simple_switch_grpc, pid {sw.proc.pid}) "
+                            f"exited with status {sw.proc.returncode}",
+                        )
                         return
-                if self.controller is not None and self.controller.poll() is not None \
-                        and not self.stopping:
-                    self._fail({"event": "controller-died", "exitCode": self.controller.returncode,
-                                "logTail": tail(self.controller_log)},
-                               f"the controller exited with status {self.controller.returncode}")
+                if (
+                    self.controller is not None
+                    and self.controller.poll() is not None
+                    and not self.stopping
+                ):
+                    self._fail(
+                        {
+                            "event": "controller-died",
+                            "exitCode": self.controller.returncode,
+                            "logTail": tail(self.controller_log),
+                        },
+                        f"the controller exited with status {self.controller.returncode}",
+                    )
                     return
                 time.sleep(0.2)
 
@@ -393,14 +463,25 @@ class Bmv2Network:
         return {
             "event": "ready",
             "seconds": round(seconds, 2),
-            "hosts": {name: {"pid": h.pid, "interface": self.plan_host(name).interface,
-                             "ipv4": self.plan_host(name).ipv4}
-                      for name, h in self.hosts.items()},
-            "switches": {name: {"pid": sw.proc.pid, "log": sw.output_file}
-                         for name, sw in self.switches.items()},
-            "controller": None if self.controller is None else {
-                "pid": self.controller.pid, "statusUrl": self.plan.controller.status_url,
-                "log": self.controller_log},
+            "hosts": {
+                name: {
+                    "pid": h.pid,
+                    "interface": self.plan_host(name).interface,
+                    "ipv4": self.plan_host(name).ipv4,
+                }
+                for name, h in self.hosts.items()
+            },
+            "switches": {
+                name: {"pid": sw.proc.pid, "log": sw.output_file}
+                for name, sw in self.switches.items()
+            },
+            "controller": None
+            if self.controller is None
+            else {
+                "pid": self.controller.pid,
+                "statusUrl": self.plan.controller.status_url,
+                "log": self.controller_log,
+            },
         }
 
     def plan_host(self, name: str):

@@ -115,16 +115,23 @@ class _Reader:
             raise self.fail(path, "a mapping", obj)
         return obj.get(key, _MISSING)
 
-    def string(self, obj: Any, key: str, path: str, pattern: Optional[re.Pattern] = None,
-               expected: str = "a non-empty string") -> str:
+    def string(
+        self,
+        obj: Any,
+        key: str,
+        path: str,
+        pattern: Optional[re.Pattern] = None,
+        expected: str = "a non-empty string",
+    ) -> str:
         value = self.get(obj, key, path)
         at = _join(path, key)
         if not isinstance(value, str) or value == "" or (pattern and not pattern.match(value)):
             raise self.fail(at, expected, value)
         return value
 
-    def integer(self, obj: Any, key: str, path: str, low: int, high: int,
-                optional: bool = False) -> Optional[int]:
+    def integer(
+        self, obj: Any, key: str, path: str, low: int, high: int, optional: bool = False
+    ) -> Optional[int]:
         value = self.get(obj, key, path)
         at = _join(path, key)
         if optional and (value is None or isinstance(value, _Missing)):
@@ -193,14 +200,16 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
             if len(name) > MAX_INTERFACE_NAME:
                 raise r.fail(_join(pp, "interface"), "at most 15 characters", name)
             ports.append(SwitchPort(r.integer(port, "port", pp, 0, 511), name))
-        switches.append(SwitchPlan(
-            name=r.string(s, "name", p),
-            device_id=r.integer(s, "deviceId", p, 1, 2**32 - 1),
-            grpc_address=r.string(s, "grpcAddress", p, _ADDRESS, "an address host:port"),
-            thrift_port=r.integer(s, "thriftPort", p, 1, 65535),
-            cpu_port=r.integer(s, "cpuPort", p, 1, 511, optional=True),
-            ports=ports,
-        ))
+        switches.append(
+            SwitchPlan(
+                name=r.string(s, "name", p),
+                device_id=r.integer(s, "deviceId", p, 1, 2**32 - 1),
+                grpc_address=r.string(s, "grpcAddress", p, _ADDRESS, "an address host:port"),
+                thrift_port=r.integer(s, "thriftPort", p, 1, 65535),
+                cpu_port=r.integer(s, "cpuPort", p, 1, 511, optional=True),
+                ports=ports,
+            )
+        )
     if not switches:
         raise r.fail("switches", "at least one switch", [])
 
@@ -210,20 +219,27 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
         ipv4 = r.string(h, "ipv4", p)
         if not _ipv4(ipv4):
             raise r.fail(_join(p, "ipv4"), "an IPv4 address such as 10.0.1.1", ipv4)
-        hosts.append(HostPlan(
-            name=r.string(h, "name", p),
-            ipv4=ipv4,
-            mac=r.string(h, "mac", p, _MAC, "a lower-case MAC address such as 00:00:0a:00:01:01"),
-            interface=r.string(h, "interface", p, **interface),
-            switch=r.string(h, "switch", p),
-            port=r.integer(h, "port", p, 0, 511),
-            commands=r.commands(h, "commands", p, optional=True),
-        ))
+        hosts.append(
+            HostPlan(
+                name=r.string(h, "name", p),
+                ipv4=ipv4,
+                mac=r.string(
+                    h, "mac", p, _MAC, "a lower-case MAC address such as 00:00:0a:00:01:01"
+                ),
+                interface=r.string(h, "interface", p, **interface),
+                switch=r.string(h, "switch", p),
+                port=r.integer(h, "port", p, 0, 511),
+                commands=r.commands(h, "commands", p, optional=True),
+            )
+        )
 
     nodes = {s.name for s in switches} | {h.name for h in hosts}
     if len(nodes) != len(switches) + len(hosts):
-        raise r.fail("hosts", "node names used once across switches and hosts",
-                     sorted(n.name for n in switches + hosts))
+        raise r.fail(
+            "hosts",
+            "node names used once across switches and hosts",
+            sorted(n.name for n in switches + hosts),
+        )
     links = []
     for i, link in enumerate(r.array(doc, "links", "")):
         p = _join("links", i)
@@ -236,8 +252,13 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
             node = r.string(e, "node", pe)
             if node not in nodes:
                 raise r.fail(_join(pe, "node"), "a switch or host of the plan", node)
-            parsed.append(LinkEnd(node, r.string(e, "interface", pe, **interface),
-                                  r.integer(e, "port", pe, 0, 511, optional=True)))
+            parsed.append(
+                LinkEnd(
+                    node,
+                    r.string(e, "interface", pe, **interface),
+                    r.integer(e, "port", pe, 0, 511, optional=True),
+                )
+            )
         links.append(parsed)
     names = [e.interface for link in links for e in link]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -249,8 +270,13 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
     b = r.get(doc, "bmv2", "")
     bmv2 = Bmv2Plan(
         binary=r.string(b, "binary", "bmv2"),
-        log_level=r.string(b, "logLevel", "bmv2", re.compile("^(" + "|".join(LOG_LEVELS) + ")$"),
-                           "one of " + ", ".join(LOG_LEVELS)),
+        log_level=r.string(
+            b,
+            "logLevel",
+            "bmv2",
+            re.compile("^(" + "|".join(LOG_LEVELS) + ")$"),
+            "one of " + ", ".join(LOG_LEVELS),
+        ),
         priority_queues=r.integer(b, "priorityQueues", "bmv2", 1, 8),
         start_timeout=r.number(b, "startTimeout", "bmv2", 1),
         socket_buffer=r.integer(b, "socketBuffer", "bmv2", 4096, 2**31 - 1, optional=True),
@@ -264,8 +290,9 @@ def parse_plan(doc: Any, file: str) -> LaunchPlan:
         controller = ControllerPlan(
             argv=list(argv),
             cwd=r.string(c, "cwd", "controller"),
-            status_url=r.string(c, "statusUrl", "controller", re.compile(r"^https?://"),
-                                "an http:// URL"),
+            status_url=r.string(
+                c, "statusUrl", "controller", re.compile(r"^https?://"), "an http:// URL"
+            ),
             ready_timeout=r.number(c, "readyTimeout", "controller", 1),
         )
     return LaunchPlan(

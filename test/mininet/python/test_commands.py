@@ -13,10 +13,17 @@ from netapprox_mn.events import Events  # noqa: E402
 from netapprox_mn.sysctl import SysctlError, raise_socket_buffer, read_sysctl  # noqa: E402
 from netapprox_mn.plan import Bmv2Plan, HostPlan, SwitchPlan, SwitchPort  # noqa: E402
 
-SWITCH = SwitchPlan(name="s1", device_id=3, grpc_address="127.0.0.1:50003", thrift_port=9092,
-                    cpu_port=None, ports=[SwitchPort(1, "s1-eth1"), SwitchPort(5, "s1-eth5")])
-BMV2 = Bmv2Plan(binary="/opt/bin/simple_switch_grpc", log_level="warn", priority_queues=8,
-                start_timeout=30)
+SWITCH = SwitchPlan(
+    name="s1",
+    device_id=3,
+    grpc_address="127.0.0.1:50003",
+    thrift_port=9092,
+    cpu_port=None,
+    ports=[SwitchPort(1, "s1-eth1"), SwitchPort(5, "s1-eth5")],
+)
+BMV2 = Bmv2Plan(
+    binary="/opt/bin/simple_switch_grpc", log_level="warn", priority_queues=8, start_timeout=30
+)
 H1 = HostPlan("h1", "10.0.1.1", "00:00:0a:00:01:01", "h1-eth0", "s1", 1)
 H2 = HostPlan("h2", "10.0.2.1", "00:00:0a:00:02:01", "h2-eth0", "s2", 1)
 
@@ -28,14 +35,17 @@ class Bmv2CommandTest(unittest.TestCase):
         self.assertEqual(argv[argv.index("--device-id") + 1], "3")
         self.assertEqual(argv[argv.index("--thrift-port") + 1], "9092")
         self.assertIn("--no-p4", argv)
-        self.assertEqual([argv[i + 1] for i, a in enumerate(argv) if a == "-i"],
-                         ["1@s1-eth1", "5@s1-eth5"])
+        self.assertEqual(
+            [argv[i + 1] for i, a in enumerate(argv) if a == "-i"], ["1@s1-eth1", "5@s1-eth5"]
+        )
         # Target options come after the separator.
         sep = argv.index("--")
-        self.assertEqual(argv[sep + 1:], ["--grpc-server-addr", "127.0.0.1:50003",
-                                          "--priority-queues", "8"])
-        self.assertEqual(argv[argv.index("--notifications-addr") + 1],
-                         "ipc:///run/s1-notifications.ipc")
+        self.assertEqual(
+            argv[sep + 1 :], ["--grpc-server-addr", "127.0.0.1:50003", "--priority-queues", "8"]
+        )
+        self.assertEqual(
+            argv[argv.index("--notifications-addr") + 1], "ipc:///run/s1-notifications.ipc"
+        )
 
     def test_log_files_are_per_switch_and_not_named_log(self):
         argv = commands.bmv2_argv(SWITCH, BMV2, "/run")
@@ -58,21 +68,34 @@ class HostCommandTest(unittest.TestCase):
     def test_host_setup(self):
         cmds = commands.host_setup_argvs(H1, [H1, H2])
         joined = [" ".join(c) for c in cmds]
-        self.assertIn("sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 "
-                      "net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1 "
-                      "net.ipv6.conf.h1-eth0.disable_ipv6=1", joined)
+        self.assertIn(
+            "sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 "
+            "net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.lo.disable_ipv6=1 "
+            "net.ipv6.conf.h1-eth0.disable_ipv6=1",
+            joined,
+        )
         self.assertIn("ethtool -K h1-eth0 rx off tx off sg off tso off gso off gro off", joined)
         self.assertIn("ip addr add 10.0.1.1/32 dev h1-eth0", joined)
         self.assertIn("ip route replace default dev h1-eth0", joined)
         # A permanent ARP entry for every other host, none for itself.
-        self.assertIn("ip neigh replace 10.0.2.1 lladdr 00:00:0a:00:02:01 dev h1-eth0 nud "
-                      "permanent", joined)
+        self.assertIn(
+            "ip neigh replace 10.0.2.1 lladdr 00:00:0a:00:02:01 dev h1-eth0 nud " "permanent",
+            joined,
+        )
         self.assertFalse(any("neigh replace 10.0.1.1 " in j for j in joined))
 
     def test_switch_interfaces(self):
         cmds = commands.switch_interface_argvs(SWITCH)
-        self.assertEqual(cmds[0], ["sysctl", "-q", "-w", "net.ipv6.conf.s1-eth1.disable_ipv6=1",
-                                   "net.ipv6.conf.s1-eth5.disable_ipv6=1"])
+        self.assertEqual(
+            cmds[0],
+            [
+                "sysctl",
+                "-q",
+                "-w",
+                "net.ipv6.conf.s1-eth1.disable_ipv6=1",
+                "net.ipv6.conf.s1-eth5.disable_ipv6=1",
+            ],
+        )
         self.assertEqual(cmds[1][:3], ["ethtool", "-K", "s1-eth1"])
         self.assertEqual(len(cmds), 3)
 

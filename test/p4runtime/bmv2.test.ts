@@ -2,9 +2,9 @@
 // checked against a real simple_switch_grpc (no interfaces, no root). Skips, with one line
 // saying why, where simple_switch_grpc is not on PATH.
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, readFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { readFileSync } from "node:fs";
 import { status as Code } from "@grpc/grpc-js";
+import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
 import { freeLoopbackTcpPort } from "../../controller/src/util/free-port.js";
 import { P4RuntimeClient } from "../../controller/src/p4runtime/client.js";
 import { wildcard, type UpdateSpec } from "../../controller/src/p4runtime/entities.js";
@@ -16,16 +16,8 @@ import { BMV2_QUIRKS } from "../../controller/src/testswitch/device.js";
 import { TestSwitch } from "../../controller/src/testswitch/server.js";
 import { nextEvent } from "../helpers/events.js";
 
-const onPath = (bin: string) =>
-  (process.env.PATH ?? "").split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, bin), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-const unavailable = onPath("simple_switch_grpc") ? undefined : "simple_switch_grpc not on PATH";
+const unavailable =
+  findExecutable("simple_switch_grpc") === undefined ? "simple_switch_grpc not on PATH" : undefined;
 if (unavailable) process.stderr.write(`BMv2 P4Runtime test skipped: ${unavailable}\n`);
 const describeBmv2 = unavailable ? describe.skip : describe;
 

@@ -1,33 +1,8 @@
 import { createServer, type Server } from "node:net";
+import { thriftReply as reply } from "../helpers/thrift.js";
 import { SimpleSwitchRegisters } from "../../controller/src/targets/bmv2-registers.js";
-import { decodeMessage, MessageType, ThriftType } from "../../controller/src/targets/thrift.js";
+import { decodeMessage } from "../../controller/src/targets/thrift.js";
 import { thriftQueueDepths } from "../../controller/src/runtime/queue-depth.js";
-
-/** A REPLY whose field 0 is an i64, as bm_register_read answers; or an exception (field 1, a struct). */
-function reply(name: string, seqid: number, value: bigint | "refused"): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeInt32BE(0x80010000 | MessageType.REPLY);
-  const nameLen = Buffer.alloc(4);
-  nameLen.writeInt32BE(Buffer.byteLength(name));
-  const seq = Buffer.alloc(4);
-  seq.writeInt32BE(seqid);
-  let body: Buffer;
-  if (value === "refused") {
-    // InvalidRegisterOperation {1: code}
-    const code = Buffer.alloc(4);
-    code.writeInt32BE(2);
-    body = Buffer.concat([
-      Buffer.from([ThriftType.STRUCT, 0, 1, ThriftType.I32, 0, 1]),
-      code,
-      Buffer.from([0, 0]),
-    ]);
-  } else {
-    const v = Buffer.alloc(8);
-    v.writeBigInt64BE(value);
-    body = Buffer.concat([Buffer.from([ThriftType.I64, 0, 0]), v, Buffer.from([0])]);
-  }
-  return Buffer.concat([head, nameLen, Buffer.from(name), seq, body]);
-}
 
 describe("BMv2 register reads over Thrift (a fake server)", () => {
   let server: Server;
@@ -43,7 +18,9 @@ describe("BMv2 register reads over Thrift (a fake server)", () => {
           buf = buf.subarray(m.length);
           calls.push({ name: m.name, fields: m.fields });
           const index = Number(m.fields.get(3));
-          socket.write(reply(m.name, m.seqid, index > 4000 ? "refused" : BigInt(index % 7)));
+          socket.write(
+            reply(m.name, m.seqid, index > 4000 ? { declaredCode: 2 } : BigInt(index % 7)),
+          );
         }
       });
     });

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:net";
+import { thriftReply as reply } from "../helpers/thrift.js";
 import {
   decodeMessage,
   encodeCall,
@@ -7,37 +8,6 @@ import {
   SimpleSwitchQueues,
   ThriftType,
 } from "../../controller/src/targets/thrift.js";
-
-/** A reply message: strict header, name, seqid, then a struct with field 0 (i32 or i64) or an exception string. */
-function reply(
-  name: string,
-  seqid: number,
-  result: number | bigint | { exception: string },
-): Buffer {
-  const head = Buffer.alloc(4);
-  const isException = typeof result === "object";
-  head.writeInt32BE(0x80010000 | (isException ? MessageType.EXCEPTION : MessageType.REPLY) | 0);
-  const nameLen = Buffer.alloc(4);
-  nameLen.writeInt32BE(Buffer.byteLength(name));
-  const seq = Buffer.alloc(4);
-  seq.writeInt32BE(seqid);
-  let body: Buffer;
-  if (isException) {
-    const msg = Buffer.from(result.exception);
-    const len = Buffer.alloc(4);
-    len.writeInt32BE(msg.length);
-    body = Buffer.concat([Buffer.from([ThriftType.STRING, 0, 1]), len, msg, Buffer.from([0])]);
-  } else if (typeof result === "bigint") {
-    const v = Buffer.alloc(8);
-    v.writeBigInt64BE(result);
-    body = Buffer.concat([Buffer.from([ThriftType.I64, 0, 0]), v, Buffer.from([0])]);
-  } else {
-    const v = Buffer.alloc(4);
-    v.writeInt32BE(result);
-    body = Buffer.concat([Buffer.from([ThriftType.I32, 0, 0]), v, Buffer.from([0])]);
-  }
-  return Buffer.concat([head, nameLen, Buffer.from(name), seq, body]);
-}
 
 describe("Thrift binary codec", () => {
   it("encodes a call byte for byte as the binary protocol defines", () => {

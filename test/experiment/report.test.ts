@@ -16,6 +16,18 @@ import {
 import { summarize } from "../../controller/src/experiment/results.js";
 import { run } from "./fixtures.js";
 
+/** The figures a report draws, each as SVG with its CSV data, sorted by name. */
+const FIGURE_FILES = [
+  "delivered.csv",
+  "delivered.svg",
+  "fct-cdf.csv",
+  "fct-cdf.svg",
+  "fct.csv",
+  "fct.svg",
+  "jct.csv",
+  "jct.svg",
+];
+
 describe("formatting", () => {
   it("picks a time unit, with µs for microseconds, and signs changes", () => {
     expect(formatSeconds(12.345)).toBe("12.3 s");
@@ -91,16 +103,7 @@ describe("report", () => {
 
   it("draws every figure as SVG with its CSV, saying what the data and the marks are", () => {
     const figures = renderFigures(summary, { queueModes: ["strict"] });
-    expect(Object.keys(figures).sort()).toEqual([
-      "delivered.csv",
-      "delivered.svg",
-      "fct-cdf.csv",
-      "fct-cdf.svg",
-      "fct.csv",
-      "fct.svg",
-      "jct.csv",
-      "jct.svg",
-    ]);
+    expect(Object.keys(figures).sort()).toEqual(FIGURE_FILES);
     for (const [name, text] of Object.entries(figures)) {
       if (!name.endsWith(".svg")) continue;
       expect(text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
@@ -134,14 +137,7 @@ describe("report", () => {
       "udp-blast-seed1.json",
     ]);
     expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
-      "delivered.csv",
-      "delivered.svg",
-      "fct-cdf.csv",
-      "fct-cdf.svg",
-      "fct.csv",
-      "fct.svg",
-      "jct.csv",
-      "jct.svg",
+      ...FIGURE_FILES,
       "report.md",
       "summary.json",
     ]);

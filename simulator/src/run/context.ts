@@ -12,7 +12,8 @@ import type { Fabric } from "../fabric.js";
 import type { ApproxSender } from "../hosts/approx.js";
 import type { SimJobCoordinator } from "../hosts/coordination.js";
 import { flowHash } from "../hosts/packets.js";
-import type { TcpReceiver, TcpSender } from "../hosts/tcp.js";
+import type { TcpReceiver } from "../hosts/tcp-receiver.js";
+import type { TcpSender } from "../hosts/tcp.js";
 import type { JobRun } from "../jobs.js";
 import type { Simulation } from "../simulation.js";
 

@@ -2,7 +2,8 @@
 // arrival (one pending start at a time), its completion time recorded.
 import type { FlowResult } from "../../../controller/src/experiment/results.js";
 import type { WorkloadPlan } from "../../../controller/src/experiment/workload.js";
-import { TcpReceiver, TcpSender, type TcpFlowConfig } from "../hosts/tcp.js";
+import { TcpReceiver } from "../hosts/tcp-receiver.js";
+import { TcpSender, type TcpFlowConfig } from "../hosts/tcp.js";
 import type { RunController } from "./control.js";
 import { connectionHashes, hostIndex, TCP, type RunContext } from "./context.js";
 

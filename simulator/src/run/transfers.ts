@@ -18,7 +18,8 @@ import {
   type ReportChannel,
   type ReportedReceiver,
 } from "../hosts/coordination.js";
-import { TcpReceiver, TcpSender, type TcpFlowConfig } from "../hosts/tcp.js";
+import { TcpReceiver } from "../hosts/tcp-receiver.js";
+import { TcpSender, type TcpFlowConfig } from "../hosts/tcp.js";
 import { JobRun, type CompletionMode } from "../jobs.js";
 import type { RateHints, RunController } from "./control.js";
 import {

@@ -7,6 +7,9 @@
 // Every directed link of the topology is an egress port: a switch port, or a host's
 // interface. Packets live in a pool of typed arrays and queues are linked lists through
 // the pool; events are words in the event queue; nothing is allocated per packet.
+//
+// Over 500 lines because the packet pool, queues, meters and counters are one typed-array
+// structure on the simulator's hot path; split, its fields would have to be public.
 import type {
   Allocation,
   ClassName,

@@ -4,13 +4,12 @@ import {
   checkSummary,
   compareRankings,
   compareSummaries,
-  reading,
-  renderComparison,
   type ComparedPolicy,
   type ComparedSource,
   type ComparedSummary,
   type PolicyComparison,
 } from "../../controller/src/experiment/compare.js";
+import { reading, renderComparison } from "../../controller/src/experiment/compare-report.js";
 import { summaryForFile } from "../../controller/src/experiment/report.js";
 import { SUMMARY_FORMAT, summarize } from "../../controller/src/experiment/results.js";
 import type { ExperimentPolicy } from "../../controller/src/experiment/scenario.js";

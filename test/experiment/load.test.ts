@@ -327,6 +327,30 @@ transport: {tcp_settings: [dc-tuned, dc-tuned]}
     ]);
   });
 
+  it("merges a policy file and the overrides as data: a problem of both is located in each", () => {
+    // The file's packet size is valid on its own; the scenario's smaller mtu makes it too large.
+    expect(
+      problems(
+        `${BASE}policy: ${FIXTURES}/packet-size.policy.yaml\npolicy_overrides:\n  knobs: {mtu: 1000}\n`,
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /fixtures\/packet-size\.policy\.yaml:3: knobs\.mean_packet_size: expected at most the mtu \(1000 bytes\), got 1400$/,
+      ),
+    ]);
+    expect(
+      problems(
+        `${BASE}policy: ${FIXTURES}/packet-size.policy.yaml\npolicy_overrides:\n  knobs: {beta: 7}\n`,
+      ),
+    ).toEqual(["s.yaml:9: policy_overrides.knobs.beta: expected a number > 0 and <= 1, got 7"]);
+  });
+
+  it("reports a blast rate that is not positive", () => {
+    expect(problems(`${BASE}transport: {blast_rate: 0Mbit}\n`)).toEqual([
+      expect.stringMatching(/^s\.yaml:7: transport\.blast_rate: expected a positive bit rate/),
+    ]);
+  });
+
   it("reads files relative to the scenario's folder", () => {
     expect(() => loadScenarioFile("test/experiment/fixtures/missing.yaml")).toThrow(
       /cannot read file: no such file/,

@@ -1,5 +1,6 @@
 import { DEFAULT_TCP, type TcpSettings } from "../../controller/src/experiment/scenario.js";
-import { TcpReceiver, TcpSender, type TcpFlowConfig } from "../../simulator/src/hosts/tcp.js";
+import { TcpReceiver } from "../../simulator/src/hosts/tcp-receiver.js";
+import { TcpSender, type TcpFlowConfig } from "../../simulator/src/hosts/tcp.js";
 import { DROP_REASONS } from "../../simulator/src/fabric.js";
 import { dumbbell, simulate, type TestSim } from "./helpers.js";
 

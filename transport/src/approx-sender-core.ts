@@ -10,6 +10,9 @@
 // the previous one, at most `maxPasses` passes in all, until resend passes have delivered
 // no new chunk for `giveUpMs` (and within the job's timeout); the job is done as soon as
 // the receiver reports the fraction (DONE, or feedback showing it).
+//
+// Over 500 lines because it is one state machine (passes, pacing, feedback, completion) whose
+// states share its fields; the rate controller is apart (rate-control.ts).
 import { chunkLayout, neededChunks, ReceiverPicture } from "./chunks.js";
 import { Pacer } from "./pacer.js";
 import { LossRateController, type RateControlConfig } from "./rate-control.js";

@@ -2,6 +2,9 @@
 // translation into the options of the transport functions. Pure, so the flag
 // handling is tested without sockets; every problem is a RangeError that names the
 // flag and what it expected (the command turns it into a usage error).
+//
+// Over 500 lines because each host tool's flags sit next to their translation and the shared
+// flag parsers; one table (controller/src/cli/host-tools.ts) runs them.
 import type { ApproxRecvOptions } from "./approx-receiver.js";
 import { DEFAULT_CHUNK_SIZE, type ApproxSendOptions } from "./approx-sender.js";
 import type { ExactGenOptions, ExactSinkOptions } from "./exact-traffic.js";

@@ -14,6 +14,9 @@
 // C_l is the link's data capacity: its capacity minus the share kept for the control class.
 // A job split by ECMP puts a fraction of its rate on every link of its paths (even split per
 // hop); a job with several source or destination hosts spreads evenly over its host pairs.
+//
+// Over 500 lines because allocate() and the incidence and scratch structures it builds share
+// typed arrays in one pass (bench/ measures it); the water-filling is in waterfill.ts.
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
 import { policyReporter, resolveFlows, resolveJobs, type ResolvedJob } from "../policy/resolve.js";
 import type { ExactFlow, Policy } from "../policy/types.js";

@@ -1,10 +1,11 @@
 // The netapprox command line: `netapprox <command> [options]`. Each command lives in
 // commands/<name>.ts and is loaded only when used, so one command's dependencies never
 // slow down another. The programs that run on the hosts of an experiment are grouped
-// under `netapprox host <tool>`; their old top-level names still work (the Mininet
-// runner starts them by those names) but are not listed.
+// under `netapprox host <tool>` (one table, host-tools.ts); their old top-level names
+// still work (the Mininet runner starts them by those names) but are not listed.
 import { packageVersion } from "../util/package-root.js";
 import { CliError, didYouMean, UNITS_HELP, type Command } from "./command.js";
+import { HOST_TOOLS, hostToolCommand } from "./host-tools.js";
 
 type Loader = () => Promise<{ command: Command }>;
 
@@ -33,10 +34,6 @@ export function register(
   load: Loader,
 ): void {
   commands.push({ name, group, summary, load });
-}
-
-function registerHostTool(name: string, summary: string, load: Loader): void {
-  hostTools.push({ name, group: "host", summary, load });
 }
 
 register(
@@ -124,56 +121,14 @@ register(
   () => import("./commands/compare.js"),
 );
 
-registerHostTool(
-  "approx-send",
-  "send one approximate job (numbered chunks over UDP, loss-based rate)",
-  () => import("./commands/approx-send.js"),
-);
-registerHostTool(
-  "approx-recv",
-  "receive one approximate job until it holds its fraction",
-  () => import("./commands/approx-recv.js"),
-);
-registerHostTool(
-  "approx-marking",
-  "print the iptables rules that mark approximate traffic with DSCP",
-  () => import("./commands/approx-marking.js"),
-);
-registerHostTool(
-  "blast-send",
-  "UDP blast baseline: send every chunk once at line rate",
-  () => import("./commands/blast-send.js"),
-);
-registerHostTool(
-  "blast-recv",
-  "UDP blast baseline: count what arrives",
-  () => import("./commands/blast-recv.js"),
-);
-registerHostTool(
-  "tcp-send",
-  "TCP baselines: send a job, sampled or in full",
-  () => import("./commands/tcp-send.js"),
-);
-registerHostTool(
-  "tcp-recv",
-  "TCP baselines: receive until the job's fraction",
-  () => import("./commands/tcp-recv.js"),
-);
-registerHostTool(
-  "exact-gen",
-  "open exact TCP flows (web search, data mining or fixed sizes)",
-  () => import("./commands/exact-gen.js"),
-);
-registerHostTool(
-  "exact-sink",
-  "receive exact flows and report their completion times",
-  () => import("./commands/exact-sink.js"),
-);
-registerHostTool(
-  "job-coordinator",
-  "count a job's chunks across its receivers and tell them when the job is done",
-  () => import("./commands/job-coordinator.js"),
-);
+for (const tool of HOST_TOOLS) {
+  hostTools.push({
+    name: tool.name,
+    group: "host",
+    summary: tool.summary,
+    load: () => Promise.resolve({ command: hostToolCommand(tool) }),
+  });
+}
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length), "host".length) + 2;

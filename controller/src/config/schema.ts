@@ -3,7 +3,7 @@
 // (ignored by editors) with the human wording for each value.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { describeValue, type ConfigIssue } from "./errors.js";
-import type { YamlSource } from "./yaml-source.js";
+import type { ConfigSource } from "./source.js";
 
 /** The annotation keyword holding the phrase used in "expected ..." messages. */
 export const EXPECTED = "x-expected";
@@ -29,7 +29,7 @@ function instance(): Ajv {
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 /** Validates `source.data` against `schema`; returns the problems found (empty when valid). */
-export function schemaIssues(source: YamlSource, schema: JsonSchema): ConfigIssue[] {
+export function schemaIssues(source: ConfigSource, schema: JsonSchema): ConfigIssue[] {
   let validate = compiled.get(schema);
   if (validate === undefined) {
     validate = instance().compile(schema);
@@ -50,7 +50,7 @@ export function schemaIssues(source: YamlSource, schema: JsonSchema): ConfigIssu
   return issues;
 }
 
-function toIssue(source: YamlSource, err: ErrorObject): ConfigIssue | undefined {
+function toIssue(source: ConfigSource, err: ErrorObject): ConfigIssue | undefined {
   const path = instancePath(source.data, err.instancePath);
   const parent = (err.parentSchema ?? {}) as JsonSchema;
   switch (err.keyword) {

@@ -3,14 +3,10 @@
 import { readFileSync } from "node:fs";
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { ConfigError, type ConfigIssue, type ConfigPath } from "./errors.js";
+import type { ConfigSource, Position } from "./source.js";
 import { decodeUtf8, describeUtf8Problem } from "../p4runtime/utf8.js";
 
-interface Position {
-  line: number;
-  column: number;
-}
-
-export class YamlSource {
+export class YamlSource implements ConfigSource {
   private constructor(
     readonly file: string,
     private readonly doc: Document.Parsed,

@@ -5,6 +5,9 @@
 //   expand the workload -> schedule programs -> write policy and launch plan
 //   -> launcher: network + controller ready -> counters -> traffic -> counters
 //   -> teardown -> collect
+//
+// Over 500 lines because runOnMininet is one sequence whose teardown must see every resource
+// it opened; it runs only with Mininet and BMv2, so it is split only where a test covers it.
 import type { ChildProcess } from "node:child_process";
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";

@@ -4,6 +4,7 @@
 import { ConfigError, type ConfigIssue, type ConfigPath } from "../config/errors.js";
 import { schemaIssues } from "../config/schema.js";
 import { parseBytes, parseDuration, readBitRate } from "../config/units.js";
+import type { ConfigSource } from "../config/source.js";
 import { YamlSource } from "../config/yaml-source.js";
 import { policySchema } from "./schema.js";
 import {
@@ -84,7 +85,7 @@ interface RawPolicy {
 
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17 };
 
-export function policyFromSource(source: YamlSource, options: PolicyLoadOptions = {}): Policy {
+export function policyFromSource(source: ConfigSource, options: PolicyLoadOptions = {}): Policy {
   // An empty file is an error, never "no jobs": that is what `>` or a half-saved file looks like.
   if (source.isEmpty) {
     throw source.emptyError(

@@ -4,6 +4,9 @@
 // route intents (prefix -> port or ECMP group), the split of a host pair's traffic over
 // links (even split at every ECMP hop, as the switches' hash does on average), and the
 // routing of aggregated demand matrices.
+//
+// Over 500 lines because one class's per-switch distances serve route intents, traffic splits
+// and demand routing alike; the parts share its private arrays.
 import { commonPrefix, formatPrefix, prefixEnd, type Ipv4Prefix } from "../topology/addresses.js";
 import { Network } from "../topology/network.js";
 import type { Topology } from "../topology/types.js";

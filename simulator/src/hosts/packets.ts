@@ -15,6 +15,9 @@ export const ACK_ECE = 1;
 /** The receiver holds what it needs: the connection is over. */
 export const ACK_DONE = 2;
 export const ACK_SYN = 4;
+/** An ACK's pAux: flags in the low bits, the segment that triggered it above them. */
+export const ACK_FLAG_BITS = 3;
+export const ACK_FLAG_MASK = (1 << ACK_FLAG_BITS) - 1;
 
 /** IPv4 + TCP headers. */
 export const TCP_HEADER_BYTES = 40;

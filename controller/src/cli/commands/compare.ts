@@ -8,10 +8,10 @@ import {
   CompareError,
   checkSummary,
   compareSummaries,
-  renderComparison,
   type ComparedSource,
   type ComparedSummary,
 } from "../../experiment/compare.js";
+import { renderComparison } from "../../experiment/compare-report.js";
 import { writeOutputFile } from "../../util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
 

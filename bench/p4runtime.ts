@@ -24,7 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { findExecutable } from "../controller/src/cli/commands/experiment.js";
+import { findExecutable } from "../controller/src/util/executables.js";
 import {
   encodeEntity,
   UPDATE_TYPES,

@@ -3,7 +3,7 @@
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
+import { findExecutable } from "../../controller/src/util/executables.js";
 import { MininetNetwork } from "../../controller/src/mininet/launcher.js";
 import type { LaunchPlan } from "../../controller/src/mininet/plan.js";
 

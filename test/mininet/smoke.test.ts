@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
+import { findExecutable } from "../../controller/src/util/executables.js";
 import type { MininetNetwork } from "../../controller/src/mininet/launcher.js";
 import { buildLaunchPlan } from "../../controller/src/mininet/plan.js";
 import { markingCommands } from "../../controller/src/mininet/schedule.js";

@@ -3,7 +3,7 @@
 // and changes when the switch restarts (what the controller's queue memory relies
 // on). Runs where simple_switch_grpc is on PATH; says in one line why it skipped
 // elsewhere.
-import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
+import { findExecutable } from "../../controller/src/util/executables.js";
 import { startLoopbackBmv2, type LoopbackBmv2 } from "../../controller/src/targets/bmv2-process.js";
 import { sameSwitchStart, SimpleSwitchQueues } from "../../controller/src/targets/thrift.js";
 

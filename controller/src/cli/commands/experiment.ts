@@ -1,10 +1,11 @@
 // `netapprox experiment`: runs a scenario on Mininet with BMv2 switches, once per policy
 // and seed, each on a fresh network, and writes the results (one JSON per run, a summary,
 // the Markdown table and SVG plots) in the format the simulator writes too.
-import { accessSync, constants, existsSync } from "node:fs";
-import { delimiter, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { runFileName, runLabel, type RunResult } from "../../experiment/results.js";
 import { summaryForFile, summaryTable, writeResults, writeRun } from "../../experiment/report.js";
+import { findExecutable } from "../../util/executables.js";
 import { loadScenarioFile } from "../../experiment/load.js";
 import {
   EXPERIMENT_POLICIES,
@@ -30,22 +31,7 @@ import { CliError, parseOptions, parseSeedList, type Command } from "../command.
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "off"];
 
-/** `name` as found on PATH (or as given when it contains a slash); undefined when absent. */
-export function findExecutable(name: string, path = process.env.PATH ?? ""): string | undefined {
-  const executable = (file: string) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (name.includes("/")) return executable(name) ? name : undefined;
-  for (const dir of path.split(delimiter)) {
-    if (dir !== "" && executable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
+export { findExecutable };
 
 /** "a,b" or repeated flags -> the list, each checked against `allowed`. */
 export function parseList<T extends string>(

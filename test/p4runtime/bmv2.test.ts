@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { status as Code } from "@grpc/grpc-js";
-import { findExecutable } from "../../controller/src/cli/commands/experiment.js";
+import { findExecutable } from "../../controller/src/util/executables.js";
 import { freeLoopbackTcpPort } from "../../controller/src/util/free-port.js";
 import { P4RuntimeClient } from "../../controller/src/p4runtime/client.js";
 import { wildcard, type UpdateSpec } from "../../controller/src/p4runtime/entities.js";

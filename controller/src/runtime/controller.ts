@@ -12,7 +12,7 @@
 //
 // The class coordinates; the parts live beside it: counter polls in poller.ts, rates
 // and metrics in telemetry.ts and metrics.ts, /status in status.ts, policy file
-// watching in policy-watch.ts, each switch's session in agent.ts.
+// watching in policy-watch.ts, each switch's session in agent.ts (made in agent-wiring.ts).
 import { join } from "node:path";
 import { Subject, interval, type Subscription } from "rxjs";
 import { allocate } from "../allocation/allocate.js";
@@ -34,16 +34,10 @@ import type { Policy } from "../policy/types.js";
 import { computeRoutes, type Routing } from "../routing/routing.js";
 import { capabilitiesOf, type TargetCapabilities } from "../targets/capabilities.js";
 import { QueueMemory } from "../targets/queue-memory.js";
-import {
-  HtbLinks,
-  mininetLinkInterfaces,
-  type LinkInterface,
-  type TcRunner,
-} from "../targets/tc-links.js";
-import { SimpleSwitchQueues } from "../targets/thrift.js";
-import { writeFileAtomic } from "../util/files.js";
+import type { LinkInterface, TcRunner } from "../targets/tc-links.js";
 import type { Switch as TopologySwitch, Topology } from "../topology/types.js";
-import { SwitchAgent, type QueueConfigurator, type SyncReport } from "./agent.js";
+import type { QueueConfigurator, SwitchAgent, SyncReport } from "./agent.js";
+import { createSwitchAgent } from "./agent-wiring.js";
 import { applyHysteresis } from "./hysteresis.js";
 import type { Logger } from "./log.js";
 import { ControllerMetrics } from "./metrics.js";
@@ -171,98 +165,21 @@ export class NetapproxController {
         : QueueMemory.open(join(options.stateDir, "bmv2-queues.json"), (message) =>
             this.log.warn(message),
           );
-    for (const sw of options.topology.switches) this.agents.set(sw.name, this.createAgent(sw));
+    for (const sw of options.topology.switches)
+      this.agents.set(
+        sw.name,
+        createSwitchAgent(sw, options, {
+          logger: this.log,
+          queueMemory: this.queueMemory,
+          poller: this.poller,
+        }),
+      );
   }
 
   private contractOf(sw: TopologySwitch): PipelineContract {
     return pipelineContract(capabilitiesOf(sw.target).pipeline);
   }
 
-  private createAgent(sw: TopologySwitch): SwitchAgent {
-    const htb = sw.target === "bmv2" && this.options.bmv2Queues === "htb";
-    const caps = capabilitiesOf(sw.target, {
-      ...(htb ? { queueConfig: "linux-htb" as const } : {}),
-      ...this.options.capabilities?.(sw),
-    });
-    const bundle = this.options.pipelines[caps.pipeline];
-    if (bundle === undefined) {
-      throw new Error(
-        `switch ${sw.name} is a ${sw.target} switch, but no ${caps.pipeline} pipeline was loaded`,
-      );
-    }
-    const tls = sw.tls
-      ? {
-          ...(sw.tls.ca ? { ca: sw.tls.ca } : {}),
-          ...(sw.tls.cert ? { cert: sw.tls.cert } : {}),
-          ...(sw.tls.key ? { key: sw.tls.key } : {}),
-          ...(sw.tls.serverName ? { serverName: sw.tls.serverName } : {}),
-        }
-      : undefined;
-    const switchOptions: SwitchOptions = {
-      name: sw.name,
-      address: sw.address,
-      deviceId: sw.deviceId,
-      electionId: this.options.electionId,
-      role: this.options.role ?? "",
-      ...(tls ? { tls } : {}),
-      pipeline: { schema: bundle.schema, deviceConfig: bundle.deviceConfig },
-      rpcTimeoutMs: caps.rpcTimeoutMs,
-      keepaliveMs: caps.keepaliveMs,
-      backoff: caps.backoff,
-      reconnectBackoffMs: caps.reconnectBackoffMs,
-      ...this.options.switchOverrides?.(sw),
-    };
-    let queues: QueueConfigurator | undefined;
-    if (caps.queueConfig === "bmv2-thrift" || caps.queueConfig === "linux-htb") {
-      if (this.options.queueConfigurator) queues = this.options.queueConfigurator(sw);
-      else if (sw.thriftPort !== null)
-        queues = new SimpleSwitchQueues(
-          sw.address.replace(/:\d+$/, "").replace(/^\[|\]$/g, ""),
-          sw.thriftPort,
-        );
-      else
-        this.log.warn(
-          "no thrift_port for this BMv2 switch: its queue rates and depths stay as they are",
-          { switch: sw.name },
-        );
-    }
-    this.poller.addDepthReader(
-      sw,
-      caps,
-      bundle.schema,
-      this.options.queueConfigurator === undefined,
-    );
-    const dir = this.options.trafficManagerDir ?? "tm-config";
-    return new SwitchAgent({
-      switchOptions,
-      schema: bundle.schema,
-      contract: pipelineContract(caps.pipeline),
-      capabilities: caps,
-      logger: this.log,
-      ...(queues ? { queues } : {}),
-      queueMemory: this.queueMemory,
-      ...(caps.queueConfig === "linux-htb"
-        ? {
-            links: new HtbLinks(
-              sw.name,
-              this.options.linkInterfaces?.(sw) ??
-                mininetLinkInterfaces(this.options.topology, sw.name),
-              this.options.tcRunner,
-            ),
-            ...(this.options.linkCheckMs !== undefined
-              ? { linkCheckMs: this.options.linkCheckMs }
-              : {}),
-          }
-        : {}),
-      writeTrafficManager: async (state) => {
-        const file = join(dir, `${state.switch}.tm.json`);
-        const doc = { switch: state.switch, generatedBy: "netapprox", ports: state.trafficManager };
-        writeFileAtomic(file, JSON.stringify(doc, null, 2) + "\n", "traffic-manager config");
-        this.log.info("wrote traffic-manager config", { switch: state.switch, file });
-      },
-      ...(this.options.retryMs ? { retryMs: this.options.retryMs } : {}),
-    });
-  }
   get currentPolicy(): Policy {
     return this.policy;
   }

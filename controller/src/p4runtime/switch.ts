@@ -9,6 +9,9 @@
 // rxjs Observables: lifecycle events, state, role, packet-ins, digests, idle
 // timeouts and stream errors. Writes are refused locally unless this client is
 // the primary, so a demoted primary stops writing at once.
+//
+// One file over 500 lines: the Switch session's lifecycle, stream, arbitration and RPCs
+// share one connection state machine.
 import { create } from "@bufbuild/protobuf";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { status as GrpcStatus } from "@grpc/grpc-js";

@@ -6,6 +6,9 @@
 // `canonical()` before they are compared with what was written.
 //
 // Pure: no I/O, no P4Info. Widths come from the caller.
+//
+// One file over 500 lines: every value form (numbers, text, addresses, prefixes, masks,
+// ranges) goes through the same width checks and canonical bytestrings.
 
 /** A value a user may give for a bit<W> field. */
 export type P4Value = number | bigint | string | Uint8Array;

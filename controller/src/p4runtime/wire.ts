@@ -10,6 +10,9 @@
 // kind). P4Data, which a controller rarely writes, goes through `toBinary`.
 //
 // Pure: no I/O.
+//
+// One file over 500 lines: the wire encoder's hot path, one writer per message kind, kept
+// together for speed and byte-identity checking.
 import {
   create,
   isMessage,

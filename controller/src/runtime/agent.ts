@@ -11,6 +11,9 @@
 //     mirror (an incremental sync), with no read.
 //   - A failed update is logged with the entity it concerns, counted, and retried
 //     by a full sync after a back-off; the other updates still go in.
+//
+// One file over 500 lines: the agent's sync loop, mirror, retries and queue settings share
+// one per-switch state.
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { Subject, type Subscription } from "rxjs";
 import { Update_Type, type Entity, type Update } from "../proto/p4/v1/p4runtime_pb.js";

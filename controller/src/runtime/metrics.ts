@@ -13,6 +13,7 @@ import {
   type LabelValues,
 } from "prom-client";
 import { DropReason, TrafficClass } from "../pipeline/contract.js";
+import type { SyncReport } from "./agent.js";
 
 /** Traffic class names as they appear in labels ("exact", "approx_guaranteed", ...). */
 export const CLASS_LABELS: Readonly<Record<number, string>> = {
@@ -242,6 +243,15 @@ export class ControllerMetrics {
         zero(this.portDroppedBytes, { switch: name, port: p, reason });
       }
     }
+  }
+
+  /** One sync of a switch: updates written and failed, its kind and duration. */
+  recordSync(r: SyncReport): void {
+    const labels = { switch: r.switch };
+    this.updatesWritten.inc(labels, r.inserts + r.modifies + r.deletes - r.failed);
+    this.updatesFailed.inc(labels, r.failed);
+    this.syncs.inc({ ...labels, kind: r.kind });
+    this.syncDuration.observe({ kind: r.kind }, r.durationMs / 1000);
   }
 
   /** The jobs of a new allocation: their series appear at 0; those of jobs gone are removed. */

@@ -6,6 +6,9 @@
 // differs, the difference is a quirk flag (DeviceQuirks) that BMV2_QUIRKS turns on.
 // Only CONTINUE_ON_ERROR batches are supported. Values are stored in their canonical
 // (shortest) form, so reads answer with canonical bytestrings whatever was written.
+//
+// One file over 500 lines: Write and Read of every entity kind act on one store with
+// cross-kind reference counts (tables, members, groups), kept in one class.
 import { clone, create, type MessageInitShape } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import {

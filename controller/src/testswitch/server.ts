@@ -5,6 +5,9 @@
 // status details, Read with wildcards, counters and meters, digests, and
 // packet-out echoed back as packet-in. It follows the specification; BMv2's
 // differences are opt-in quirks (`quirks: BMV2_QUIRKS`).
+//
+// One file over 500 lines: the gRPC handlers (stream and arbitration, pipeline, Write,
+// Read, packet I/O, digests) share the server's client and election state.
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { StatusSchema } from "../proto/google/rpc/status_pb.js";

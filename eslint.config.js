@@ -7,7 +7,8 @@ export default tseslint.config(
     ignores: [
       "dist/",
       "node_modules/",
-      "controller/src/proto/",
+      "packages/p4runtime/src/proto/",
+      "**/dist/",
       "p4/build/",
       "results/",
       // Deliberately wrong imports; test/lint/layers.test.ts lints them where they pretend to be.
@@ -37,7 +38,7 @@ export default tseslint.config(
   },
   {
     // The web view runs in the browser.
-    files: ["controller/web/**/*.js"],
+    files: ["packages/controller/web/**/*.js"],
     languageOptions: {
       globals: {
         document: "readonly",

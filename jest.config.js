@@ -6,8 +6,10 @@ export default {
   testMatch: ["**/*.test.ts"],
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: {
+    // Packages by name, from their sources (as tsconfig.json's "netapprox-source" condition).
+    "^@netapprox/p4runtime$": "<rootDir>/packages/p4runtime/src/index.ts",
+    "^@netapprox/([a-z0-9-]+)/(.*)\\.js$": "<rootDir>/packages/$1/src/$2",
     "^(\\.{1,2}/.*)\\.js$": "$1",
-    "^netapprox/p4runtime$": "<rootDir>/controller/src/p4runtime/index.ts",
   },
   transform: {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json" }],

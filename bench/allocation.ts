@@ -7,13 +7,13 @@
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { allocate } from "../controller/src/allocation/allocate.js";
-import { makePolicy, type ApproximateJob, type ExactFlow } from "../controller/src/policy/types.js";
-import { computeRoutes } from "../controller/src/routing/routing.js";
-import { pipelineContract } from "../controller/src/pipeline/contract.js";
-import { translateAll } from "../controller/src/pipeline/translate.js";
-import { fatTree } from "../controller/src/topology/generate.js";
-import type { Topology } from "../controller/src/topology/types.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import { makePolicy, type ApproximateJob, type ExactFlow } from "@netapprox/model/policy/types.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
+import { pipelineContract } from "@netapprox/model/pipeline/contract.js";
+import { translateAll } from "@netapprox/model/pipeline/translate.js";
+import { fatTree } from "@netapprox/model/topology/generate.js";
+import type { Topology } from "@netapprox/model/topology/types.js";
 
 const SIZES = [4, 8, 16];
 const JOBS_AT_16 = 10_000;

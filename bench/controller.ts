@@ -10,14 +10,14 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { filter, firstValueFrom, timeout } from "rxjs";
-import { TrafficClass, portClassIndex } from "../controller/src/pipeline/contract.js";
-import { makePolicy, type ApproximateJob } from "../controller/src/policy/types.js";
-import { NetapproxController } from "../controller/src/runtime/controller.js";
-import { silentLogger } from "../controller/src/runtime/log.js";
-import { loadPipeline } from "../controller/src/runtime/pipelines.js";
-import { Switch } from "../controller/src/p4runtime/switch.js";
-import { fatTree } from "../controller/src/topology/generate.js";
-import { packageRoot } from "../controller/src/util/package-root.js";
+import { TrafficClass, portClassIndex } from "@netapprox/model/pipeline/contract.js";
+import { makePolicy, type ApproximateJob } from "@netapprox/model/policy/types.js";
+import { NetapproxController } from "@netapprox/controller/runtime/controller.js";
+import { silentLogger } from "@netapprox/controller/runtime/log.js";
+import { loadPipeline } from "@netapprox/controller/runtime/pipelines.js";
+import { Switch } from "@netapprox/p4runtime/switch.js";
+import { fatTree } from "@netapprox/model/topology/generate.js";
+import { packageRoot } from "@netapprox/model/util/package-root.js";
 
 const ROUNDS = 60;
 const POLL_MS = 20;

@@ -24,18 +24,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { findExecutable } from "../controller/src/util/executables.js";
-import {
-  encodeEntity,
-  UPDATE_TYPES,
-  type UpdateSpec,
-} from "../controller/src/p4runtime/entities.js";
-import { P4Schema } from "../controller/src/p4runtime/p4info.js";
-import { Switch } from "../controller/src/p4runtime/switch.js";
-import { toUint128 } from "../controller/src/p4runtime/values.js";
-import { WriteRequestSchema } from "../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { loadPipeline } from "../controller/src/runtime/pipelines.js";
-import { startLoopbackBmv2 } from "../controller/src/targets/bmv2-process.js";
+import { findExecutable } from "@netapprox/model/util/executables.js";
+import { encodeEntity, UPDATE_TYPES, type UpdateSpec } from "@netapprox/p4runtime/entities.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
+import { Switch } from "@netapprox/p4runtime/switch.js";
+import { toUint128 } from "@netapprox/p4runtime/values.js";
+import { WriteRequestSchema } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { loadPipeline } from "@netapprox/controller/runtime/pipelines.js";
+import { startLoopbackBmv2 } from "@netapprox/controller/targets/bmv2-process.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const N = 10_000;

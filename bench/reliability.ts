@@ -15,16 +15,19 @@
 // Target: restore under 1 s with 0 entities missing.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { encodeEntity } from "../controller/src/p4runtime/entities.js";
-import { P4RuntimeClient } from "../controller/src/p4runtime/client.js";
-import { loadPolicyFile } from "../controller/src/policy/load.js";
-import { NetapproxController } from "../controller/src/runtime/controller.js";
-import { silentLogger } from "../controller/src/runtime/log.js";
-import { loadPipeline } from "../controller/src/runtime/pipelines.js";
-import { planReconciliation, reconciliationReads } from "../controller/src/runtime/reconcile.js";
-import { loadTopologyFile } from "../controller/src/topology/load.js";
-import type { Topology } from "../controller/src/topology/types.js";
-import { packageRoot } from "../controller/src/util/package-root.js";
+import { encodeEntity } from "@netapprox/p4runtime/entities.js";
+import { P4RuntimeClient } from "@netapprox/p4runtime/client.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import { NetapproxController } from "@netapprox/controller/runtime/controller.js";
+import { silentLogger } from "@netapprox/controller/runtime/log.js";
+import { loadPipeline } from "@netapprox/controller/runtime/pipelines.js";
+import {
+  planReconciliation,
+  reconciliationReads,
+} from "@netapprox/controller/runtime/reconcile.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
+import type { Topology } from "@netapprox/model/topology/types.js";
+import { packageRoot } from "@netapprox/model/util/package-root.js";
 
 const root = packageRoot();
 const RESTORE_PAUSES_MS = [200, 1_000, 3_000, 6_000, 11_000];

@@ -10,13 +10,16 @@ import { performance } from "node:perf_hooks";
 import {
   ApproxReceiverCore,
   DEFAULT_RECEIVER_TIMING,
-} from "../transport/src/approx-receiver-core.js";
-import { ApproxSenderCore, DEFAULT_SENDER_TIMING } from "../transport/src/approx-sender-core.js";
-import { startApproxReceiver } from "../transport/src/approx-receiver.js";
-import { runApproxSender } from "../transport/src/approx-sender.js";
-import { ChunkSet, ReceiverPicture } from "../transport/src/chunks.js";
-import { DEFAULT_RATE_CONTROL } from "../transport/src/rate-control.js";
-import { decode, encodeData, encodeDone, encodeFeedback } from "../transport/src/wire.js";
+} from "@netapprox/transport/approx-receiver-core.js";
+import {
+  ApproxSenderCore,
+  DEFAULT_SENDER_TIMING,
+} from "@netapprox/transport/approx-sender-core.js";
+import { startApproxReceiver } from "@netapprox/transport/approx-receiver.js";
+import { runApproxSender } from "@netapprox/transport/approx-sender.js";
+import { ChunkSet, ReceiverPicture } from "@netapprox/transport/chunks.js";
+import { DEFAULT_RATE_CONTROL } from "@netapprox/transport/rate-control.js";
+import { decode, encodeData, encodeDone, encodeFeedback } from "@netapprox/transport/wire.js";
 
 function time<T>(fn: () => T): { ms: number; value: T } {
   const t0 = performance.now();

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const main = new URL("../dist/controller/src/cli/main.js", import.meta.url);
+const main = new URL("../packages/cli/dist/main.js", import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   console.error("netapprox: the controller is not built; run `npm ci` (or `npm run build`) first");
   process.exit(2);

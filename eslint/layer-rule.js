@@ -46,6 +46,8 @@ const layersRule = {
         "{{file}} is in layer '{{from}}', which may not import layer '{{to}}' ({{spec}}); it may import: {{may}} (eslint/layers.js)",
       outside:
         "{{file}} is in layer '{{from}}' and may not import {{target}}, which is in no layer (eslint/layers.js)",
+      relative:
+        "{{file}} reaches into layer '{{to}}' by a relative path ({{spec}}); import it by its package name ({{module}}/...)",
     },
   },
   create(context) {
@@ -64,6 +66,14 @@ const layersRule = {
             node: source,
             messageId: "outside",
             data: { file, from: from.name, target },
+          });
+          return;
+        }
+        if (to !== from && to.modules.length > 0) {
+          context.report({
+            node: source,
+            messageId: "relative",
+            data: { file, to: to.name, spec, module: to.modules[0] },
           });
           return;
         }

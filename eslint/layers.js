@@ -4,59 +4,46 @@
 // the repository root (`**` any path, `*` any name); `modules` are bare import specifiers
 // that stand for the layer (a package name once the layer is a package). Code outside
 // every layer (tests, benchmarks, scripts, examples) may import anything, but layered code
-// may not import it. When a layer moves into a package, re-point its `files` (for example
-// "packages/model/src/**") and list the package's name under `modules`.
+// may not import it. Each layer is one npm workspace under packages/; a layer's code
+// imports another layer by its package name, never by a relative path into it.
 
 /** @type {readonly import("./layers.d.ts").Layer[]} */
 export const LAYERS = [
   {
     name: "p4runtime",
-    files: ["controller/src/p4runtime/**", "controller/src/proto/**"],
-    modules: ["netapprox/p4runtime"],
+    files: ["packages/p4runtime/src/**"],
+    modules: ["@netapprox/p4runtime"],
     may: [],
   },
   {
     name: "model",
-    files: [
-      "controller/src/config/**",
-      "controller/src/topology/**",
-      "controller/src/policy/**",
-      "controller/src/routing/**",
-      "controller/src/allocation/**",
-      "controller/src/pipeline/**",
-      "controller/src/util/**",
-    ],
-    modules: [],
+    files: ["packages/model/src/**"],
+    modules: ["@netapprox/model"],
     may: ["p4runtime"],
   },
   {
     name: "controller",
-    files: [
-      "controller/src/runtime/**",
-      "controller/src/targets/**",
-      "controller/src/testswitch/**",
-      "controller/src/web/**",
-    ],
-    modules: [],
+    files: ["packages/controller/src/**"],
+    modules: ["@netapprox/controller"],
     may: ["model", "p4runtime"],
   },
   {
     // Host side: the approximate transport and the baselines; beside the controller.
     name: "transport",
-    files: ["transport/src/**"],
-    modules: [],
+    files: ["packages/transport/src/**"],
+    modules: ["@netapprox/transport"],
     may: ["model"],
   },
   {
     name: "lab",
-    files: ["controller/src/experiment/**", "controller/src/mininet/**", "simulator/src/**"],
-    modules: [],
+    files: ["packages/lab/src/**"],
+    modules: ["@netapprox/lab"],
     may: ["controller", "transport", "model", "p4runtime"],
   },
   {
     name: "cli",
-    files: ["controller/src/cli/**"],
-    modules: [],
+    files: ["packages/cli/src/**"],
+    modules: ["@netapprox/cli"],
     may: ["lab", "controller", "transport", "model", "p4runtime"],
   },
 ];

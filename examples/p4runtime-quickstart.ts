@@ -1,7 +1,7 @@
 // The README's P4Runtime example: connect, push a pipeline, write, read.
 // test/examples/quickstart.test.ts runs it against a test switch.
 import { readFileSync } from "node:fs";
-import { P4Schema, Switch, wildcard } from "netapprox/p4runtime";
+import { P4Schema, Switch, wildcard } from "@netapprox/p4runtime";
 
 export async function quickstart(address: string): Promise<number> {
   const schema = P4Schema.fromFile("p4/build/netapprox.p4info.json");

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates the typed TypeScript for proto/ (P4Runtime, P4Info, google.rpc) into
-// controller/src/proto with buf + protoc-gen-es from node_modules (no system protoc).
+// packages/p4runtime/src/proto with buf + protoc-gen-es from node_modules (no system protoc).
 // `--check` generates into a temporary folder and fails if the committed code differs.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -9,7 +9,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
-const committed = join(root, "controller/src/proto");
+const committed = join(root, "packages/p4runtime/src/proto");
 const bin = join(root, "node_modules/.bin");
 
 function generate(outDir) {
@@ -65,12 +65,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes("--check")) {
     const stale = checkGenerated();
     if (stale.length > 0) {
-      console.error(`controller/src/proto is stale (run npm run proto:gen): ${stale.join(", ")}`);
+      console.error(
+        `packages/p4runtime/src/proto is stale (run npm run proto:gen): ${stale.join(", ")}`,
+      );
       process.exit(1);
     }
-    console.log("controller/src/proto is up to date with proto/");
+    console.log("packages/p4runtime/src/proto is up to date with proto/");
   } else {
     generate(committed);
-    console.log("generated controller/src/proto from proto/");
+    console.log("generated packages/p4runtime/src/proto from proto/");
   }
 }

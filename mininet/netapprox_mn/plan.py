@@ -1,6 +1,6 @@
 """The launch plan (netapprox-mininet-plan/1): read and checked before anything is built.
 
-The TypeScript side (controller/src/mininet/plan.ts) resolves the topology and writes the
+The TypeScript side (packages/lab/src/mininet/plan.ts) resolves the topology and writes the
 plan; this module only checks its shape so that a bad or hand-edited plan gets an error
 that names the file, the path inside it and what was expected.
 """

@@ -1,17 +1,17 @@
 import fc from "fast-check";
-import { allocate } from "../../controller/src/allocation/allocate.js";
-import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
-import type { Allocation } from "../../controller/src/allocation/types.js";
-import { parsePolicy } from "../../controller/src/policy/load.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import { CONTROL_PACKET_BYTES } from "@netapprox/model/allocation/ports.js";
+import type { Allocation } from "@netapprox/model/allocation/types.js";
+import { parsePolicy } from "@netapprox/model/policy/load.js";
 import {
   makePolicy,
   type ApproximateJob,
   type ExactFlow,
   type Policy,
-} from "../../controller/src/policy/types.js";
-import { computeRoutes, type Routing } from "../../controller/src/routing/routing.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
-import type { Topology } from "../../controller/src/topology/types.js";
+} from "@netapprox/model/policy/types.js";
+import { computeRoutes, type Routing } from "@netapprox/model/routing/routing.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
+import type { Topology } from "@netapprox/model/topology/types.js";
 import { randomTopology, reordered } from "../topology/arbitrary.js";
 import { fairnessViolations, linkLoads } from "./fairness.js";
 

@@ -1,6 +1,6 @@
-import { ExactLoad } from "../../controller/src/allocation/demand.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
-import { fatTree } from "../../controller/src/topology/generate.js";
+import { ExactLoad } from "@netapprox/model/allocation/demand.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
+import { fatTree } from "@netapprox/model/topology/generate.js";
 
 describe("ExactLoad", () => {
   const routing = computeRoutes(fatTree(4));

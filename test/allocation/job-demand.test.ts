@@ -1,14 +1,14 @@
-import { allocate } from "../../controller/src/allocation/allocate.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
 import {
   EMPTY_JOB_DEMAND,
   estimateJobCaps,
   jobDemandRound,
   jobPeakRates,
-} from "../../controller/src/allocation/job-demand.js";
-import type { Allocation } from "../../controller/src/allocation/types.js";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+} from "@netapprox/model/allocation/job-demand.js";
+import type { Allocation } from "@netapprox/model/allocation/types.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 
 describe("job demand estimates", () => {
   const opts = { limitedRatio: 0.8, margin: 0.25, floor: 1_000 };

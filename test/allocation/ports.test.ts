@@ -3,10 +3,10 @@ import {
   buildClassPlan,
   featuresOf,
   portPlan,
-} from "../../controller/src/allocation/ports.js";
-import { makePolicy, type AllocatorName } from "../../controller/src/policy/types.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
-import { Network } from "../../controller/src/topology/network.js";
+} from "@netapprox/model/allocation/ports.js";
+import { makePolicy, type AllocatorName } from "@netapprox/model/policy/types.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
+import { Network } from "@netapprox/model/topology/network.js";
 
 const net = new Network(loadTopologyFile("topologies/dumbbell.yaml"));
 const bottleneck = net.portLink[net.switchIndex.get("s1")!]!.get(5)!;

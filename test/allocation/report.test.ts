@@ -1,8 +1,8 @@
-import { allocate } from "../../controller/src/allocation/allocate.js";
-import { formatAllocation, table } from "../../controller/src/allocation/report.js";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import { formatAllocation, table } from "@netapprox/model/allocation/report.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 
 describe("table", () => {
   it("aligns text left and numbers right", () => {

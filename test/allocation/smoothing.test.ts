@@ -1,4 +1,4 @@
-import { ewma, movedBeyond } from "../../controller/src/allocation/smoothing.js";
+import { ewma, movedBeyond } from "@netapprox/model/allocation/smoothing.js";
 
 describe("smoothing", () => {
   it("smooths with an EWMA and lets silent keys decay", () => {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { waterFill, type FillProblem } from "../../controller/src/allocation/waterfill.js";
+import { waterFill, type FillProblem } from "@netapprox/model/allocation/waterfill.js";
 import { fairnessViolations } from "./fairness.js";
 
 interface Job {

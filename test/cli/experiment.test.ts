@@ -1,12 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  findExecutable,
-  parseList,
-  parseSeeds,
-} from "../../controller/src/cli/commands/experiment.js";
-import { EXPERIMENT_POLICIES } from "../../controller/src/experiment/scenario.js";
+import { findExecutable, parseList, parseSeeds } from "@netapprox/cli/commands/experiment.js";
+import { EXPERIMENT_POLICIES } from "@netapprox/lab/experiment/scenario.js";
 import { cli } from "../helpers/cli.js";
 
 describe("netapprox experiment options", () => {

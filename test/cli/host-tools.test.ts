@@ -1,5 +1,5 @@
-import { HOST_TOOLS, hostToolCommand } from "../../controller/src/cli/host-tools.js";
-import { SPECS } from "../../transport/src/cli-options.js";
+import { HOST_TOOLS, hostToolCommand } from "@netapprox/cli/host-tools.js";
+import { SPECS } from "@netapprox/transport/cli-options.js";
 
 describe("host tools table", () => {
   test("every flag a tool's usage names is one its option spec parses", () => {

@@ -3,10 +3,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { NetapproxController } from "../../controller/src/runtime/controller.js";
-import { loadPipeline } from "../../controller/src/runtime/pipelines.js";
-import { topologyToYaml } from "../../controller/src/topology/write.js";
-import { packageRoot } from "../../controller/src/util/package-root.js";
+import type { NetapproxController } from "@netapprox/controller/runtime/controller.js";
+import { loadPipeline } from "@netapprox/controller/runtime/pipelines.js";
+import { topologyToYaml } from "@netapprox/model/topology/write.js";
+import { packageRoot } from "@netapprox/model/util/package-root.js";
 import { cli } from "../helpers/cli.js";
 import { eventually } from "../helpers/events.js";
 import { controllerFor, policyCopy, startTestbed, type Testbed } from "../helpers/testbed.js";

@@ -1,7 +1,7 @@
 // The command line as a whole: grouped help, --version, host tools under `host`, typos
 // answered with a suggestion, and parser errors in plain words.
 import { readFileSync } from "node:fs";
-import { didYouMean, editDistance } from "../../controller/src/cli/command.js";
+import { didYouMean, editDistance } from "@netapprox/cli/command.js";
 import { cli } from "../helpers/cli.js";
 
 const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;

@@ -2,10 +2,10 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeRun } from "../../controller/src/experiment/report.js";
-import { normaliseSummary } from "../../controller/src/experiment/results-dir.js";
-import { exactLoad } from "../../controller/src/experiment/sweep.js";
-import { loadScenarioFile } from "../../controller/src/experiment/load.js";
+import { writeRun } from "@netapprox/lab/experiment/report.js";
+import { normaliseSummary } from "@netapprox/lab/experiment/results-dir.js";
+import { exactLoad } from "@netapprox/lab/experiment/sweep.js";
+import { loadScenarioFile } from "@netapprox/lab/experiment/load.js";
 import { cli } from "../helpers/cli.js";
 import { run } from "../experiment/fixtures.js";
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cli } from "../helpers/cli.js";
-import { makeDirectory, writeOutputFile } from "../../controller/src/util/files.js";
+import { makeDirectory, writeOutputFile } from "@netapprox/model/util/files.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netapprox-safety-"));
 const hasProc = existsSync("/proc/self");

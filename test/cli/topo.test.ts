@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../helpers/cli.js";
-import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
-import { loadTopologyFile, parseTopology } from "../../controller/src/topology/load.js";
+import { fatTree, leafSpine } from "@netapprox/model/topology/generate.js";
+import { loadTopologyFile, parseTopology } from "@netapprox/model/topology/load.js";
 
 describe("netapprox topo gen", () => {
   it("writes a fat-tree file that loads as the generator's topology", async () => {

@@ -3,7 +3,7 @@ import {
   describeValue,
   formatIssue,
   formatPath,
-} from "../../controller/src/config/errors.js";
+} from "@netapprox/model/config/errors.js";
 
 describe("formatPath", () => {
   it("writes keys with dots and indexes in brackets", () => {

@@ -1,4 +1,4 @@
-import { EXPECTED, schemaIssues, type JsonSchema } from "../../controller/src/config/schema.js";
+import { EXPECTED, schemaIssues, type JsonSchema } from "@netapprox/model/config/schema.js";
 import {
   DURATION,
   NAME,
@@ -6,9 +6,9 @@ import {
   PATH,
   POSITIVE_BIT_RATE,
   POSITIVE_DURATION,
-} from "../../controller/src/config/schema-parts.js";
-import { formatIssue } from "../../controller/src/config/errors.js";
-import { YamlSource } from "../../controller/src/config/yaml-source.js";
+} from "@netapprox/model/config/schema-parts.js";
+import { formatIssue } from "@netapprox/model/config/errors.js";
+import { YamlSource } from "@netapprox/model/config/yaml-source.js";
 
 const schema: JsonSchema = {
   type: "object",

@@ -1,6 +1,6 @@
-import { EXPECTED, schemaIssues, type JsonSchema } from "../../controller/src/config/schema.js";
-import { formatIssue } from "../../controller/src/config/errors.js";
-import { YamlSource } from "../../controller/src/config/yaml-source.js";
+import { EXPECTED, schemaIssues, type JsonSchema } from "@netapprox/model/config/schema.js";
+import { formatIssue } from "@netapprox/model/config/errors.js";
+import { YamlSource } from "@netapprox/model/config/yaml-source.js";
 
 const schema: JsonSchema = {
   type: "object",

@@ -6,7 +6,7 @@ import {
   parseBitRate,
   parseBytes,
   parseDuration,
-} from "../../controller/src/config/units.js";
+} from "@netapprox/model/config/units.js";
 
 describe("parseBitRate", () => {
   it.each([

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { YamlSource } from "../../controller/src/config/yaml-source.js";
+import { YamlSource } from "@netapprox/model/config/yaml-source.js";
 
 const text = `# comment
 name: demo

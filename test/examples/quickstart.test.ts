@@ -1,6 +1,6 @@
 import { jest } from "@jest/globals";
 import { readFileSync } from "node:fs";
-import { TestSwitch } from "../../controller/src/testswitch/server.js";
+import { TestSwitch } from "@netapprox/controller/testswitch/server.js";
 import { quickstart } from "../../examples/p4runtime-quickstart.js";
 
 describe("the README's P4Runtime example", () => {

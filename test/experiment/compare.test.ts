@@ -1,4 +1,4 @@
-import { ConfigError } from "../../controller/src/config/errors.js";
+import { ConfigError } from "@netapprox/model/config/errors.js";
 import {
   CompareError,
   checkSummary,
@@ -8,11 +8,11 @@ import {
   type ComparedSource,
   type ComparedSummary,
   type PolicyComparison,
-} from "../../controller/src/experiment/compare.js";
-import { reading, renderComparison } from "../../controller/src/experiment/compare-report.js";
-import { summaryForFile } from "../../controller/src/experiment/report.js";
-import { SUMMARY_FORMAT, summarize } from "../../controller/src/experiment/results.js";
-import type { ExperimentPolicy } from "../../controller/src/experiment/scenario.js";
+} from "@netapprox/lab/experiment/compare.js";
+import { reading, renderComparison } from "@netapprox/lab/experiment/compare-report.js";
+import { summaryForFile } from "@netapprox/lab/experiment/report.js";
+import { SUMMARY_FORMAT, summarize } from "@netapprox/lab/experiment/results.js";
+import type { ExperimentPolicy } from "@netapprox/lab/experiment/scenario.js";
 import { run } from "./fixtures.js";
 
 /** A policy with the given JCT and FCT means (p99 twice the mean); null: nothing completed. */

@@ -1,10 +1,6 @@
 // Hand-made run results for the results and report tests.
-import {
-  RUN_FORMAT,
-  type JobResult,
-  type RunResult,
-} from "../../controller/src/experiment/results.js";
-import type { ExperimentPolicy } from "../../controller/src/experiment/scenario.js";
+import { RUN_FORMAT, type JobResult, type RunResult } from "@netapprox/lab/experiment/results.js";
+import type { ExperimentPolicy } from "@netapprox/lab/experiment/scenario.js";
 
 export function job(jct: number | null, extra: Partial<JobResult> = {}): JobResult {
   return {

@@ -1,15 +1,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "../../controller/src/config/errors.js";
-import {
-  loadScenarioFile,
-  parseScenario,
-  transferCount,
-} from "../../controller/src/experiment/load.js";
-import {
-  DEFAULT_APPROX_TIMING,
-  EXPERIMENT_POLICIES,
-} from "../../controller/src/experiment/scenario.js";
+import { ConfigError } from "@netapprox/model/config/errors.js";
+import { loadScenarioFile, parseScenario, transferCount } from "@netapprox/lab/experiment/load.js";
+import { DEFAULT_APPROX_TIMING, EXPERIMENT_POLICIES } from "@netapprox/lab/experiment/scenario.js";
 
 const FIXTURES = "test/experiment/fixtures";
 

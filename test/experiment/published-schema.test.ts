@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { scenarioSchema } from "../../controller/src/experiment/schema.js";
+import { scenarioSchema } from "@netapprox/lab/experiment/schema.js";
 
 describe("published scenario schema", () => {
   it("schemas/scenario.schema.json is the schema the loader validates with (regenerate: npm run build && node schemas/generate.js)", () => {

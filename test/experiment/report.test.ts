@@ -12,8 +12,8 @@ import {
   summaryTable,
   writeResults,
   writeRun,
-} from "../../controller/src/experiment/report.js";
-import { summarize } from "../../controller/src/experiment/results.js";
+} from "@netapprox/lab/experiment/report.js";
+import { summarize } from "@netapprox/lab/experiment/results.js";
 import { run } from "./fixtures.js";
 
 /** The figures a report draws, each as SVG with its CSV data, sorted by name. */

@@ -1,9 +1,4 @@
-import {
-  quantile,
-  runFileName,
-  stats,
-  summarize,
-} from "../../controller/src/experiment/results.js";
+import { quantile, runFileName, stats, summarize } from "@netapprox/lab/experiment/results.js";
 import { run } from "./fixtures.js";
 
 describe("quantile and stats", () => {

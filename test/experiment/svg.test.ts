@@ -6,7 +6,7 @@ import {
   MARKERS,
   niceTicks,
   wrapLabel,
-} from "../../controller/src/experiment/svg.js";
+} from "@netapprox/lab/experiment/svg.js";
 
 describe("svg helpers", () => {
   it("escapes XML", () => {

@@ -1,12 +1,12 @@
-import { parseScenario } from "../../controller/src/experiment/load.js";
+import { parseScenario } from "@netapprox/lab/experiment/load.js";
 import {
   declaredExactFlows,
   deriveSeed,
   expandWorkload,
   policyJobs,
   sizeDistribution,
-} from "../../controller/src/experiment/workload.js";
-import { planFlows } from "../../transport/src/arrivals.js";
+} from "@netapprox/lab/experiment/workload.js";
+import { planFlows } from "@netapprox/transport/arrivals.js";
 
 const scenario = parseScenario(
   `name: w

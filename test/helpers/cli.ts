@@ -1,6 +1,6 @@
 // Runs the netapprox CLI in-process and captures what it prints.
 import { jest } from "@jest/globals";
-import { run } from "../../controller/src/cli/main.js";
+import { run } from "@netapprox/cli/main.js";
 
 export interface CliOutcome {
   code: number;

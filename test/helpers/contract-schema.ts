@@ -8,9 +8,9 @@ import {
   MeterSpec_Unit,
   CounterSpec_Unit,
   P4InfoSchema,
-} from "../../controller/src/proto/p4/config/v1/p4info_pb.js";
-import type { PipelineContract } from "../../controller/src/pipeline/contract.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
+} from "@netapprox/p4runtime/proto/p4/config/v1/p4info_pb.js";
+import type { PipelineContract } from "@netapprox/model/pipeline/contract.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
 
 const KIND = {
   exact: MatchField_MatchType.EXACT,

@@ -1,6 +1,6 @@
 // Waiting on switch events in tests, with a timeout that says what was awaited.
 import { firstValueFrom, filter, timeout, type Observable } from "rxjs";
-import type { TimedSwitchEvent } from "../../controller/src/p4runtime/switch.js";
+import type { TimedSwitchEvent } from "@netapprox/p4runtime/switch.js";
 
 export function nextEvent<T extends TimedSwitchEvent["type"]>(
   events$: Observable<TimedSwitchEvent>,

@@ -3,9 +3,9 @@
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findExecutable } from "../../controller/src/util/executables.js";
-import { MininetNetwork } from "../../controller/src/mininet/launcher.js";
-import type { LaunchPlan } from "../../controller/src/mininet/plan.js";
+import { findExecutable } from "@netapprox/model/util/executables.js";
+import { MininetNetwork } from "@netapprox/lab/mininet/launcher.js";
+import type { LaunchPlan } from "@netapprox/lab/mininet/plan.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const PYTHON = process.env.NETAPPROX_PYTHON ?? "/usr/bin/python3";
@@ -22,7 +22,7 @@ export function mininetUnavailable(tools: readonly string[] = []): string | unde
     return `${PYTHON} cannot import mininet (Debian: apt install mininet)`;
   if (!existsSync(join(ROOT, "p4", "build", "netapprox.json")))
     return "p4/build/netapprox.json not built (npm run p4:build)";
-  if (!existsSync(join(ROOT, "dist", "controller", "src", "cli", "main.js")))
+  if (!existsSync(join(ROOT, "packages", "cli", "dist", "main.js")))
     return "the controller is not built (npm run build)";
   return undefined;
 }

@@ -3,19 +3,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipelineContract } from "../../controller/src/pipeline/contract.js";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
+import { pipelineContract } from "@netapprox/model/pipeline/contract.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
 import {
   NetapproxController,
   type ControllerOptions,
   type PipelineBundle,
-} from "../../controller/src/runtime/controller.js";
-import { silentLogger } from "../../controller/src/runtime/log.js";
-import type { QueueConfigurator } from "../../controller/src/runtime/agent.js";
-import type { SwitchStart } from "../../controller/src/targets/thrift.js";
-import { TestSwitch, type TestSwitchOptions } from "../../controller/src/testswitch/server.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
-import type { Topology } from "../../controller/src/topology/types.js";
+} from "@netapprox/controller/runtime/controller.js";
+import { silentLogger } from "@netapprox/controller/runtime/log.js";
+import type { QueueConfigurator } from "@netapprox/controller/runtime/agent.js";
+import type { SwitchStart } from "@netapprox/controller/targets/thrift.js";
+import { TestSwitch, type TestSwitchOptions } from "@netapprox/controller/testswitch/server.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
+import type { Topology } from "@netapprox/model/topology/types.js";
 import { schemaFromContract } from "./contract-schema.js";
 
 export const v1modelBundle: PipelineBundle = {

@@ -1,6 +1,6 @@
 // Thrift binary-protocol replies as a fake simple_switch Thrift server sends them, for the
 // codec and register tests.
-import { MessageType, ThriftType } from "../../controller/src/targets/thrift.js";
+import { MessageType, ThriftType } from "@netapprox/controller/targets/thrift.js";
 
 /**
  * What a reply carries: field 0 as an i32 (number) or i64 (bigint); an application

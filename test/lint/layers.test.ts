@@ -8,7 +8,7 @@ import { globToRegExp, layerIndex } from "../../eslint/layer-rule.js";
 import { LAYERS } from "../../eslint/layers.js";
 
 const FIXTURES = "eslint/fixtures/layers";
-const SOURCE_ROOTS = ["controller/src", "transport/src", "simulator/src"];
+const SOURCE_ROOTS = readdirSync("packages").map((name) => `packages/${name}/src`);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -37,11 +37,12 @@ describe("the layer table", () => {
 
   test("finds layers by path and by package name", () => {
     const index = layerIndex(LAYERS);
-    expect(index.ofPath("controller/src/p4runtime/p4info.ts")?.name).toBe("p4runtime");
-    expect(index.ofPath("controller/src/cli/commands/demo.ts")?.name).toBe("cli");
-    expect(index.ofPath("controller/src/cli")).toBeUndefined();
+    expect(index.ofPath("packages/p4runtime/src/p4info.ts")?.name).toBe("p4runtime");
+    expect(index.ofPath("packages/cli/src/commands/demo.ts")?.name).toBe("cli");
+    expect(index.ofPath("packages/cli/src")).toBeUndefined();
     expect(index.ofPath("test/p4runtime/wire.test.ts")).toBeUndefined();
-    expect(index.ofModule("netapprox/p4runtime")?.name).toBe("p4runtime");
+    expect(index.ofModule("@netapprox/p4runtime")?.name).toBe("p4runtime");
+    expect(index.ofModule("@netapprox/model/allocation/allocate.js")?.name).toBe("model");
     expect(index.ofModule("rxjs")).toBeUndefined();
   });
 
@@ -68,13 +69,13 @@ describe("ESLint with the project's config", () => {
   }
 
   test("reports the bottom layer importing the controller", async () => {
-    expect(await layerErrors("controller/src/p4runtime/imports-runtime.ts")).toEqual([
-      "2: controller/src/p4runtime/imports-runtime.ts is in layer 'p4runtime', which may not import layer 'controller' (../runtime/controller.js); it may import: no other layer (eslint/layers.js)",
+    expect(await layerErrors("packages/p4runtime/src/imports-runtime.ts")).toEqual([
+      "2: packages/p4runtime/src/imports-runtime.ts is in layer 'p4runtime', which may not import layer 'controller' (@netapprox/controller/runtime/controller.js); it may import: no other layer (eslint/layers.js)",
     ]);
   });
 
   test("reports sideways imports, re-exports included", async () => {
-    const errors = await layerErrors("transport/src/imports-targets.ts");
+    const errors = await layerErrors("packages/transport/src/imports-targets.ts");
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(
       /^4: .*layer 'transport', which may not import layer 'controller'.*it may import: model/,
@@ -82,18 +83,24 @@ describe("ESLint with the project's config", () => {
   });
 
   test("reports layered code importing what is in no layer", async () => {
-    expect(await layerErrors("controller/src/config/imports-test.ts")).toEqual([
-      "3: controller/src/config/imports-test.ts is in layer 'model' and may not import test/fixtures/topology.js, which is in no layer (eslint/layers.js)",
+    expect(await layerErrors("packages/model/src/config/imports-test.ts")).toEqual([
+      "3: packages/model/src/config/imports-test.ts is in layer 'model' and may not import test/fixtures/topology.js, which is in no layer (eslint/layers.js)",
     ]);
   });
 
-  test("passes imports of the own layer, lower layers, the p4runtime package and npm", async () => {
-    expect(await layerErrors("controller/src/runtime/imports-down.ts")).toEqual([]);
+  test("reports a relative import into another package", async () => {
+    expect(await layerErrors("packages/lab/src/simulator/imports-relative.ts")).toEqual([
+      "3: packages/lab/src/simulator/imports-relative.ts reaches into layer 'model' by a relative path (../../../model/src/allocation/allocate.js); import it by its package name (@netapprox/model/...)",
+    ]);
+  });
+
+  test("passes imports of the own package, lower layers by name and npm packages", async () => {
+    expect(await layerErrors("packages/controller/src/runtime/imports-down.ts")).toEqual([]);
   });
 
   test("leaves the fixtures out of the normal lint run", async () => {
     expect(
-      await eslint.isPathIgnored(join(FIXTURES, "controller/src/p4runtime/imports-runtime.ts")),
+      await eslint.isPathIgnored(join(FIXTURES, "packages/p4runtime/src/imports-runtime.ts")),
     ).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { expandWorkload } from "../../controller/src/experiment/workload.js";
+import { expandWorkload } from "@netapprox/lab/experiment/workload.js";
 import {
   collectRun,
   groupDuration,
@@ -8,8 +8,8 @@ import {
   type CollectInput,
   type ProgramOutcome,
   type TransferOutcome,
-} from "../../controller/src/mininet/collect.js";
-import { scheduleRun } from "../../controller/src/mininet/schedule.js";
+} from "@netapprox/lab/mininet/collect.js";
+import { scheduleRun } from "@netapprox/lab/mininet/schedule.js";
 import { testScenario } from "./fixtures.js";
 
 const scenario = testScenario();

@@ -5,8 +5,8 @@ import {
   jobColours,
   withQueueDrops,
   type SwitchCounters,
-} from "../../controller/src/mininet/counters.js";
-import { leafDrops } from "../../controller/src/targets/htb.js";
+} from "@netapprox/lab/mininet/counters.js";
+import { leafDrops } from "@netapprox/controller/targets/htb.js";
 import {
   DropReason,
   MeterColor,
@@ -14,8 +14,8 @@ import {
   jobColorIndex,
   portClassIndex,
   portDropIndex,
-} from "../../controller/src/pipeline/contract.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+} from "@netapprox/model/pipeline/contract.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 
 const dumbbell = loadTopologyFile("topologies/dumbbell.yaml");
 

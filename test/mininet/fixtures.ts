@@ -1,8 +1,8 @@
 // A small scenario on the dumbbell topology for the Mininet runner's tests: a transfer,
 // a PyTorch-like all-to-all job in two rounds, a Kafka-like stream in two batches, and
 // web-search exact flows from two sources.
-import { parseScenario } from "../../controller/src/experiment/load.js";
-import type { Scenario } from "../../controller/src/experiment/scenario.js";
+import { parseScenario } from "@netapprox/lab/experiment/load.js";
+import type { Scenario } from "@netapprox/lab/experiment/scenario.js";
 
 export const SCENARIO_TEXT = `
 name: runner-test

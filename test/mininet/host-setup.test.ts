@@ -1,13 +1,13 @@
-import { DEFAULT_TCP, tcpSetting } from "../../controller/src/experiment/scenario.js";
+import { DEFAULT_TCP, tcpSetting } from "@netapprox/lab/experiment/scenario.js";
 import {
   hostSetupCommands,
   hostTree,
   tcpCommands,
   tcpNotes,
   withTcBatch,
-} from "../../controller/src/mininet/host-setup.js";
-import type { HostPlan } from "../../controller/src/mininet/plan.js";
-import { strictTree } from "../../controller/src/targets/htb.js";
+} from "@netapprox/lab/mininet/host-setup.js";
+import type { HostPlan } from "@netapprox/lab/mininet/plan.js";
+import { strictTree } from "@netapprox/controller/targets/htb.js";
 
 const host: HostPlan = {
   name: "h1",

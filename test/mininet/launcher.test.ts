@@ -7,7 +7,7 @@ import {
   describeEvent,
   parseLauncherEvent,
   type LauncherEvent,
-} from "../../controller/src/mininet/launcher.js";
+} from "@netapprox/lab/mininet/launcher.js";
 
 const FAKE = join(import.meta.dirname, "fixtures", "fake-launcher.mjs");
 

@@ -1,9 +1,6 @@
-import { loadTopologyFile, parseTopology } from "../../controller/src/topology/load.js";
-import {
-  MAX_INTERFACE_NAME,
-  interfaceName,
-} from "../../controller/src/topology/interface-names.js";
-import { PLAN_FORMAT, PlanError, buildLaunchPlan } from "../../controller/src/mininet/plan.js";
+import { loadTopologyFile, parseTopology } from "@netapprox/model/topology/load.js";
+import { MAX_INTERFACE_NAME, interfaceName } from "@netapprox/model/topology/interface-names.js";
+import { PLAN_FORMAT, PlanError, buildLaunchPlan } from "@netapprox/lab/mininet/plan.js";
 
 const dumbbell = loadTopologyFile("topologies/dumbbell.yaml");
 const leafSpine = loadTopologyFile("topologies/leaf-spine.yaml");

@@ -1,6 +1,6 @@
-import { parsePolicy } from "../../controller/src/policy/load.js";
-import { makePolicy } from "../../controller/src/policy/types.js";
-import { policyToYaml } from "../../controller/src/mininet/policy-file.js";
+import { parsePolicy } from "@netapprox/model/policy/load.js";
+import { makePolicy } from "@netapprox/model/policy/types.js";
+import { policyToYaml } from "@netapprox/lab/mininet/policy-file.js";
 
 describe("policy file writer", () => {
   test("a written policy loads back to the same policy", () => {

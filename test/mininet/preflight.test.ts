@@ -1,4 +1,4 @@
-import { checkBmv2Version, tcpSettingSkipReason } from "../../controller/src/mininet/preflight.js";
+import { checkBmv2Version, tcpSettingSkipReason } from "@netapprox/lab/mininet/preflight.js";
 
 describe("BMv2 version at launch", () => {
   test("htb links take any BMv2; the version is kept for the results", () => {

@@ -1,5 +1,5 @@
-import { expandWorkload } from "../../controller/src/experiment/workload.js";
-import { enteringJobs, runPolicy } from "../../controller/src/mininet/run.js";
+import { expandWorkload } from "@netapprox/lab/experiment/workload.js";
+import { enteringJobs, runPolicy } from "@netapprox/lab/mininet/run.js";
 import { testScenario } from "./fixtures.js";
 
 const scenario = testScenario();

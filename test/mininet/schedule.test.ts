@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { expandWorkload } from "../../controller/src/experiment/workload.js";
+import { expandWorkload } from "@netapprox/lab/experiment/workload.js";
 import {
   accessCapacity,
   markingCommands,
@@ -9,10 +9,10 @@ import {
   withRate,
   withStartAt,
   withTimeLeft,
-} from "../../controller/src/mininet/schedule.js";
-import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
-import { exactGenOptions, jobCoordinatorOptions, SPECS } from "../../transport/src/cli-options.js";
-import { planFlows } from "../../transport/src/arrivals.js";
+} from "@netapprox/lab/mininet/schedule.js";
+import { DEFAULT_CLASSES } from "@netapprox/model/policy/types.js";
+import { exactGenOptions, jobCoordinatorOptions, SPECS } from "@netapprox/transport/cli-options.js";
+import { planFlows } from "@netapprox/transport/arrivals.js";
 import { testScenario } from "./fixtures.js";
 
 const scenario = testScenario();

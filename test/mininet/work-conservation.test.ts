@@ -7,12 +7,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findExecutable } from "../../controller/src/util/executables.js";
-import { buildLaunchPlan } from "../../controller/src/mininet/plan.js";
-import { markingCommands } from "../../controller/src/mininet/schedule.js";
-import { DEFAULT_CLASSES } from "../../controller/src/policy/types.js";
-import { parseTopology } from "../../controller/src/topology/load.js";
-import { freeLoopbackTcpPort as freePort } from "../../controller/src/util/free-port.js";
+import { findExecutable } from "@netapprox/model/util/executables.js";
+import { buildLaunchPlan } from "@netapprox/lab/mininet/plan.js";
+import { markingCommands } from "@netapprox/lab/mininet/schedule.js";
+import { DEFAULT_CLASSES } from "@netapprox/model/policy/types.js";
+import { parseTopology } from "@netapprox/model/topology/load.js";
+import { freeLoopbackTcpPort as freePort } from "@netapprox/model/util/free-port.js";
 import { CLI, launch, mininetUnavailable, result } from "../helpers/mininet.js";
 
 const skip = mininetUnavailable(["tc", "ping"]);

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
-import { MasterArbitrationUpdateSchema } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { Arbitrator, arbitrationRequest } from "../../controller/src/p4runtime/arbitrator.js";
-import { toUint128 } from "../../controller/src/p4runtime/values.js";
+import { MasterArbitrationUpdateSchema } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { Arbitrator, arbitrationRequest } from "@netapprox/p4runtime/arbitrator.js";
+import { toUint128 } from "@netapprox/p4runtime/values.js";
 
 const reply = (code: number, primary?: bigint) =>
   create(MasterArbitrationUpdateSchema, {

@@ -4,16 +4,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { status as Code } from "@grpc/grpc-js";
-import { findExecutable } from "../../controller/src/util/executables.js";
-import { freeLoopbackTcpPort } from "../../controller/src/util/free-port.js";
-import { P4RuntimeClient } from "../../controller/src/p4runtime/client.js";
-import { wildcard, type UpdateSpec } from "../../controller/src/p4runtime/entities.js";
-import type { WriteError } from "../../controller/src/p4runtime/errors.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
-import { Switch } from "../../controller/src/p4runtime/switch.js";
-import type { TableEntry } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { BMV2_QUIRKS } from "../../controller/src/testswitch/device.js";
-import { TestSwitch } from "../../controller/src/testswitch/server.js";
+import { findExecutable } from "@netapprox/model/util/executables.js";
+import { freeLoopbackTcpPort } from "@netapprox/model/util/free-port.js";
+import { P4RuntimeClient } from "@netapprox/p4runtime/client.js";
+import { wildcard, type UpdateSpec } from "@netapprox/p4runtime/entities.js";
+import type { WriteError } from "@netapprox/p4runtime/errors.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
+import { Switch } from "@netapprox/p4runtime/switch.js";
+import type { TableEntry } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { BMV2_QUIRKS } from "@netapprox/controller/testswitch/device.js";
+import { TestSwitch } from "@netapprox/controller/testswitch/server.js";
 import { nextEvent } from "../helpers/events.js";
 
 const unavailable =

@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { EntitySchema } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
+import { EntitySchema } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
 import {
   decodeEntity,
   encodeEntity,
@@ -9,8 +9,8 @@ import {
   sameEntity,
   wildcard,
   type EntitySpec,
-} from "../../controller/src/p4runtime/entities.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
+} from "@netapprox/p4runtime/entities.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
 
 const schema = P4Schema.fromFile("test/fixtures/p4info/basic.p4info.json");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -30,7 +30,7 @@ describe("table entries", () => {
     const e = encodeEntity(schema, route);
     expect(e.entity.case).toBe("tableEntry");
     const t = e.entity
-      .value as import("../../controller/src/proto/p4/v1/p4runtime_pb.js").TableEntry;
+      .value as import("@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js").TableEntry;
     expect(t.tableId).toBe(33554434);
     expect(t.match).toHaveLength(1);
     const lpm = t.match[0]!.fieldMatchType;

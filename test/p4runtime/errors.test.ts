@@ -1,14 +1,14 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import { Metadata, status as Code } from "@grpc/grpc-js";
-import { StatusSchema } from "../../controller/src/proto/google/rpc/status_pb.js";
-import { ErrorSchema } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
+import { StatusSchema } from "@netapprox/p4runtime/proto/google/rpc/status_pb.js";
+import { ErrorSchema } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
 import {
   codeName,
   statusFromMetadata,
   WriteError,
   writeResults,
-} from "../../controller/src/p4runtime/errors.js";
+} from "@netapprox/p4runtime/errors.js";
 
 function detailsTrailer(codes: number[]): Metadata {
   const status = create(StatusSchema, {

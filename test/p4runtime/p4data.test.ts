@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
-import { P4DataSchema, type P4Data } from "../../controller/src/proto/p4/v1/p4data_pb.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
-import { decodeDigestData, decodeP4Data } from "../../controller/src/p4runtime/p4data.js";
-import { decodeEntity, encodeEntity, wildcard } from "../../controller/src/p4runtime/entities.js";
+import { P4DataSchema, type P4Data } from "@netapprox/p4runtime/proto/p4/v1/p4data_pb.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
+import { decodeDigestData, decodeP4Data } from "@netapprox/p4runtime/p4data.js";
+import { decodeEntity, encodeEntity, wildcard } from "@netapprox/p4runtime/entities.js";
 
 const schema = P4Schema.fromFile("test/fixtures/p4info/learn.p4info.txtpb");
 const bits = (...b: number[]): P4Data =>

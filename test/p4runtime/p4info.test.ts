@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toBinary, toJson } from "@bufbuild/protobuf";
 import { toText } from "@bufbuild/protobuf/txtpb";
-import { P4InfoSchema } from "../../controller/src/proto/p4/config/v1/p4info_pb.js";
-import { P4InfoError, P4LookupError, P4Schema } from "../../controller/src/p4runtime/p4info.js";
-import { encodeEntity } from "../../controller/src/p4runtime/entities.js";
-import { pipelineCookie } from "../../controller/src/p4runtime/switch.js";
-import { describeSchema } from "../../controller/src/p4runtime/summary.js";
+import { P4InfoSchema } from "@netapprox/p4runtime/proto/p4/config/v1/p4info_pb.js";
+import { P4InfoError, P4LookupError, P4Schema } from "@netapprox/p4runtime/p4info.js";
+import { encodeEntity } from "@netapprox/p4runtime/entities.js";
+import { pipelineCookie } from "@netapprox/p4runtime/switch.js";
+import { describeSchema } from "@netapprox/p4runtime/summary.js";
 
 const FIXTURE = "test/fixtures/p4info/basic.p4info.json";
 const tmp = mkdtempSync(join(tmpdir(), "p4info-test-"));

@@ -1,24 +1,20 @@
 // The client library against the test switch over real gRPC on loopback.
 import { status as Code } from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
-import { P4DataSchema } from "../../controller/src/proto/p4/v1/p4data_pb.js";
-import {
-  wildcard,
-  type EntitySpec,
-  type UpdateSpec,
-} from "../../controller/src/p4runtime/entities.js";
-import { P4RuntimeError, WriteError } from "../../controller/src/p4runtime/errors.js";
-import { P4RuntimeClient } from "../../controller/src/p4runtime/client.js";
-import type { TableEntry } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
+import { P4DataSchema } from "@netapprox/p4runtime/proto/p4/v1/p4data_pb.js";
+import { wildcard, type EntitySpec, type UpdateSpec } from "@netapprox/p4runtime/entities.js";
+import { P4RuntimeError, WriteError } from "@netapprox/p4runtime/errors.js";
+import { P4RuntimeClient } from "@netapprox/p4runtime/client.js";
+import type { TableEntry } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
 import {
   backoffDelay,
   pipelineCookie,
   Switch,
   type SwitchOptions,
-} from "../../controller/src/p4runtime/switch.js";
-import { TestSwitch } from "../../controller/src/testswitch/server.js";
-import { BMV2_QUIRKS } from "../../controller/src/testswitch/device.js";
+} from "@netapprox/p4runtime/switch.js";
+import { TestSwitch } from "@netapprox/controller/testswitch/server.js";
+import { BMV2_QUIRKS } from "@netapprox/controller/testswitch/device.js";
 import { makeTestPki } from "../helpers/certs.js";
 import { eventually, nextEvent } from "../helpers/events.js";
 

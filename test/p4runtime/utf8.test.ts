@@ -1,4 +1,4 @@
-import { decodeUtf8 } from "../../controller/src/p4runtime/utf8.js";
+import { decodeUtf8 } from "@netapprox/p4runtime/utf8.js";
 
 const where = (bytes: number[]) => {
   const r = decodeUtf8(Uint8Array.from(bytes));

@@ -20,7 +20,7 @@ import {
   prefixMask,
   toBigint,
   toUint128,
-} from "../../controller/src/p4runtime/values.js";
+} from "@netapprox/p4runtime/values.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 

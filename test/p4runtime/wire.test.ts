@@ -3,16 +3,16 @@
 // and whole WriteRequests, the bytes must be exactly what protobuf-es writes.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
-import { allocate } from "../../controller/src/allocation/allocate.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
 import {
   encodeEntity,
   encodeUpdateSpecs,
   entityInit,
   UPDATE_TYPES,
   type EntitySpec,
-} from "../../controller/src/p4runtime/entities.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
-import { toUint128 } from "../../controller/src/p4runtime/values.js";
+} from "@netapprox/p4runtime/entities.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
+import { toUint128 } from "@netapprox/p4runtime/values.js";
 import {
   EncodedUpdates,
   entityToBinary,
@@ -20,10 +20,10 @@ import {
   WireWriter,
   writeRequestBytes,
   type EntityInit,
-} from "../../controller/src/p4runtime/wire.js";
-import { pipelineContract } from "../../controller/src/pipeline/contract.js";
-import { translateAll } from "../../controller/src/pipeline/translate.js";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
+} from "@netapprox/p4runtime/wire.js";
+import { pipelineContract } from "@netapprox/model/pipeline/contract.js";
+import { translateAll } from "@netapprox/model/pipeline/translate.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
 import {
   EntitySchema,
   UpdateSchema,
@@ -31,9 +31,9 @@ import {
   WriteRequest_Atomicity,
   WriteRequestSchema,
   type Entity,
-} from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+} from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 
 const basic = P4Schema.fromFile("test/fixtures/p4info/basic.p4info.json");
 const netapprox = P4Schema.fromFile("p4/build/netapprox.p4info.json");

@@ -8,13 +8,9 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  encodeEntity,
-  type EntitySpec,
-  type UpdateSpec,
-} from "../../controller/src/p4runtime/entities.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
-import { Switch, pipelineCookie } from "../../controller/src/p4runtime/switch.js";
+import { encodeEntity, type EntitySpec, type UpdateSpec } from "@netapprox/p4runtime/entities.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
+import { Switch, pipelineCookie } from "@netapprox/p4runtime/switch.js";
 import {
   CONTRACTS,
   DropReason,
@@ -24,7 +20,7 @@ import {
   jobColorIndex,
   portClassIndex,
   portDropIndex,
-} from "../../controller/src/pipeline/contract.js";
+} from "@netapprox/model/pipeline/contract.js";
 import { Bmv2Net, bmv2Unavailable, pushPipeline, type Frame } from "./fixtures/bmv2-net.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");

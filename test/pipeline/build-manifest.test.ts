@@ -11,8 +11,8 @@ import {
   isStale,
   parseSourcesManifest,
   sha256Hex,
-} from "../../controller/src/pipeline/build-manifest.js";
-import { PIPELINE_TARGETS } from "../../controller/src/pipeline/contract.js";
+} from "@netapprox/model/pipeline/build-manifest.js";
+import { PIPELINE_TARGETS } from "@netapprox/model/pipeline/contract.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 const H1 = "a".repeat(64);

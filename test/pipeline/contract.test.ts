@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
 import {
   ACTION_NAMES,
   COUNTER_LAYOUT,
@@ -26,7 +26,7 @@ import {
   portClassIndex,
   portDropIndex,
   type PipelineTarget,
-} from "../../controller/src/pipeline/contract.js";
+} from "@netapprox/model/pipeline/contract.js";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 

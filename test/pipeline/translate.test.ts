@@ -1,20 +1,16 @@
-import { allocate } from "../../controller/src/allocation/allocate.js";
-import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
-import { encodeEntity, type EntitySpec } from "../../controller/src/p4runtime/entities.js";
-import {
-  pipelineContract,
-  TrafficClass,
-  MeterColor,
-} from "../../controller/src/pipeline/contract.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import { CONTROL_PACKET_BYTES } from "@netapprox/model/allocation/ports.js";
+import { encodeEntity, type EntitySpec } from "@netapprox/p4runtime/entities.js";
+import { pipelineContract, TrafficClass, MeterColor } from "@netapprox/model/pipeline/contract.js";
 import {
   translateAll,
   translateSwitch,
   UNMETERED_JOB_ID,
-} from "../../controller/src/pipeline/translate.js";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
-import type { Policy } from "../../controller/src/policy/types.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+} from "@netapprox/model/pipeline/translate.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import type { Policy } from "@netapprox/model/policy/types.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 import { schemaFromContract } from "../helpers/contract-schema.js";
 
 const topology = loadTopologyFile("topologies/dumbbell.yaml");

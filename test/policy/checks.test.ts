@@ -1,9 +1,9 @@
-import { allocate } from "../../controller/src/allocation/allocate.js";
-import { parsePolicy } from "../../controller/src/policy/load.js";
-import { checkPolicy, vetPolicy } from "../../controller/src/policy/checks.js";
-import { formatIssue } from "../../controller/src/config/errors.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import { parsePolicy } from "@netapprox/model/policy/load.js";
+import { checkPolicy, vetPolicy } from "@netapprox/model/policy/checks.js";
+import { formatIssue } from "@netapprox/model/config/errors.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 import { cli } from "../helpers/cli.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

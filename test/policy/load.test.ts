@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { loadPolicyFile, parsePolicy } from "../../controller/src/policy/load.js";
-import { DEFAULT_CLASSES, DEFAULT_KNOBS } from "../../controller/src/policy/types.js";
+import { loadPolicyFile, parsePolicy } from "@netapprox/model/policy/load.js";
+import { DEFAULT_CLASSES, DEFAULT_KNOBS } from "@netapprox/model/policy/types.js";
 
 const DIR = "test/fixtures/policy";
 

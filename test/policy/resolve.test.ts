@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
-import { resolvePolicy } from "../../controller/src/policy/resolve.js";
-import { makePolicy } from "../../controller/src/policy/types.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
-import { Network } from "../../controller/src/topology/network.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import { resolvePolicy } from "@netapprox/model/policy/resolve.js";
+import { makePolicy } from "@netapprox/model/policy/types.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
+import { Network } from "@netapprox/model/topology/network.js";
 
 const DIR = "test/fixtures/policy";
 const net = new Network(loadTopologyFile("topologies/dumbbell.yaml"));

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { policySchema } from "../../controller/src/policy/schema.js";
+import { policySchema } from "@netapprox/model/policy/schema.js";
 
 describe("published policy schema", () => {
   it("schemas/policy.schema.json is the schema the loader validates with (regenerate: npm run build && node schemas/generate.js)", () => {

@@ -8,8 +8,8 @@ import {
   MasterArbitrationUpdateSchema,
   StreamMessageRequestSchema,
   WriteRequestSchema,
-} from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { P4InfoSchema } from "../../controller/src/proto/p4/config/v1/p4info_pb.js";
+} from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { P4InfoSchema } from "@netapprox/p4runtime/proto/p4/config/v1/p4info_pb.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 

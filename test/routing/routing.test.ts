@@ -1,12 +1,12 @@
 import fc from "fast-check";
-import { parseIpv4, switchPortMac } from "../../controller/src/topology/addresses.js";
+import { parseIpv4, switchPortMac } from "@netapprox/model/topology/addresses.js";
 import {
   computeRoutes,
   type Routing,
   type SwitchRoutes,
-} from "../../controller/src/routing/routing.js";
-import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
-import type { Topology } from "../../controller/src/topology/types.js";
+} from "@netapprox/model/routing/routing.js";
+import { fatTree, leafSpine } from "@netapprox/model/topology/generate.js";
+import type { Topology } from "@netapprox/model/topology/types.js";
 import { randomTopology, reordered } from "../topology/arbitrary.js";
 
 function hostIndex(r: Routing, name: string): number {

@@ -1,12 +1,12 @@
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
-import { createSwitchAgent } from "../../controller/src/runtime/agent-wiring.js";
-import type { ControllerOptions } from "../../controller/src/runtime/controller.js";
-import { createLogger, silentLogger } from "../../controller/src/runtime/log.js";
-import { ControllerMetrics } from "../../controller/src/runtime/metrics.js";
-import { CounterPoller } from "../../controller/src/runtime/poller.js";
-import { Telemetry } from "../../controller/src/runtime/telemetry.js";
-import { QueueMemory } from "../../controller/src/targets/queue-memory.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import { createSwitchAgent } from "@netapprox/controller/runtime/agent-wiring.js";
+import type { ControllerOptions } from "@netapprox/controller/runtime/controller.js";
+import { createLogger, silentLogger } from "@netapprox/controller/runtime/log.js";
+import { ControllerMetrics } from "@netapprox/controller/runtime/metrics.js";
+import { CounterPoller } from "@netapprox/controller/runtime/poller.js";
+import { Telemetry } from "@netapprox/controller/runtime/telemetry.js";
+import { QueueMemory } from "@netapprox/controller/targets/queue-memory.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 import { v1modelBundle } from "../helpers/testbed.js";
 
 const topology = loadTopologyFile("topologies/dumbbell.yaml");

@@ -4,17 +4,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status as Code } from "@grpc/grpc-js";
 import { filter, firstValueFrom, timeout } from "rxjs";
-import { CONTROL_PACKET_BYTES } from "../../controller/src/allocation/ports.js";
-import { encodeEntity, wildcard } from "../../controller/src/p4runtime/entities.js";
-import { jobColorIndex } from "../../controller/src/pipeline/contract.js";
+import { CONTROL_PACKET_BYTES } from "@netapprox/model/allocation/ports.js";
+import { encodeEntity, wildcard } from "@netapprox/p4runtime/entities.js";
+import { jobColorIndex } from "@netapprox/model/pipeline/contract.js";
 import type {
   ControllerEvent,
   NetapproxController,
-} from "../../controller/src/runtime/controller.js";
-import { planReconciliation, reconciliationReads } from "../../controller/src/runtime/reconcile.js";
-import type { TestSwitch } from "../../controller/src/testswitch/server.js";
+} from "@netapprox/controller/runtime/controller.js";
+import {
+  planReconciliation,
+  reconciliationReads,
+} from "@netapprox/controller/runtime/reconcile.js";
+import type { TestSwitch } from "@netapprox/controller/testswitch/server.js";
 import { eventually } from "../helpers/events.js";
-import { BMV2_QUIRKS } from "../../controller/src/testswitch/device.js";
+import { BMV2_QUIRKS } from "@netapprox/controller/testswitch/device.js";
 import {
   controllerFor,
   policyCopy,

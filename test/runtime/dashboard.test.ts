@@ -1,6 +1,6 @@
 // The shipped Grafana dashboard asks only for metrics the controller exposes.
 import { readFileSync } from "node:fs";
-import { ControllerMetrics } from "../../controller/src/runtime/metrics.js";
+import { ControllerMetrics } from "@netapprox/controller/runtime/metrics.js";
 
 const dashboard = JSON.parse(readFileSync("dashboards/netapprox.json", "utf8")) as {
   panels: { title: string; targets: { expr: string }[] }[];

@@ -1,5 +1,5 @@
-import { FailureReport } from "../../controller/src/runtime/failure-report.js";
-import { createLogger } from "../../controller/src/runtime/log.js";
+import { FailureReport } from "@netapprox/controller/runtime/failure-report.js";
+import { createLogger } from "@netapprox/controller/runtime/log.js";
 
 function setup() {
   const lines: string[] = [];

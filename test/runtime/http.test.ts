@@ -1,4 +1,4 @@
-import { startHttpEndpoint, type StatusEndpoint } from "../../controller/src/runtime/http.js";
+import { startHttpEndpoint, type StatusEndpoint } from "@netapprox/controller/runtime/http.js";
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => void (await Promise.all(servers.splice(0).map((s) => s.close()))));

@@ -1,6 +1,6 @@
-import type { EntitySpec } from "../../controller/src/p4runtime/entities.js";
-import type { SwitchDesiredState } from "../../controller/src/pipeline/translate.js";
-import { applyHysteresis } from "../../controller/src/runtime/hysteresis.js";
+import type { EntitySpec } from "@netapprox/p4runtime/entities.js";
+import type { SwitchDesiredState } from "@netapprox/model/pipeline/translate.js";
+import { applyHysteresis } from "@netapprox/controller/runtime/hysteresis.js";
 
 const T = "NetapproxIngress.port_thresholds";
 const meter = (index: number, cir: number, pir: number): EntitySpec => ({

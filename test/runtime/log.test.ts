@@ -1,4 +1,4 @@
-import { createLogger } from "../../controller/src/runtime/log.js";
+import { createLogger } from "@netapprox/controller/runtime/log.js";
 
 describe("structured logs", () => {
   const now = () => new Date("2026-01-02T03:04:05.000Z");

@@ -1,4 +1,4 @@
-import { ControllerMetrics } from "../../controller/src/runtime/metrics.js";
+import { ControllerMetrics } from "@netapprox/controller/runtime/metrics.js";
 
 const setup = {
   version: "9.9.9",

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import { loadPipeline } from "../../controller/src/runtime/pipelines.js";
+import { loadPipeline } from "@netapprox/controller/runtime/pipelines.js";
 
 describe("loading the committed pipelines", () => {
   it("loads v1model: the P4Info matches the contract and the device config is the BMv2 JSON", () => {

@@ -1,5 +1,5 @@
-import { makePolicy, type ApproximateJob } from "../../controller/src/policy/types.js";
-import { policyCut } from "../../controller/src/runtime/policy-watch.js";
+import { makePolicy, type ApproximateJob } from "@netapprox/model/policy/types.js";
+import { policyCut } from "@netapprox/controller/runtime/policy-watch.js";
 
 const job = (id: number): ApproximateJob => ({
   name: `j${id}`,

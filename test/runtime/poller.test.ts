@@ -1,12 +1,12 @@
 // The counter poller against stand-in agents whose reads the test answers or leaves hanging.
-import type { Entity } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { pipelineContract } from "../../controller/src/pipeline/contract.js";
-import type { SwitchAgent } from "../../controller/src/runtime/agent.js";
-import { createLogger } from "../../controller/src/runtime/log.js";
-import { ControllerMetrics } from "../../controller/src/runtime/metrics.js";
-import { CounterPoller } from "../../controller/src/runtime/poller.js";
-import { Telemetry } from "../../controller/src/runtime/telemetry.js";
-import type { Switch as TopologySwitch } from "../../controller/src/topology/types.js";
+import type { Entity } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { pipelineContract } from "@netapprox/model/pipeline/contract.js";
+import type { SwitchAgent } from "@netapprox/controller/runtime/agent.js";
+import { createLogger } from "@netapprox/controller/runtime/log.js";
+import { ControllerMetrics } from "@netapprox/controller/runtime/metrics.js";
+import { CounterPoller } from "@netapprox/controller/runtime/poller.js";
+import { Telemetry } from "@netapprox/controller/runtime/telemetry.js";
+import type { Switch as TopologySwitch } from "@netapprox/model/topology/types.js";
 import { v1modelBundle } from "../helpers/testbed.js";
 
 const sw = { name: "s1", ports: [1, 2] } as unknown as TopologySwitch;

@@ -1,4 +1,4 @@
-import { rateBetween, ratesBetween } from "../../controller/src/runtime/rates.js";
+import { rateBetween, ratesBetween } from "@netapprox/controller/runtime/rates.js";
 
 describe("rates", () => {
   it("divides counter deltas by the interval, in bit/s and packets/s", () => {

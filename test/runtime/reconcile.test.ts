@@ -1,10 +1,13 @@
 import fc from "fast-check";
 import { status as Code } from "@grpc/grpc-js";
-import { encodeEntity, type EntitySpec } from "../../controller/src/p4runtime/entities.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
-import { planReconciliation, reconciliationReads } from "../../controller/src/runtime/reconcile.js";
-import { DeviceState } from "../../controller/src/testswitch/device.js";
-import { Update_Type } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
+import { encodeEntity, type EntitySpec } from "@netapprox/p4runtime/entities.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
+import {
+  planReconciliation,
+  reconciliationReads,
+} from "@netapprox/controller/runtime/reconcile.js";
+import { DeviceState } from "@netapprox/controller/testswitch/device.js";
+import { Update_Type } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
 
 const schema = P4Schema.fromFile("test/fixtures/p4info/basic.p4info.json");
 

@@ -1,5 +1,5 @@
-import type { SwitchAgent } from "../../controller/src/runtime/agent.js";
-import { notReadyReason } from "../../controller/src/runtime/status.js";
+import type { SwitchAgent } from "@netapprox/controller/runtime/agent.js";
+import { notReadyReason } from "@netapprox/controller/runtime/status.js";
 
 function agent(state: string, extra: { isPrimary?: boolean; down?: string; error?: string } = {}) {
   return {

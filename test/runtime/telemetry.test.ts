@@ -1,10 +1,10 @@
-import { ControllerMetrics } from "../../controller/src/runtime/metrics.js";
-import { counterIncrease, sampleKey, Telemetry } from "../../controller/src/runtime/telemetry.js";
+import { ControllerMetrics } from "@netapprox/controller/runtime/metrics.js";
+import { counterIncrease, sampleKey, Telemetry } from "@netapprox/controller/runtime/telemetry.js";
 import {
   jobColorIndex,
   portClassIndex,
   portDropIndex,
-} from "../../controller/src/pipeline/contract.js";
+} from "@netapprox/model/pipeline/contract.js";
 
 const sample = (packets: number, bytes: number) => ({
   packets: BigInt(packets),

@@ -1,7 +1,7 @@
 // A BMv2 switch whose Thrift port does not answer: reported once, not at every sync or
 // poll, with its reason in /status, and reported again when it works.
-import { createLogger } from "../../controller/src/runtime/log.js";
-import type { QueueConfigurator } from "../../controller/src/runtime/agent.js";
+import { createLogger } from "@netapprox/controller/runtime/log.js";
+import type { QueueConfigurator } from "@netapprox/controller/runtime/agent.js";
 import { eventually } from "../helpers/events.js";
 import { controllerFor, startTestbed } from "../helpers/testbed.js";
 

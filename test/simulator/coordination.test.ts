@@ -1,10 +1,10 @@
-import { DEFAULT_APPROX_TIMING } from "../../controller/src/experiment/scenario.js";
-import { chunkLayout } from "../../transport/src/chunks.js";
-import type { GroupOutcome } from "../../transport/src/job-completion.js";
-import { ApproxReceiver, ApproxSender } from "../../simulator/src/hosts/approx.js";
-import { SimJobCoordinator } from "../../simulator/src/hosts/coordination.js";
-import { KIND_CONTROL } from "../../simulator/src/hosts/packets.js";
-import { decode } from "../../transport/src/wire.js";
+import { DEFAULT_APPROX_TIMING } from "@netapprox/lab/experiment/scenario.js";
+import { chunkLayout } from "@netapprox/transport/chunks.js";
+import type { GroupOutcome } from "@netapprox/transport/job-completion.js";
+import { ApproxReceiver, ApproxSender } from "@netapprox/lab/simulator/hosts/approx.js";
+import { SimJobCoordinator } from "@netapprox/lab/simulator/hosts/coordination.js";
+import { KIND_CONTROL } from "@netapprox/lab/simulator/hosts/packets.js";
+import { decode } from "@netapprox/transport/wire.js";
 import { dumbbell, simulate, type TestSim } from "./helpers.js";
 
 const MBIT = 1e6;

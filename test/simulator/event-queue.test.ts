@@ -1,5 +1,5 @@
-import { EventQueue } from "../../simulator/src/event-queue.js";
-import { SimRandom } from "../../simulator/src/random.js";
+import { EventQueue } from "@netapprox/lab/simulator/event-queue.js";
+import { SimRandom } from "@netapprox/lab/simulator/random.js";
 
 function drain(q: EventQueue): [number, number][] {
   const out: [number, number][] = [];

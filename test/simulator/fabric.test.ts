@@ -1,4 +1,4 @@
-import { leafSpine } from "../../controller/src/topology/generate.js";
+import { leafSpine } from "@netapprox/model/topology/generate.js";
 import {
   COLOR_GREEN,
   COLOR_RED,
@@ -9,8 +9,8 @@ import {
   DROP_REASONS,
   ECN_CE,
   ECN_ECT,
-} from "../../simulator/src/fabric.js";
-import { KIND_PROBE } from "../../simulator/src/hosts/packets.js";
+} from "@netapprox/lab/simulator/fabric.js";
+import { KIND_PROBE } from "@netapprox/lab/simulator/hosts/packets.js";
 import { dumbbell, probe, simulate, type TestSim } from "./helpers.js";
 
 const MBIT = 1e6;

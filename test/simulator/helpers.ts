@@ -1,13 +1,13 @@
 // Small topologies and simulations built in code for the simulator's tests.
-import { allocate } from "../../controller/src/allocation/allocate.js";
-import type { Allocation } from "../../controller/src/allocation/types.js";
-import { makePolicy, type Policy } from "../../controller/src/policy/types.js";
-import { computeRoutes, type Routing } from "../../controller/src/routing/routing.js";
-import { hostMacFromIpv4, parseIpv4 } from "../../controller/src/topology/addresses.js";
-import type { Host, Link, Switch, Topology } from "../../controller/src/topology/types.js";
-import type { FabricOptions } from "../../simulator/src/fabric.js";
-import { ProbeSink, ProbeSource, type ProbeConfig } from "../../simulator/src/hosts/probe.js";
-import { Simulation } from "../../simulator/src/simulation.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import type { Allocation } from "@netapprox/model/allocation/types.js";
+import { makePolicy, type Policy } from "@netapprox/model/policy/types.js";
+import { computeRoutes, type Routing } from "@netapprox/model/routing/routing.js";
+import { hostMacFromIpv4, parseIpv4 } from "@netapprox/model/topology/addresses.js";
+import type { Host, Link, Switch, Topology } from "@netapprox/model/topology/types.js";
+import type { FabricOptions } from "@netapprox/lab/simulator/fabric.js";
+import { ProbeSink, ProbeSource, type ProbeConfig } from "@netapprox/lab/simulator/hosts/probe.js";
+import { Simulation } from "@netapprox/lab/simulator/simulation.js";
 
 export interface DumbbellSpec {
   left: number;

@@ -1,5 +1,5 @@
-import type { JobPlan } from "../../controller/src/experiment/workload.js";
-import { completionMode, JobRun } from "../../simulator/src/jobs.js";
+import type { JobPlan } from "@netapprox/lab/experiment/workload.js";
+import { completionMode, JobRun } from "@netapprox/lab/simulator/jobs.js";
 
 /** A job with one phase per entry (its start, null: after the previous) of two transfers. */
 function plan(phases: (number | null)[], extra: Partial<JobPlan> = {}): JobPlan {

@@ -1,4 +1,4 @@
-import { mix32, SimRandom } from "../../simulator/src/random.js";
+import { mix32, SimRandom } from "@netapprox/lab/simulator/random.js";
 
 describe("SimRandom", () => {
   it("gives the same sequence for the same seed and another for another seed", () => {

@@ -1,11 +1,11 @@
-import { parseScenario } from "../../controller/src/experiment/load.js";
-import { runLabel, type RunResult } from "../../controller/src/experiment/results.js";
+import { parseScenario } from "@netapprox/lab/experiment/load.js";
+import { runLabel, type RunResult } from "@netapprox/lab/experiment/results.js";
 import {
   EXPERIMENT_POLICIES,
   type ExperimentPolicy,
   type Scenario,
-} from "../../controller/src/experiment/scenario.js";
-import { simulateRun } from "../../simulator/src/run.js";
+} from "@netapprox/lab/experiment/scenario.js";
+import { simulateRun } from "@netapprox/lab/simulator/run.js";
 
 function scenario(extra = "", jobs?: string): Scenario {
   return parseScenario(

@@ -1,7 +1,7 @@
-import { DEFAULT_TCP, type TcpSettings } from "../../controller/src/experiment/scenario.js";
-import { TcpReceiver } from "../../simulator/src/hosts/tcp-receiver.js";
-import { TcpSender, type TcpFlowConfig } from "../../simulator/src/hosts/tcp.js";
-import { DROP_REASONS } from "../../simulator/src/fabric.js";
+import { DEFAULT_TCP, type TcpSettings } from "@netapprox/lab/experiment/scenario.js";
+import { TcpReceiver } from "@netapprox/lab/simulator/hosts/tcp-receiver.js";
+import { TcpSender, type TcpFlowConfig } from "@netapprox/lab/simulator/hosts/tcp.js";
+import { DROP_REASONS } from "@netapprox/lab/simulator/fabric.js";
 import { dumbbell, simulate, type TestSim } from "./helpers.js";
 
 const MBIT = 1e6;

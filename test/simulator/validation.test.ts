@@ -1,9 +1,9 @@
 // The simulator against textbook results: a single bottleneck fed by Poisson arrivals
 // behaves as M/D/1 or M/M/1 (throughput and mean waiting time), long TCP flows share a
 // bottleneck max-min fairly, and strict priority without meters starves the low queue.
-import { TcpReceiver } from "../../simulator/src/hosts/tcp-receiver.js";
-import { TcpSender, type TcpFlowConfig } from "../../simulator/src/hosts/tcp.js";
-import { DEFAULT_TCP } from "../../controller/src/experiment/scenario.js";
+import { TcpReceiver } from "@netapprox/lab/simulator/hosts/tcp-receiver.js";
+import { TcpSender, type TcpFlowConfig } from "@netapprox/lab/simulator/hosts/tcp.js";
+import { DEFAULT_TCP } from "@netapprox/lab/experiment/scenario.js";
 import { dumbbell, probe, simulate, type TestSim } from "./helpers.js";
 
 const MBIT = 1e6;

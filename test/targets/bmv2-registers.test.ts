@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:net";
 import { thriftReply as reply } from "../helpers/thrift.js";
-import { SimpleSwitchRegisters } from "../../controller/src/targets/bmv2-registers.js";
-import { decodeMessage } from "../../controller/src/targets/thrift.js";
-import { thriftQueueDepths } from "../../controller/src/runtime/queue-depth.js";
+import { SimpleSwitchRegisters } from "@netapprox/controller/targets/bmv2-registers.js";
+import { decodeMessage } from "@netapprox/controller/targets/thrift.js";
+import { thriftQueueDepths } from "@netapprox/controller/runtime/queue-depth.js";
 
 describe("BMv2 register reads over Thrift (a fake server)", () => {
   let server: Server;

@@ -1,6 +1,6 @@
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import { packTofinoBfrt, packTofinoPi } from "../../controller/src/targets/device-config.js";
-import { capabilitiesOf } from "../../controller/src/targets/capabilities.js";
+import { packTofinoBfrt, packTofinoPi } from "@netapprox/controller/targets/device-config.js";
+import { capabilitiesOf } from "@netapprox/controller/targets/capabilities.js";
 
 const artifacts = {
   programName: "netapprox",

@@ -1,11 +1,11 @@
 // The htb trees that stand in for a traffic manager on Mininet links: built from the
 // allocation, checked, turned into tc commands, read back from what tc prints, and
 // compared so that only differences are written.
-import { allocate } from "../../controller/src/allocation/allocate.js";
-import { pipelineContract } from "../../controller/src/pipeline/contract.js";
-import { translateAll, type PortScheduling } from "../../controller/src/pipeline/translate.js";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import { pipelineContract } from "@netapprox/model/pipeline/contract.js";
+import { translateAll, type PortScheduling } from "@netapprox/model/pipeline/translate.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
 import {
   checkTree,
   EMPTY,
@@ -19,8 +19,8 @@ import {
   treeCommands,
   weightedTree,
   type HtbTree,
-} from "../../controller/src/targets/htb.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+} from "@netapprox/controller/targets/htb.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 
 const topology = loadTopologyFile("topologies/dumbbell.yaml");
 const routing = computeRoutes(topology);

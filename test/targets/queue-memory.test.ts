@@ -6,7 +6,7 @@ import {
   parseQueueMemory,
   QueueMemory,
   type SwitchQueueRecord,
-} from "../../controller/src/targets/queue-memory.js";
+} from "@netapprox/controller/targets/queue-memory.js";
 
 const record = (us: bigint): SwitchQueueRecord => ({
   address: "10.0.0.1:9090",

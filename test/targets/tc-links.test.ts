@@ -3,20 +3,20 @@
 // written once, a restarted controller writes nothing, a recreated namespace is restored,
 // a bad rate is a clear error.
 import { execFileSync, spawnSync } from "node:child_process";
-import { allocate } from "../../controller/src/allocation/allocate.js";
-import { pipelineContract } from "../../controller/src/pipeline/contract.js";
-import { translateAll, type LinkScheduling } from "../../controller/src/pipeline/translate.js";
-import { loadPolicyFile } from "../../controller/src/policy/load.js";
-import type { NetapproxController } from "../../controller/src/runtime/controller.js";
-import { computeRoutes } from "../../controller/src/routing/routing.js";
+import { allocate } from "@netapprox/model/allocation/allocate.js";
+import { pipelineContract } from "@netapprox/model/pipeline/contract.js";
+import { translateAll, type LinkScheduling } from "@netapprox/model/pipeline/translate.js";
+import { loadPolicyFile } from "@netapprox/model/policy/load.js";
+import type { NetapproxController } from "@netapprox/controller/runtime/controller.js";
+import { computeRoutes } from "@netapprox/model/routing/routing.js";
 import {
   execTc,
   HtbLinks,
   mininetLinkInterfaces,
   type LinkInterface,
   type TcRunner,
-} from "../../controller/src/targets/tc-links.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+} from "@netapprox/controller/targets/tc-links.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 import { eventually } from "../helpers/events.js";
 import { controllerFor, policyCopy, startTestbed, type Testbed } from "../helpers/testbed.js";
 

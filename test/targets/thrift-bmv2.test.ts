@@ -3,9 +3,12 @@
 // and changes when the switch restarts (what the controller's queue memory relies
 // on). Runs where simple_switch_grpc is on PATH; says in one line why it skipped
 // elsewhere.
-import { findExecutable } from "../../controller/src/util/executables.js";
-import { startLoopbackBmv2, type LoopbackBmv2 } from "../../controller/src/targets/bmv2-process.js";
-import { sameSwitchStart, SimpleSwitchQueues } from "../../controller/src/targets/thrift.js";
+import { findExecutable } from "@netapprox/model/util/executables.js";
+import {
+  startLoopbackBmv2,
+  type LoopbackBmv2,
+} from "@netapprox/controller/targets/bmv2-process.js";
+import { sameSwitchStart, SimpleSwitchQueues } from "@netapprox/controller/targets/thrift.js";
 
 const binary = findExecutable("simple_switch_grpc");
 const skip = binary === undefined ? "simple_switch_grpc not on PATH" : undefined;

@@ -7,7 +7,7 @@ import {
   sameSwitchStart,
   SimpleSwitchQueues,
   ThriftType,
-} from "../../controller/src/targets/thrift.js";
+} from "@netapprox/controller/targets/thrift.js";
 
 describe("Thrift binary codec", () => {
   it("encodes a call byte for byte as the binary protocol defines", () => {

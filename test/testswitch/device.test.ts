@@ -5,15 +5,15 @@ import {
   UpdateSchema,
   Update_Type,
   type Entity,
-} from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
+} from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
 import {
   decodeEntity,
   encodeEntity,
   wildcard,
   type EntitySpec,
-} from "../../controller/src/p4runtime/entities.js";
-import { P4Schema } from "../../controller/src/p4runtime/p4info.js";
-import { BMV2_QUIRKS, DeviceState } from "../../controller/src/testswitch/device.js";
+} from "@netapprox/p4runtime/entities.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
+import { BMV2_QUIRKS, DeviceState } from "@netapprox/controller/testswitch/device.js";
 
 const schema = P4Schema.fromFile("test/fixtures/p4info/basic.p4info.json");
 

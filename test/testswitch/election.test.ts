@@ -1,5 +1,5 @@
 import { status as Code } from "@grpc/grpc-js";
-import { Election, type ArbitrationNotice } from "../../controller/src/testswitch/election.js";
+import { Election, type ArbitrationNotice } from "@netapprox/controller/testswitch/election.js";
 
 const summary = (notices: ArbitrationNotice<string>[]) =>
   Object.fromEntries(notices.map((n) => [n.client, [n.code, n.electionId]]));

@@ -1,12 +1,12 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { status as Code } from "@grpc/grpc-js";
-import { StatusSchema, type Status } from "../../controller/src/proto/google/rpc/status_pb.js";
-import { ErrorSchema } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
+import { StatusSchema, type Status } from "@netapprox/p4runtime/proto/google/rpc/status_pb.js";
+import { ErrorSchema } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
 import {
   DETAILS_BUDGET_BYTES,
   writeErrorStatus,
-} from "../../controller/src/testswitch/write-status.js";
+} from "@netapprox/controller/testswitch/write-status.js";
 
 const outcomes = (n: number, failEvery: number, message = "x".repeat(60)) =>
   Array.from({ length: n }, (_, i) =>

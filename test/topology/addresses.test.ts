@@ -7,7 +7,7 @@ import {
   parsePrefix,
   prefixContains,
   switchPortMac,
-} from "../../controller/src/topology/addresses.js";
+} from "@netapprox/model/topology/addresses.js";
 
 describe("IPv4", () => {
   it("parses and formats dotted quads as unsigned numbers", () => {

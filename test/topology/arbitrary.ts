@@ -2,7 +2,7 @@
 // extra links (parallel links included, to exercise ECMP over them), hosts on random
 // switches, capacities from a small set so that ties happen.
 import fc from "fast-check";
-import type { Link, Switch, Topology } from "../../controller/src/topology/types.js";
+import type { Link, Switch, Topology } from "@netapprox/model/topology/types.js";
 
 export interface TopologyShape {
   switches: number;

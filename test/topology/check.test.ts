@@ -1,6 +1,6 @@
-import { assertValidTopology, checkTopology } from "../../controller/src/topology/check.js";
-import { leafSpine } from "../../controller/src/topology/generate.js";
-import type { Topology } from "../../controller/src/topology/types.js";
+import { assertValidTopology, checkTopology } from "@netapprox/model/topology/check.js";
+import { leafSpine } from "@netapprox/model/topology/generate.js";
+import type { Topology } from "@netapprox/model/topology/types.js";
 
 /** A valid 1-spine, 2-leaf, 1-host-per-leaf topology to break in each test. */
 function base(): Topology {

@@ -1,6 +1,6 @@
-import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
-import { checkTopology } from "../../controller/src/topology/check.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
+import { fatTree, leafSpine } from "@netapprox/model/topology/generate.js";
+import { checkTopology } from "@netapprox/model/topology/check.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 
 describe("fatTree", () => {
   it.each([2, 4, 8, 16])(

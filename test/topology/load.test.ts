@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadTopologyFile, parseTopology } from "../../controller/src/topology/load.js";
+import { loadTopologyFile, parseTopology } from "@netapprox/model/topology/load.js";
 
 const DIR = "test/fixtures/topology";
 

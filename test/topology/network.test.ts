@@ -1,6 +1,6 @@
-import { fatTree } from "../../controller/src/topology/generate.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
-import { HOST_SIDE, Network } from "../../controller/src/topology/network.js";
+import { fatTree } from "@netapprox/model/topology/generate.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
+import { HOST_SIDE, Network } from "@netapprox/model/topology/network.js";
 import { reordered } from "./arbitrary.js";
 
 describe("Network", () => {

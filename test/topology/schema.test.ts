@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { topologySchema } from "../../controller/src/topology/schema.js";
+import { topologySchema } from "@netapprox/model/topology/schema.js";
 
 describe("published topology schema", () => {
   it("schemas/topology.schema.json is the schema the loader validates with (regenerate: npm run build && node schemas/generate.js)", () => {

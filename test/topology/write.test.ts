@@ -1,7 +1,7 @@
-import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
-import { parseTopology } from "../../controller/src/topology/load.js";
-import type { Topology } from "../../controller/src/topology/types.js";
-import { topologyToYaml } from "../../controller/src/topology/write.js";
+import { fatTree, leafSpine } from "@netapprox/model/topology/generate.js";
+import { parseTopology } from "@netapprox/model/topology/load.js";
+import type { Topology } from "@netapprox/model/topology/types.js";
+import { topologyToYaml } from "@netapprox/model/topology/write.js";
 
 describe("topologyToYaml", () => {
   it.each([

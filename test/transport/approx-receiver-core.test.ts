@@ -4,7 +4,7 @@ import {
   DEFAULT_RECEIVER_TIMING,
   type ApproxReceiverConfig,
   type ReceiverOutgoing,
-} from "../../transport/src/approx-receiver-core.js";
+} from "@netapprox/transport/approx-receiver-core.js";
 import {
   decode,
   encodeAbort,
@@ -14,7 +14,7 @@ import {
   encodeFeedback,
   type DataMessage,
   type FeedbackMessage,
-} from "../../transport/src/wire.js";
+} from "@netapprox/transport/wire.js";
 
 const config = (o: Partial<ApproxReceiverConfig> = {}): ApproxReceiverConfig => ({
   ...DEFAULT_RECEIVER_TIMING,

@@ -1,9 +1,9 @@
 // The receiver's sockets: garbage on either port is counted and ignored while a real
 // job completes; stop() ends a job cleanly.
 import dgram from "node:dgram";
-import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
-import { runApproxSender } from "../../transport/src/approx-sender.js";
-import { encodeData, encodeFeedback, encodeDone } from "../../transport/src/wire.js";
+import { startApproxReceiver } from "@netapprox/transport/approx-receiver.js";
+import { runApproxSender } from "@netapprox/transport/approx-sender.js";
+import { encodeData, encodeFeedback, encodeDone } from "@netapprox/transport/wire.js";
 
 const LOOPBACK = "127.0.0.1";
 

@@ -1,12 +1,12 @@
 // The sender's state machine over a simulated path in virtual time: rate control,
 // completion, the resend passes, silence, rate hints and bad input, with no sockets.
-import { ApproxSenderCore } from "../../transport/src/approx-sender-core.js";
+import { ApproxSenderCore } from "@netapprox/transport/approx-sender-core.js";
 import {
   DATA_HEADER_BYTES,
   encodeDone,
   encodeFeedback,
   IP_UDP_OVERHEAD,
-} from "../../transport/src/wire.js";
+} from "@netapprox/transport/wire.js";
 import { receiverConfig, runJob, sendRate, senderConfig } from "./helpers/virtual-network.js";
 
 const MBIT = 125_000; // bytes per second

@@ -1,9 +1,9 @@
 // The approximate transport end to end over loopback UDP: sender and receiver edges,
 // with a test-only lossy relay in between where loss is needed.
-import { runApproxSender, type ApproxSendOptions } from "../../transport/src/approx-sender.js";
-import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
+import { runApproxSender, type ApproxSendOptions } from "@netapprox/transport/approx-sender.js";
+import { startApproxReceiver } from "@netapprox/transport/approx-receiver.js";
 import { jobThroughRelay, type RelayLoss } from "./helpers/lossy-relay.js";
-import { DataFlag } from "../../transport/src/wire.js";
+import { DataFlag } from "@netapprox/transport/wire.js";
 
 const LOOPBACK = "127.0.0.1";
 

@@ -1,5 +1,5 @@
-import { planFlows, sizeClass } from "../../transport/src/arrivals.js";
-import { FixedSize, WEB_SEARCH } from "../../transport/src/size-distributions.js";
+import { planFlows, sizeClass } from "@netapprox/transport/arrivals.js";
+import { FixedSize, WEB_SEARCH } from "@netapprox/transport/size-distributions.js";
 
 describe("exact flow plans", () => {
   test("the arrival rate offers the target load of the capacity", () => {

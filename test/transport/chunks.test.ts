@@ -5,7 +5,7 @@ import {
   ChunkSet,
   neededChunks,
   ReceiverPicture,
-} from "../../transport/src/chunks.js";
+} from "@netapprox/transport/chunks.js";
 
 describe("neededChunks and chunkLayout", () => {
   test("the needed count is ceil(f * total), at least one", () => {

@@ -11,13 +11,13 @@ import {
   socketErrorMessage,
   tcpRecvOptions,
   tcpSendOptions,
-} from "../../transport/src/cli-options.js";
+} from "@netapprox/transport/cli-options.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { senderConfig } from "../../transport/src/approx-sender.js";
-import { DEFAULT_SENDER_TIMING } from "../../transport/src/approx-sender-core.js";
-import { DEFAULT_RATE_CONTROL } from "../../transport/src/rate-control.js";
+import { senderConfig } from "@netapprox/transport/approx-sender.js";
+import { DEFAULT_SENDER_TIMING } from "@netapprox/transport/approx-sender-core.js";
+import { DEFAULT_RATE_CONTROL } from "@netapprox/transport/rate-control.js";
 
 describe("host program flags", () => {
   test("approx-send: sizes, rates and timings become transport options", () => {

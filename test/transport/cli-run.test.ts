@@ -4,7 +4,7 @@ import {
   runToCompletion,
   runUntilDone,
   withoutFlows,
-} from "../../transport/src/cli-run.js";
+} from "@netapprox/transport/cli-run.js";
 
 class Usage extends Error {}
 class Runtime extends Error {}

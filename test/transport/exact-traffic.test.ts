@@ -1,6 +1,6 @@
 import net from "node:net";
-import { runExactGenerator, startExactSink } from "../../transport/src/exact-traffic.js";
-import { FixedSize, WEB_SEARCH } from "../../transport/src/size-distributions.js";
+import { runExactGenerator, startExactSink } from "@netapprox/transport/exact-traffic.js";
+import { FixedSize, WEB_SEARCH } from "@netapprox/transport/size-distributions.js";
 
 const LOOPBACK = "127.0.0.1";
 

@@ -2,8 +2,8 @@ import {
   CountReporter,
   JobCompletion,
   JobCoordinatorCore,
-} from "../../transport/src/job-completion.js";
-import { CountFlag, type CountMessage } from "../../transport/src/wire.js";
+} from "@netapprox/transport/job-completion.js";
+import { CountFlag, type CountMessage } from "@netapprox/transport/wire.js";
 
 describe("JobCompletion", () => {
   const transfers = [

@@ -2,17 +2,17 @@
 // report to it (approximate and TCP) and their senders. Loss and silence come from a
 // test-only relay and from fake peers that stop answering.
 import dgram from "node:dgram";
-import { runApproxSender } from "../../transport/src/approx-sender.js";
-import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
-import { startJobCoordinator } from "../../transport/src/job-coordinator.js";
-import { runTcpSender, startTcpReceiver } from "../../transport/src/tcp-baseline.js";
+import { runApproxSender } from "@netapprox/transport/approx-sender.js";
+import { startApproxReceiver } from "@netapprox/transport/approx-receiver.js";
+import { startJobCoordinator } from "@netapprox/transport/job-coordinator.js";
+import { runTcpSender, startTcpReceiver } from "@netapprox/transport/tcp-baseline.js";
 import {
   CountFlag,
   decode,
   encodeCount,
   encodeData,
   type CountMessage,
-} from "../../transport/src/wire.js";
+} from "@netapprox/transport/wire.js";
 import { startLossyRelay } from "./helpers/lossy-relay.js";
 
 const LOOPBACK = "127.0.0.1";

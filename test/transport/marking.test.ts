@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { iptablesCommands, markingRules, toShell } from "../../transport/src/marking.js";
+import { iptablesCommands, markingRules, toShell } from "@netapprox/transport/marking.js";
 
 describe("DSCP marking rules", () => {
   test("data ports are marked LE, control ports CS6 in both directions", () => {

@@ -1,4 +1,4 @@
-import { Pacer } from "../../transport/src/pacer.js";
+import { Pacer } from "@netapprox/transport/pacer.js";
 
 /** Sends 1000-byte datagrams as fast as the pacer allows, polling every `stepMs`. */
 function sendFor(p: Pacer, fromMs: number, toMs: number, stepMs: number): number {

@@ -1,4 +1,4 @@
-import { Rng } from "../../transport/src/random.js";
+import { Rng } from "@netapprox/transport/random.js";
 
 describe("seeded random numbers", () => {
   test("the same seed gives the same sequence, another seed another one", () => {

@@ -4,7 +4,7 @@ import {
   validateRateControl,
   type RateControlConfig,
   type RateDecision,
-} from "../../transport/src/rate-control.js";
+} from "@netapprox/transport/rate-control.js";
 
 const MB = 1_000_000; // bytes per second
 const PACKET = 1000; // bytes per datagram in these samples

@@ -1,4 +1,4 @@
-import { Rng } from "../../transport/src/random.js";
+import { Rng } from "@netapprox/transport/random.js";
 import {
   DATA_MINING,
   distributionByName,
@@ -6,9 +6,9 @@ import {
   FixedSize,
   WEB_SEARCH,
   type SizeDistribution,
-} from "../../transport/src/size-distributions.js";
-import { quantileSorted } from "../../transport/src/stats.js";
-import { parseBytes } from "../../transport/src/units.js";
+} from "@netapprox/transport/size-distributions.js";
+import { quantileSorted } from "@netapprox/transport/stats.js";
+import { parseBytes } from "@netapprox/transport/units.js";
 
 function draw(d: SizeDistribution, n: number, seed: number): number[] {
   const r = new Rng(seed);

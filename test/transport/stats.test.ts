@@ -1,4 +1,4 @@
-import { quantileSorted, summarize } from "../../transport/src/stats.js";
+import { quantileSorted, summarize } from "@netapprox/transport/stats.js";
 
 describe("summary statistics", () => {
   test("quantiles interpolate between ranks", () => {

@@ -1,6 +1,6 @@
 import net from "node:net";
-import { runTcpSender, startTcpReceiver } from "../../transport/src/tcp-baseline.js";
-import { StreamDecoder } from "../../transport/src/wire.js";
+import { runTcpSender, startTcpReceiver } from "@netapprox/transport/tcp-baseline.js";
+import { StreamDecoder } from "@netapprox/transport/wire.js";
 
 const LOOPBACK = "127.0.0.1";
 

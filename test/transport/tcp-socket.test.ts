@@ -1,6 +1,6 @@
 import net from "node:net";
-import { freeLoopbackTcpPort } from "../../controller/src/util/free-port.js";
-import { listenTcp } from "../../transport/src/tcp-socket.js";
+import { freeLoopbackTcpPort } from "@netapprox/model/util/free-port.js";
+import { listenTcp } from "@netapprox/transport/tcp-socket.js";
 
 const LOOPBACK = "127.0.0.1";
 

@@ -1,5 +1,5 @@
-import { startApproxReceiver } from "../../transport/src/approx-receiver.js";
-import { runBlastSender, type BlastSendOptions } from "../../transport/src/udp-blast.js";
+import { startApproxReceiver } from "@netapprox/transport/approx-receiver.js";
+import { runBlastSender, type BlastSendOptions } from "@netapprox/transport/udp-blast.js";
 import { jobThroughRelay, type RelayLoss } from "./helpers/lossy-relay.js";
 
 const LOOPBACK = "127.0.0.1";

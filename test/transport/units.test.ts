@@ -4,7 +4,7 @@ import {
   parseDurationMs,
   parseHostPort,
   parseRateBitsPerSec,
-} from "../../transport/src/units.js";
+} from "@netapprox/transport/units.js";
 
 describe("command-line quantities", () => {
   test("rates: a unit or prefix is required, as in configuration files", () => {

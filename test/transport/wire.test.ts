@@ -20,7 +20,7 @@ import {
   messageLength,
   StreamDecoder,
   type Message,
-} from "../../transport/src/wire.js";
+} from "@netapprox/transport/wire.js";
 
 function ok(bytes: Uint8Array): Message {
   const r = decode(bytes);

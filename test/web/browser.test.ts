@@ -6,19 +6,19 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
 import type { Browser, Page } from "playwright-core";
-import { encodeEntity } from "../../controller/src/p4runtime/entities.js";
+import { encodeEntity } from "@netapprox/p4runtime/entities.js";
 import {
   jobColorIndex,
   portClassIndex,
   portDropIndex,
-} from "../../controller/src/pipeline/contract.js";
-import { Update_Type, UpdateSchema } from "../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { controllerEndpoint } from "../../controller/src/runtime/endpoint.js";
-import { startHttpEndpoint } from "../../controller/src/runtime/http.js";
-import type { NetapproxController } from "../../controller/src/runtime/controller.js";
-import { loadPipeline } from "../../controller/src/runtime/pipelines.js";
-import { queueDepthIndex } from "../../controller/src/runtime/queue-depth.js";
-import { packageRoot } from "../../controller/src/util/package-root.js";
+} from "@netapprox/model/pipeline/contract.js";
+import { Update_Type, UpdateSchema } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { controllerEndpoint } from "@netapprox/controller/runtime/endpoint.js";
+import { startHttpEndpoint } from "@netapprox/controller/runtime/http.js";
+import type { NetapproxController } from "@netapprox/controller/runtime/controller.js";
+import { loadPipeline } from "@netapprox/controller/runtime/pipelines.js";
+import { queueDepthIndex } from "@netapprox/controller/runtime/queue-depth.js";
+import { packageRoot } from "@netapprox/model/util/package-root.js";
 import { chromiumUnavailable, launchChromium } from "../helpers/browser.js";
 import { controllerFor, policyCopy, startTestbed, type Testbed } from "../helpers/testbed.js";
 

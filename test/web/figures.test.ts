@@ -2,9 +2,9 @@
 // baseline in three settings, long labels, rows whose jobs did not complete), no text
 // overlaps another and nothing is drawn outside the figure. Skips where Chromium is absent.
 import type { Browser, Page } from "playwright-core";
-import { renderFigures } from "../../controller/src/experiment/report.js";
-import { summarize, type RunResult } from "../../controller/src/experiment/results.js";
-import { renderSweep } from "../../controller/src/experiment/sweep.js";
+import { renderFigures } from "@netapprox/lab/experiment/report.js";
+import { summarize, type RunResult } from "@netapprox/lab/experiment/results.js";
+import { renderSweep } from "@netapprox/lab/experiment/sweep.js";
 import { chromiumUnavailable, launchChromium } from "../helpers/browser.js";
 import { run } from "../experiment/fixtures.js";
 

@@ -1,6 +1,6 @@
-import { fatTree, leafSpine } from "../../controller/src/topology/generate.js";
-import { loadTopologyFile } from "../../controller/src/topology/load.js";
-import { layoutTopology } from "../../controller/src/web/layout.js";
+import { fatTree, leafSpine } from "@netapprox/model/topology/generate.js";
+import { loadTopologyFile } from "@netapprox/model/topology/load.js";
+import { layoutTopology } from "@netapprox/controller/web/layout.js";
 
 describe("web view layout", () => {
   it("puts hosts at the bottom and leaves above them, spines on top", () => {

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
-import { EntitySchema } from "../../../controller/src/proto/p4/v1/p4runtime_pb.js";
-import { wildcard } from "../../../controller/src/p4runtime/entities.js";
-import { codecOf, entityCodecs } from "../../../controller/src/p4runtime/entities/registry.js";
-import { P4Schema } from "../../../controller/src/p4runtime/p4info.js";
+import { EntitySchema } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
+import { wildcard } from "@netapprox/p4runtime/entities.js";
+import { codecOf, entityCodecs } from "@netapprox/p4runtime/entities/registry.js";
+import { P4Schema } from "@netapprox/p4runtime/p4info.js";
 
 const schema = P4Schema.fromFile("test/fixtures/p4info/basic.p4info.json");
 

@@ -2,7 +2,7 @@
 // in-process (several at once if needed) and collect their JSON output.
 import { jest } from "@jest/globals";
 import dgram from "node:dgram";
-import { run } from "../../../controller/src/cli/main.js";
+import { run } from "@netapprox/cli/main.js";
 
 export interface CliRun {
   code: number;

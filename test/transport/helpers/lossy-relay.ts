@@ -6,10 +6,10 @@
 //   sender --ctrl--> relay.control ------> receiver control port
 //   sender <-------- relay.control <------ receiver control port (feedback, DONE)
 import dgram from "node:dgram";
-import type { ApproxRecvResult, ReceiverHandle } from "../../../transport/src/approx-receiver.js";
-import type { HostPort } from "../../../transport/src/units.js";
-import { decode, type DataMessage } from "../../../transport/src/wire.js";
-import { nowMs } from "../../../transport/src/udp-socket.js";
+import type { ApproxRecvResult, ReceiverHandle } from "@netapprox/transport/approx-receiver.js";
+import type { HostPort } from "@netapprox/transport/units.js";
+import { decode, type DataMessage } from "@netapprox/transport/wire.js";
+import { nowMs } from "@netapprox/transport/udp-socket.js";
 
 export interface RelayOptions {
   receiverData: { host: string; port: number };

@@ -5,13 +5,13 @@ import {
   ApproxReceiverCore,
   DEFAULT_RECEIVER_TIMING,
   type ApproxReceiverConfig,
-} from "../../../transport/src/approx-receiver-core.js";
+} from "@netapprox/transport/approx-receiver-core.js";
 import {
   ApproxSenderCore,
   DEFAULT_SENDER_TIMING,
   type ApproxSenderConfig,
-} from "../../../transport/src/approx-sender-core.js";
-import { DEFAULT_RATE_CONTROL } from "../../../transport/src/rate-control.js";
+} from "@netapprox/transport/approx-sender-core.js";
+import { DEFAULT_RATE_CONTROL } from "@netapprox/transport/rate-control.js";
 import {
   DataFlag,
   encodeAbort,
@@ -21,7 +21,7 @@ import {
   encodeFeedback,
   IP_UDP_OVERHEAD,
   type DataMessage,
-} from "../../../transport/src/wire.js";
+} from "@netapprox/transport/wire.js";
 
 interface Event {
   at: number;

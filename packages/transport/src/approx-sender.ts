@@ -27,7 +27,8 @@ import { DataFlag, encodeAbort, encodeData, encodeDoneAck } from "./wire.js";
 
 export const DEFAULT_CHUNK_SIZE = 1200;
 
-export interface ApproxSendOptions {
+/** Where a sender of one job's chunks sends them, and what the job is: every sender has it. */
+export interface JobSendTarget {
   /** The receiver's data port. */
   to: HostPort;
   /** The receiver's control port; default: data port + 1. */
@@ -37,7 +38,11 @@ export interface ApproxSendOptions {
   jobId: number;
   totalBytes: number;
   chunkSize?: number;
+  /** The fraction of the job's chunks the job needs. */
   fraction: number;
+}
+
+export interface ApproxSendOptions extends JobSendTarget {
   /** Maximum rate in bit/s at the IP layer (the access link's), and the start rate unless... */
   rateBitsPerSec: number;
   /** ...a lower start rate is given: a hint (the sender's share of its job's allocation). */

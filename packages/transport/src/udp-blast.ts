@@ -5,7 +5,7 @@
 // delivered fraction.
 import { chunkLayout, neededChunks } from "./chunks.js";
 import { Pacer } from "./pacer.js";
-import { formatHostPort, type HostPort } from "./units.js";
+import { formatHostPort } from "./units.js";
 import {
   anyAddressFor,
   bindUdp,
@@ -25,17 +25,10 @@ import {
   IP_UDP_OVERHEAD,
   MAX_CHUNK_PAYLOAD,
 } from "./wire.js";
-import { DEFAULT_CHUNK_SIZE } from "./approx-sender.js";
+import { DEFAULT_CHUNK_SIZE, type JobSendTarget } from "./approx-sender.js";
 
-export interface BlastSendOptions {
-  to: HostPort;
-  controlPort?: number;
-  bind?: HostPort;
-  jobId: number;
-  totalBytes: number;
-  chunkSize?: number;
-  /** Only for the report: the fraction the job needs. */
-  fraction: number;
+/** `fraction` is only for the report: a blast sends every chunk once whatever the job needs. */
+export interface BlastSendOptions extends JobSendTarget {
   /** Sending rate in bit/s at the IP layer. */
   rateBitsPerSec: number;
   /** Time after the last datagram until the job counts as complete. */

@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findExecutable, parseList, parseSeeds } from "@netapprox/cli/commands/experiment.js";
+import { parseList, parseSeeds } from "@netapprox/cli/commands/experiment.js";
 import { EXPERIMENT_POLICIES } from "@netapprox/lab/experiment/scenario.js";
 import { cli } from "../helpers/cli.js";
 
@@ -21,22 +21,6 @@ describe("netapprox experiment options", () => {
     expect(() => parseSeeds(["1,x"])).toThrow(
       '--seeds: expected an integer from 0 to 4294967295, got "x"',
     );
-  });
-
-  test("executables are found on PATH, or by path", () => {
-    const dir = mkdtempSync(join(tmpdir(), "netapprox-exe-"));
-    try {
-      const tool = join(dir, "simple_switch_grpc");
-      writeFileSync(tool, "#!/bin/sh\n");
-      chmodSync(tool, 0o755);
-      writeFileSync(join(dir, "not-executable"), "");
-      expect(findExecutable("simple_switch_grpc", `/nonexistent:${dir}`)).toBe(tool);
-      expect(findExecutable(tool, "")).toBe(tool);
-      expect(findExecutable("not-executable", dir)).toBeUndefined();
-      expect(findExecutable("absent", dir)).toBeUndefined();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   test("a scenario with a problem is reported before anything starts", async () => {

@@ -36,8 +36,6 @@ import { CliError, parseOptions, parseSeedList, type Command } from "../command.
 
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "off"];
 
-export { findExecutable };
-
 /** "a,b" or repeated flags -> the list, each checked against `allowed`. */
 export function parseList<T extends string>(
   flag: string,

@@ -16,7 +16,7 @@ import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 import { packageRoot } from "@netapprox/model/util/package-root.js";
 import { makeDirectory, writeOutputFile } from "@netapprox/model/util/files.js";
 import { CliError, parseOptions, type Command } from "../command.js";
-import { findExecutable } from "./experiment.js";
+import { findExecutable } from "@netapprox/model/util/executables.js";
 
 export const command: Command = {
   usage:
@@ -106,12 +106,7 @@ export const command: Command = {
           scheduling:
             classes === null
               ? null
-              : {
-                  dscp: classes.dscp,
-                  defaultQueue: classes.defaultQueue,
-                  bestEffortDscp: classes.bestEffortDscp,
-                  bestEffortShare: DEFAULT_HOSTS.bestEffortShare,
-                },
+              : { ...classes, bestEffortShare: DEFAULT_HOSTS.bestEffortShare },
           queueLimit: 1000,
           tcp: DEFAULT_TCP,
         }),

@@ -344,12 +344,7 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
         hostSetupCommands(host, capacity, {
           scheduling:
             scenario.hosts.queues === "priority"
-              ? {
-                  dscp: classPlan.dscp,
-                  defaultQueue: classPlan.defaultQueue,
-                  bestEffortDscp: classPlan.bestEffortDscp,
-                  bestEffortShare: scenario.hosts.bestEffortShare,
-                }
+              ? { ...classPlan, bestEffortShare: scenario.hosts.bestEffortShare }
               : null,
           queueLimit: scenario.simulator.hostBuffer,
           tcp,

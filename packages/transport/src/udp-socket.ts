@@ -17,8 +17,13 @@ export const epochMs = (monotonicMs: number): number => performance.timeOrigin +
  */
 export async function waitUntil(atEpochMs: number | undefined): Promise<void> {
   if (atEpochMs === undefined) return;
-  const delay = atEpochMs - epochMs(nowMs());
-  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  // Node's timers count from the event loop's cached clock and whole milliseconds, so a
+  // timer can fire a little before the instant asked for: wait again until it has passed.
+  for (;;) {
+    const delay = atEpochMs - epochMs(nowMs());
+    if (delay <= 0) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(delay)));
+  }
 }
 
 /** The address of a host name, looked up once (dgram would look it up per datagram). */

@@ -139,31 +139,28 @@ describe("the controller on test switches", () => {
   it.each([
     ["spec-compliant switches (the backup bids)", {}],
     ["switches with BMv2's arbitration", { quirks: BMV2_QUIRKS }],
-  ] as const)(
-    "makes the backup primary when the primary dies, on %s",
-    async (_n, quirks) => {
-      const b = await bed("topologies/dumbbell.yaml", () => quirks);
-      const primary = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 20n }));
-      await allInSync(primary, b);
-      const backup = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 10n }));
-      await eventually(
-        () =>
-          [...backup.agents.values()].every(
-            (a) => a.switch.state === "ready" && a.switch.role === "backup",
-          ),
-        3_000,
-        "backup ready",
-      );
-      await primary.stop();
-      controllers.splice(controllers.indexOf(primary), 1);
-      await eventually(
-        () => [...backup.agents.values()].every((a) => a.switch.isPrimary),
-        10_000,
-        "backup promoted",
-      );
-      await allInSync(backup, b);
-    },
-  );
+  ] as const)("makes the backup primary when the primary dies, on %s", async (_n, quirks) => {
+    const b = await bed("topologies/dumbbell.yaml", () => quirks);
+    const primary = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 20n }));
+    await allInSync(primary, b);
+    const backup = await start(controllerFor(b, "policies/dumbbell.yaml", { electionId: 10n }));
+    await eventually(
+      () =>
+        [...backup.agents.values()].every(
+          (a) => a.switch.state === "ready" && a.switch.role === "backup",
+        ),
+      3_000,
+      "backup ready",
+    );
+    await primary.stop();
+    controllers.splice(controllers.indexOf(primary), 1);
+    await eventually(
+      () => [...backup.agents.values()].every((a) => a.switch.isPrimary),
+      10_000,
+      "backup promoted",
+    );
+    await allInSync(backup, b);
+  });
 
   it("re-sends no queue settings after a controller restart, all of them after a switch restart", async () => {
     const b = await bed("topologies/dumbbell.yaml");

@@ -15,6 +15,7 @@ import { makeDirectory, writeFileAtomic } from "@netapprox/model/util/files.js";
 import { cpus, loadavg } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { RunResult } from "../experiment/results.js";
+import { jobRates, startRate } from "../experiment/start-rate.js";
 import {
   POLICY_BINDINGS,
   tcpSetting as tcpSettingOf,
@@ -449,16 +450,26 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
     });
 
     // Senders running per job, and where they start when the scenario asks for the
-    // allocation's rate: the job's allocation (as the controller computes it for what is
-    // running) over its running transfers, as the simulator does.
+    // allocation's rate: by the simulator's rule (start-rate.ts), from the allocation the
+    // controller computes for what is running.
     const sending = new Map<number, number>();
     const routing = computeRoutes(scenario.topology);
-    const rateHint = (jobId: number, concurrent: number): number | undefined => {
-      if (scenario.transport.rateHint !== "allocation") return undefined;
-      if (binding.transport !== "approximate") return undefined;
-      const a = allocate(scenario.topology, routing, {}, currentPolicy());
-      const allocated = a.jobs.find((j) => j.id === jobId)?.allocated ?? null;
-      return allocated === null ? undefined : allocated / Math.max(1, concurrent);
+    const rateHints = (
+      jobId: number,
+      senders: readonly HostProgram[],
+      concurrent: number,
+    ): (number | undefined)[] => {
+      if (scenario.transport.rateHint !== "allocation" || binding.transport !== "approximate")
+        return senders.map(() => undefined);
+      const policy = currentPolicy();
+      const job = allocate(scenario.topology, routing, {}, policy).jobs.find((j) => j.id === jobId);
+      if (job === undefined) return senders.map(() => undefined);
+      const rates = jobRates(job, (host) => host);
+      return senders.map((s) => {
+        const onHost = senders.filter((o) => o.host === s.host).length;
+        const rate = startRate(rates, s.host, onHost, concurrent, 1 + policy.knobs.headroom);
+        return rate ?? undefined;
+      });
     };
 
     const jobTasks = plan.jobs.map(async (job) => {
@@ -481,13 +492,13 @@ export async function runOnMininet(o: MininetRunOptions): Promise<RunResult> {
           const startSenders = () => {
             const running = (sending.get(job.id) ?? 0) + ph.senders.length;
             sending.set(job.id, running);
-            const hint = rateHint(job.id, running);
+            const hints = rateHints(job.id, ph.senders, running);
             // A phase with a start time: its senders start now, with the receivers, and
             // begin together at that time (Node's start-up on a busy machine would spread
             // them over seconds); a round after its predecessor starts them when it may go.
             const at = ph.start === null ? undefined : t0 + ph.start * 1000;
-            return ph.senders.map((s) =>
-              p.start(s, hint, at).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
+            return ph.senders.map((s, i) =>
+              p.start(s, hints[i], at).finally(() => sending.set(job.id, sending.get(job.id)! - 1)),
             );
           };
           // Senders with a start time start half the lead after their receivers, which then

@@ -10,6 +10,7 @@ import {
 import { ewma } from "@netapprox/model/allocation/smoothing.js";
 import type { Allocation } from "@netapprox/model/allocation/types.js";
 import type { Scenario } from "../../experiment/scenario.js";
+import { jobRates } from "../../experiment/start-rate.js";
 import { declaredExactFlows, type WorkloadPlan } from "../../experiment/workload.js";
 import type { ApproximateJob, Policy } from "@netapprox/model/policy/types.js";
 import type { Routing } from "@netapprox/model/routing/routing.js";
@@ -231,25 +232,15 @@ export class RunController {
     const now = new Set<number>();
     for (const ja of a.jobs) {
       const job = this.jobs[ja.id - 1]!;
-      job.allocated = ja.allocated;
-      job.peak = 0;
-      job.committed = 0;
-      job.parts.clear();
-      for (const p of ja.senders) {
-        if (p.allocated !== null && p.guaranteed !== null)
-          job.parts.set(hostIndex(this.ctx, p.host), {
-            allocated: p.allocated,
-            guaranteed: p.guaranteed,
-          });
-      }
+      const rates = jobRates(ja, (host) => hostIndex(this.ctx, host));
+      job.allocated = rates.allocated;
+      job.peak = rates.peak;
+      job.committed = rates.committed;
+      job.parts = rates.parts;
       for (const ingress of ja.ingress) {
         const m = fabric.meterOf(job.index, net.switchIndex.get(ingress.switch)!);
         fabric.setMeter(m, ingress.meter);
-        if (ingress.meter !== null) {
-          now.add(m);
-          job.peak += ingress.meter.pir * 8;
-          job.committed += ingress.meter.cir * 8;
-        }
+        if (ingress.meter !== null) now.add(m);
       }
       this.hints.update(job);
     }

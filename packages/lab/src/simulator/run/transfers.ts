@@ -2,6 +2,7 @@
 // after their predecessor, each transfer over the policy's host transport (the approximate
 // transport, UDP blast, or a TCP baseline's connection) and, with job-level completion,
 // reporting to the job's coordinator.
+import { startRate } from "../../experiment/start-rate.js";
 import type { PhasePlan, TransferPlan } from "../../experiment/workload.js";
 import { DEFAULT_RECEIVER_TIMING } from "@netapprox/transport/approx-receiver-core.js";
 import { chunkLayout, neededChunks } from "@netapprox/transport/chunks.js";
@@ -249,15 +250,10 @@ export class JobTransfers {
     const coordinated = job.run.mode === "coordinated";
     const classes = scenario.policy.classes;
     const rate = net.linkCapacity[net.hostUplink[src]!]!;
-    // Where the sender starts: its share of its host's part of the job's peak rate (the
-    // part's allocation plus the headroom), else of the job's, else line rate.
-    const part = job.parts.get(src);
+    // Where the sender starts: the rule the Mininet runner follows too.
     const hostSenders = transfersFrom(job.run.plan.phases[group]!.transfers, t.src);
-    const share =
-      part !== undefined
-        ? (part.allocated * this.hints.headroom) / hostSenders
-        : (job.peak > 0 ? job.peak : (job.allocated ?? 0)) / Math.max(1, concurrent);
-    const hint = this.hints.on && share > 0 ? share : rate;
+    const share = startRate(job, src, hostSenders, concurrent, this.hints.headroom);
+    const hint = this.hints.on && share !== null ? share : rate;
     const config: ApproxTransferConfig = {
       jobId: job.run.plan.id,
       job: job.index,

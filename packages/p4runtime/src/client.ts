@@ -46,6 +46,13 @@ export interface TlsOptions {
   serverName?: string;
 }
 
+/** How a write is sent: atomicity, how failed updates are named, batches in flight. */
+export interface WriteOptions {
+  atomicity?: WriteRequest_Atomicity;
+  describe?: (i: number) => string;
+  inFlight?: number;
+}
+
 export interface ClientOptions {
   /** host:port of the P4Runtime server. */
   address: string;
@@ -171,14 +178,7 @@ export class P4RuntimeClient {
    * batches overlap, for bulk loads of independent updates only. Resolves with one
    * OK result per update, or rejects with a WriteError holding every update's result.
    */
-  write(
-    updates: readonly Update[],
-    options: {
-      atomicity?: WriteRequest_Atomicity;
-      describe?: (i: number) => string;
-      inFlight?: number;
-    } = {},
-  ): Promise<UpdateResult[]> {
+  write(updates: readonly Update[], options: WriteOptions = {}): Promise<UpdateResult[]> {
     const encoded = new EncodedUpdates(updates.length);
     for (let i = 0; i < updates.length; i++) encoded.addUpdate(updates[i]!);
     return this.writeEncoded(encoded, options);
@@ -188,14 +188,7 @@ export class P4RuntimeClient {
    * `write` for updates already serialised (wire.ts): each batch's WriteRequest is
    * its head, a slice of those bytes and its tail, sent as they are.
    */
-  async writeEncoded(
-    updates: EncodedUpdates,
-    options: {
-      atomicity?: WriteRequest_Atomicity;
-      describe?: (i: number) => string;
-      inFlight?: number;
-    } = {},
-  ): Promise<UpdateResult[]> {
+  async writeEncoded(updates: EncodedUpdates, options: WriteOptions = {}): Promise<UpdateResult[]> {
     const results: UpdateResult[] = new Array(updates.length);
     const starts: number[] = [];
     for (let start = 0; start < updates.length; start += this.maxBatchSize) starts.push(start);

@@ -12,6 +12,7 @@ import type { P4Schema } from "@netapprox/p4runtime/p4info.js";
 import { describeSpec, Switch } from "@netapprox/p4runtime/switch.js";
 import { bigintToBytes, formatValue } from "@netapprox/p4runtime/values.js";
 import { reconciliationReads } from "@netapprox/controller/runtime/reconcile.js";
+import { tlsOptionsOf } from "@netapprox/controller/runtime/switch-tls.js";
 import { loadTopologyFile } from "@netapprox/model/topology/load.js";
 import type { Entity } from "@netapprox/p4runtime/proto/p4/v1/p4runtime_pb.js";
 import { CliError, didYouMean, parseOptions, type Command } from "../command.js";
@@ -67,16 +68,7 @@ export const command: Command = {
       deviceId: sw.deviceId,
       connectTimeoutMs: timeoutMs,
       arbitrationTimeoutMs: timeoutMs,
-      ...(sw.tls
-        ? {
-            tls: {
-              ...(sw.tls.ca ? { ca: sw.tls.ca } : {}),
-              ...(sw.tls.cert ? { cert: sw.tls.cert } : {}),
-              ...(sw.tls.key ? { key: sw.tls.key } : {}),
-              ...(sw.tls.serverName ? { serverName: sw.tls.serverName } : {}),
-            },
-          }
-        : {}),
+      ...(sw.tls ? { tls: tlsOptionsOf(sw) } : {}),
     });
     client.start();
     try {

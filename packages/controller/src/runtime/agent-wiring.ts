@@ -11,6 +11,7 @@ import { SimpleSwitchQueues } from "../targets/thrift.js";
 import type { Switch as TopologySwitch } from "@netapprox/model/topology/types.js";
 import { writeFileAtomic } from "@netapprox/model/util/files.js";
 import { SwitchAgent, type QueueConfigurator } from "./agent.js";
+import { tlsOptionsOf } from "./switch-tls.js";
 import type { ControllerOptions } from "./controller.js";
 import type { Logger } from "./log.js";
 import type { CounterPoller } from "./poller.js";
@@ -38,14 +39,7 @@ export function createSwitchAgent(
       `switch ${sw.name} is a ${sw.target} switch, but no ${caps.pipeline} pipeline was loaded`,
     );
   }
-  const tls = sw.tls
-    ? {
-        ...(sw.tls.ca ? { ca: sw.tls.ca } : {}),
-        ...(sw.tls.cert ? { cert: sw.tls.cert } : {}),
-        ...(sw.tls.key ? { key: sw.tls.key } : {}),
-        ...(sw.tls.serverName ? { serverName: sw.tls.serverName } : {}),
-      }
-    : undefined;
+  const tls = tlsOptionsOf(sw);
   const switchOptions: SwitchOptions = {
     name: sw.name,
     address: sw.address,

@@ -9,6 +9,7 @@ import type { SwitchDesiredState } from "@netapprox/model/pipeline/translate.js"
 import { P4InfoSchema } from "@netapprox/p4runtime/proto/p4/config/v1/p4info_pb.js";
 import type { Switch as TopologySwitch } from "@netapprox/model/topology/types.js";
 import { planReconciliation, reconciliationReads } from "./reconcile.js";
+import { tlsOptionsOf } from "./switch-tls.js";
 
 export interface SwitchDryRun {
   switch: string;
@@ -56,16 +57,7 @@ export async function dryRunSwitch(
     connectTimeoutMs: timeoutMs,
     arbitrationTimeoutMs: timeoutMs,
     backoff: { initialMs: timeoutMs, maxMs: timeoutMs, factor: 1 },
-    ...(sw.tls
-      ? {
-          tls: {
-            ...(sw.tls.ca ? { ca: sw.tls.ca } : {}),
-            ...(sw.tls.cert ? { cert: sw.tls.cert } : {}),
-            ...(sw.tls.key ? { key: sw.tls.key } : {}),
-            ...(sw.tls.serverName ? { serverName: sw.tls.serverName } : {}),
-          },
-        }
-      : {}),
+    ...(sw.tls ? { tls: tlsOptionsOf(sw) } : {}),
   });
   // A switch that answers but cannot be read (no pipeline yet, say) ends the session at
   // once: its reason is the answer, without waiting for the timeout.

@@ -152,17 +152,21 @@ describe("approximate sender and receiver over loopback", () => {
       },
     );
     expect(tx.outcome).toBe("done");
+    // Over real sockets the loop closes: the receiver's reports reach the sender and lower
+    // its rate. How far and how fast it settles is asserted in virtual time (the sender
+    // core's test, "from ten times the bottleneck it settles near the bottleneck rate"):
+    // here sender, relay and receiver share one busy process, and when the test runner
+    // starves it the sender cannot produce its rate at all, so the lowest rate it sets
+    // ranged from 8 to 37 Mbit/s over runs on a loaded machine.
     expect(tx.rate.decreases).toBeGreaterThan(0);
-    expect(tx.rate.minMbps).toBeLessThan(16);
-    // A blast at the start rate would lose about 90%. Rate control loses far less, though
-    // not little on so short a job (measured 25-31%): the descent halves per sample, so
-    // it spends three samples above the bottleneck, and the steady rate carries, besides
-    // the 5% margin, an additive step of maxRate * maxProbeStep * interval / memoryMs,
-    // here (ten times the bottleneck, ~20 ms samples) some 8% of the bottleneck.
+    expect(tx.rate.minMbps).toBeLessThan(tx.rate.initialMbps);
+    // What it must not do is push what it drops. With the pacer left at the start rate
+    // this job lost 76% here; rate control lost 13-46% and sent 1.1-1.8 times the job's
+    // bytes, in quiet and loaded runs alike.
     const lossShare =
       relay.stats.dataDropped / (relay.stats.dataDropped + relay.stats.dataForwarded);
-    expect(lossShare).toBeLessThan(0.4);
-    expect(tx.bytesSent).toBeLessThan(1.7 * 600 * 1000);
+    expect(lossShare).toBeLessThan(0.6);
+    expect(tx.bytesSent).toBeLessThan(3 * 600 * 1000);
   });
 });
 

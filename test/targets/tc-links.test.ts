@@ -198,7 +198,13 @@ describeRoot(`the controller with htb links${skip ? ` (skipped: ${skip})` : ""}`
       "both switches reconciled",
     );
     expect(second.writes).toEqual([]);
-    expect(c2.status().switches.every((s) => s.lastError === null)).toBe(true);
+    // No error stays. On a starved machine the 30 tc reads of the reconcile can hold the
+    // counter polls' answers past the 1 s alarm for a moment ("no answer to counter
+    // polls"), which clears with the next answered poll.
+    const errors = () => c2.status().switches.map((s) => s.lastError);
+    await eventually(() => errors().every((e) => e === null), 5_000, "no switch error").catch(() =>
+      expect(errors()).toEqual([null, null]),
+    );
 
     makeNamespace(10); // every link loses its tree under the running switches
     await eventually(
